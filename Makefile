@@ -1,0 +1,31 @@
+# One command to run the main job, one to run the tests; both set up .venv from pinned versions.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast setup clean bench
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Ingest seeds/ into ./warehouse (embedded Prefect server: nothing to start by hand).
+run: $(STAMP)
+	$(VENV)/bin/newsclean run seeds --warehouse warehouse
+
+## Set up and run the whole test suite.
+test: $(STAMP)
+	bash .ci/ui-deps.sh
+	$(PY) -m pytest
+
+## Unit tests only (no Prefect server, no browser).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not ui" --ignore=tests/test_flow_e2e.py --ignore=tests/test_cli.py
+
+clean:
+	rm -rf warehouse/*/ warehouse/_* .pytest_cache

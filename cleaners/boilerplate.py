@@ -1,0 +1,154 @@
+"""Strip boilerplate lines: named rules per line, then lines repeated across one site's pages.
+
+`strip_lines` is the per-document pass; the `site_*` functions work on Polars frames across
+a run's documents and the warehouse's history (a line seen on many pages of one domain).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+import xxhash
+
+from cleaners.records import RemovedLine
+from cleaners.rules import HEAD_LINES, TAIL_LINES, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Stripped:
+    kept: list[str]
+    positions: list[int]
+    removed: list[RemovedLine]
+    author: str | None = None
+    date: str | None = None
+
+
+def _same_title(line: str, title: str | None) -> bool:
+    if not title:
+        return False
+    a, b = line.casefold().strip(" .:"), title.casefold().strip(" .:")
+    return a == b or (len(b) > 20 and a.startswith(b))
+
+
+def strip_lines(lines: list[str], title: str | None, rules: tuple[Rule, ...]) -> Stripped:
+    """Drop boilerplate lines; bylines/datelines found on the way become metadata.
+
+    Never adds text: the kept lines are a subsequence of `lines`.
+    """
+    n = len(lines)
+    kept: list[str] = []
+    positions: list[int] = []
+    removed: list[RemovedLine] = []
+    author: str | None = None
+    date: str | None = None
+    cut_from: int | None = None
+    cut_rule = ""
+    for i, line in enumerate(lines):
+        if cut_from is not None:
+            removed.append(RemovedLine(i, line, cut_rule))
+            continue
+        if i < HEAD_LINES and _same_title(line, title):
+            removed.append(RemovedLine(i, line, "title.repeat"))
+            continue
+        n_words = line.count(" ") + 1
+        in_head = i < HEAD_LINES
+        in_tail = i >= n - TAIL_LINES
+        hit: Rule | None = None
+        for rule in rules:
+            if rule.scope == "head" and not in_head:
+                continue
+            if rule.scope == "edge" and not (in_head or in_tail):
+                continue
+            if rule.scope == "cut" and (i < n / 2 or i == 0):
+                continue
+            m = rule.matches(line, n_words)
+            if m is None:
+                continue
+            hit = rule
+            if rule.metadata:
+                groups = m.groupdict()
+                author = author or (groups.get("author") or "").strip() or None
+                date = date or (groups.get("date") or "").strip() or None
+            break
+        if hit is None:
+            kept.append(line)
+            positions.append(i)
+            continue
+        removed.append(RemovedLine(i, line, hit.name))
+        if hit.scope == "cut":
+            cut_from, cut_rule = i, hit.name
+    return Stripped(kept, positions, removed, author, date)
+
+
+# --- site-level learning (frames) -------------------------------------------------------------
+
+SITE_RULE = "site.repeated"
+
+
+def line_key(line: str) -> int:
+    """Stable 64-bit key of a line, insensitive to case and digits (dates, counters)."""
+    folded = "".join("0" if ch.isdigit() else ch for ch in line.casefold())
+    return xxhash.xxh3_64_intdigest(folded.encode("utf-8", "surrogatepass"))
+
+
+def site_profile_rows(
+    domain: str | None, page_key: int, lines: list[str], max_words: int
+) -> list[tuple[str, int, int, str]]:
+    """(domain, line_hash, page_hash, line) for each short line of one page, deduplicated."""
+    if not domain:
+        return []
+    seen: set[int] = set()
+    rows = []
+    for line in lines:
+        if line.count(" ") + 1 > max_words:
+            continue
+        k = line_key(line)
+        if k not in seen:
+            seen.add(k)
+            rows.append((domain, k, page_key, line))
+    return rows
+
+
+def site_boilerplate(profile: pl.LazyFrame | pl.DataFrame, min_pages: int) -> pl.DataFrame:
+    """(domain, line_hash) pairs seen on at least `min_pages` distinct pages of that domain."""
+    return (
+        profile.lazy()
+        .group_by("domain", "line_hash")
+        .agg(pl.col("page_hash").n_unique().alias("n_pages"))
+        .filter(pl.col("n_pages") >= min_pages)
+        .select("domain", "line_hash")
+        .collect()
+    )
+
+
+def strip_site_lines(docs: pl.DataFrame, boiler: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Remove site-boilerplate lines from `docs` (doc_id, domain, lines, positions, line_hashes).
+
+    Returns the docs with `lines`/`positions` filtered and the removed rows
+    (doc_id, position, line, rule).
+    """
+    exploded = (
+        docs.select("doc_id", "domain", "lines", "positions", "line_hashes")
+        .explode("lines", "positions", "line_hashes")
+        .drop_nulls("lines")
+        .join(boiler.with_columns(pl.lit(True).alias("_boiler")), left_on=["domain", "line_hashes"],
+              right_on=["domain", "line_hash"], how="left")
+    )
+    removed = exploded.filter(pl.col("_boiler").fill_null(False)).select(
+        "doc_id",
+        pl.col("positions").alias("position"),
+        pl.col("lines").alias("line"),
+        pl.lit(SITE_RULE).alias("rule"),
+    )
+    kept = (
+        exploded.filter(~pl.col("_boiler").fill_null(False))
+        .group_by("doc_id", maintain_order=True)
+        .agg(pl.col("lines"), pl.col("positions"), pl.col("line_hashes"))
+    )
+    out = docs.drop("lines", "positions", "line_hashes").join(kept, on="doc_id", how="left").with_columns(
+        pl.col("lines").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        pl.col("positions").fill_null(pl.lit([], dtype=pl.List(pl.Int32))),
+        pl.col("line_hashes").fill_null(pl.lit([], dtype=pl.List(pl.UInt64))),
+    )
+    return out, removed

@@ -1,0 +1,174 @@
+"""One frozen settings object per stage, validated on creation; errors name the fix."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+
+class ConfigError(ValueError):
+    """A setting is out of range; the message says which and what to use instead."""
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep one hostile input from sinking a run (documented in the README)."""
+
+    max_doc_bytes: int = 20_000_000
+    """Raw bytes of one document; larger documents are rejected at `read`."""
+    max_decompressed_bytes: int = 2_000_000_000
+    """Decompressed bytes of one `.gz` input file; reading stops (and rejects the rest) past it."""
+    max_line_chars: int = 100_000
+    """Longest text line kept from a `.txt` body or extracted text; longer lines are cut."""
+    max_html_depth: int = 2_000
+    """Deeper element nesting is flattened before extraction (pathological pages)."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_doc_bytes", "max_decompressed_bytes", "max_line_chars", "max_html_depth"):
+            _check(getattr(self, name) > 0, f"Limits.{name} must be > 0, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    """trafilatura options, chosen by measurement (see BENCHMARKS.md)."""
+
+    favor_precision: bool = True
+    favor_recall: bool = False
+    include_tables: bool = True
+    include_comments: bool = False
+    min_words: int = 20
+    """Bodies shorter than this after cleaning are rejected as `too_short`."""
+
+    def __post_init__(self) -> None:
+        _check(
+            not (self.favor_precision and self.favor_recall),
+            "ExtractConfig: set at most one of favor_precision / favor_recall",
+        )
+        _check(self.min_words >= 0, f"ExtractConfig.min_words must be >= 0, got {self.min_words}")
+
+
+@dataclass(frozen=True)
+class BoilerplateConfig:
+    """Line-rule and site-learning switches."""
+
+    enabled_rules: tuple[str, ...] = ()
+    """Rule-name prefixes to enable (empty = all rules), e.g. ("subscribe", "comments")."""
+    disabled_rules: tuple[str, ...] = ()
+    """Rule-name prefixes to disable, applied after `enabled_rules`."""
+    site_min_pages: int = 3
+    """A line is site boilerplate once it appears on this many distinct pages (titles) of one domain."""
+    site_max_line_words: int = 40
+    """Only lines up to this many words are profiled: long paragraphs are article text."""
+
+    def __post_init__(self) -> None:
+        _check(
+            self.site_min_pages >= 2,
+            f"BoilerplateConfig.site_min_pages must be >= 2 (a domain seen once never loses a line), "
+            f"got {self.site_min_pages}",
+        )
+        _check(self.site_max_line_words >= 1, "BoilerplateConfig.site_max_line_words must be >= 1")
+
+
+@dataclass(frozen=True)
+class NormalizeConfig:
+    """Text normalization steps; every step is idempotent."""
+
+    fix_mojibake: bool = True
+    unicode_form: str = "NFC"
+    ascii_quotes: bool = True
+    unify_dashes: bool = True
+
+    def __post_init__(self) -> None:
+        _check(
+            self.unicode_form in {"NFC", "NFKC"},
+            f"NormalizeConfig.unicode_form must be 'NFC' or 'NFKC', got {self.unicode_form!r}",
+        )
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Near-duplicate detection settings (method and defaults explained in the README)."""
+
+    shingle_size: int = 5
+    """Word n-gram size for shingles."""
+    num_perm: int = 128
+    """MinHash permutations."""
+    seed: int = 1
+    """Permutation seed (datasketch's default, so signatures match datasketch's)."""
+    threshold: float = 0.5
+    """Verified Jaccard at or above which two bodies are the same story."""
+    containment: float = 0.8
+    """Verified containment (overlap / smaller set) at or above which a trimmed copy joins."""
+    min_shingles_for_containment: int = 30
+    """The smaller body needs this many shingles before containment alone may join it."""
+    candidate_threshold: float = 0.4
+    """Jaccard the LSH bands are tuned for (via datasketch's optimiser); lower = more recall."""
+    false_negative_weight: float = 0.8
+    """Weight of misses vs. spurious candidates in datasketch's band optimiser."""
+
+    def __post_init__(self) -> None:
+        _check(self.shingle_size >= 1, f"DedupConfig.shingle_size must be >= 1, got {self.shingle_size}")
+        _check(
+            8 <= self.num_perm <= 1024,
+            f"DedupConfig.num_perm must be between 8 and 1024, got {self.num_perm}",
+        )
+        for name in ("threshold", "containment", "candidate_threshold", "false_negative_weight"):
+            value = getattr(self, name)
+            _check(0.0 < value <= 1.0, f"DedupConfig.{name} must be in (0, 1], got {value}")
+        _check(
+            self.candidate_threshold <= self.threshold,
+            f"DedupConfig.candidate_threshold ({self.candidate_threshold}) must be <= threshold "
+            f"({self.threshold}): LSH must propose every pair verification could accept",
+        )
+
+    @property
+    def bands_rows(self) -> tuple[int, int]:
+        """LSH (bands, rows) from datasketch's own false-positive/false-negative optimiser."""
+        return optimal_bands_rows(self.candidate_threshold, self.num_perm, self.false_negative_weight)
+
+
+def optimal_bands_rows(threshold: float, num_perm: int, fn_weight: float) -> tuple[int, int]:
+    """Bands/rows minimising datasketch's weighted false-positive + false-negative error."""
+    from datasketch.lsh import _optimal_param
+
+    bands, rows = _optimal_param(threshold, num_perm, 1.0 - fn_weight, fn_weight)
+    return int(bands), int(rows)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run's cleaning depends on; its fingerprint keys cached batch results."""
+
+    limits: Limits = field(default_factory=Limits)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def fingerprint(self) -> str:
+        """Stable short hash of every setting (and the library version)."""
+        from cleaners import __version__
+
+        payload = json.dumps({"v": __version__, **self.to_dict()}, sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Settings:
+        return cls(
+            limits=Limits(**data.get("limits", {})),
+            extract=ExtractConfig(**data.get("extract", {})),
+            boilerplate=BoilerplateConfig(
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in data.get("boilerplate", {}).items()}
+            ),
+            normalize=NormalizeConfig(**data.get("normalize", {})),
+            dedup=DedupConfig(**data.get("dedup", {})),
+        )

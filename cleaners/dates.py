@@ -1,0 +1,46 @@
+"""Parse dates from inputs, metadata and datelines into UTC datetimes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+_LANGS = ["en", "de", "fr", "es", "it"]
+_MIN_YEAR, _MAX_YEAR = 1990, 2100
+
+
+def _utc(dt: datetime) -> datetime | None:
+    if not (_MIN_YEAR <= dt.year <= _MAX_YEAR):
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """A UTC datetime for ISO strings and common written dates (en/de/fr/es/it), else None.
+
+    Naive values are taken as UTC. Implausible years (before 1990, after 2100) give None.
+    """
+    if not value or not isinstance(value, str):
+        return None
+    s = value.strip()
+    if len(s) > 80:
+        return None
+    if _ISO.match(s):
+        try:
+            return _utc(datetime.fromisoformat(s.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+    try:
+        from dateutil import parser as du
+
+        return _utc(du.parse(s, dayfirst=True))
+    except (ValueError, OverflowError, TypeError):
+        pass
+    import dateparser
+
+    try:
+        dt = dateparser.parse(s, languages=_LANGS, settings={"PREFER_DAY_OF_MONTH": "first"})
+    except Exception:  # dateparser raises a zoo of types on odd input; none is our bug
+        return None
+    return _utc(dt) if dt else None

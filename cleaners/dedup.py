@@ -1,0 +1,183 @@
+"""Near-duplicate detection: shingles -> MinHash -> LSH candidates -> exact check -> clusters.
+
+`dedup(docs, cfg, history)` assigns every new document a cluster, checking it against the
+run's other documents and every earlier run's (through the persisted band index), without
+loading history into Python objects: candidates come from a Polars join on band keys and
+only the candidates' bodies are read back for the exact check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from cleaners.clusters import canonical_per_component, components
+from cleaners.config import DedupConfig
+from cleaners.minhash import band_keys, exact_similarity, signatures
+from cleaners.shingles import shingle_sets
+
+MAX_BUCKET = 200
+"""Buckets with more members are linked as a star to their first member, not all pairs."""
+
+
+@dataclass
+class History:
+    """What earlier runs stored: the band index and the articles (lazily scanned)."""
+
+    bands: pl.LazyFrame
+    """doc_key, band_key."""
+    articles: pl.LazyFrame
+    """doc_id, text, cluster_id, published_at, n_words."""
+
+
+@dataclass
+class DedupResult:
+    assignments: pl.DataFrame
+    """doc_id, cluster_id, is_canonical for every new document."""
+    duplicates: pl.DataFrame
+    """doc_id, cluster_id, canonical_doc_id, similarity, containment for each non-canonical one."""
+    bands: pl.DataFrame
+    """doc_key, band_key of the new documents, to persist for later runs."""
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def doc_keys(doc_ids: pl.Series) -> np.ndarray:
+    """doc_id (16 hex digits) -> uint64 key used by the band index."""
+    return doc_ids.str.to_integer(base=16, dtype=pl.UInt64).to_numpy()
+
+
+def _key_to_id(keys: pl.Expr) -> pl.Expr:
+    return keys.map_batches(
+        lambda s: pl.Series([f"{int(k):016x}" for k in s.to_list()], dtype=pl.String),
+        return_dtype=pl.String,
+    )
+
+
+def _bucket_pairs(bf: pl.DataFrame) -> pl.DataFrame:
+    """(i, j) index pairs, i < j, of documents sharing a band key."""
+    sizes = bf.group_by("key").agg(pl.len().alias("m"), pl.col("i").min().alias("root")).filter(pl.col("m") > 1)
+    small = bf.join(sizes.filter(pl.col("m") <= MAX_BUCKET).select("key"), on="key")
+    pairs_small = small.join(small, on="key", suffix="_r").filter(pl.col("i") < pl.col("i_r"))
+    big = bf.join(sizes.filter(pl.col("m") > MAX_BUCKET), on="key").filter(pl.col("i") != pl.col("root"))
+    return pl.concat(
+        [
+            pairs_small.select(pl.col("i"), pl.col("i_r").alias("j")),
+            big.select(pl.col("root").alias("i"), pl.col("i").alias("j")),
+        ]
+    ).unique()
+
+
+def dedup(docs: pl.DataFrame, cfg: DedupConfig, history: History | None = None) -> DedupResult:
+    """Cluster `docs` (doc_id, text, published_at, n_words) against each other and history."""
+    n = docs.height
+    bands, rows = cfg.bands_rows
+    hashes, offsets = shingle_sets(docs["text"], cfg.shingle_size)
+    sig = signatures(hashes, offsets, cfg.num_perm, cfg.seed)
+    keys = band_keys(sig, bands, rows)
+    new_keys = doc_keys(docs["doc_id"])
+    bf = pl.DataFrame(
+        {"i": np.repeat(np.arange(n, dtype=np.int64), bands), "key": keys.ravel()}
+    ).filter(pl.col("key") != 0)
+    pairs = _bucket_pairs(bf)
+
+    # --- candidates among earlier runs: a join on band keys, nothing loaded but matches ----------
+    old = pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String, "cluster_id": pl.String,
+                               "published_at": pl.Datetime("us", "UTC"), "n_words": pl.Int32})
+    old_pairs = pl.DataFrame(schema={"i": pl.Int64, "j": pl.Int64})
+    if history is not None and bf.height:
+        hits = (
+            history.bands.join(bf.lazy(), left_on="band_key", right_on="key", how="inner")
+            .select("i", "doc_key")
+            .unique()
+            .collect()
+        )
+        hits = hits.filter(~pl.col("doc_key").is_in(pl.Series(new_keys, dtype=pl.UInt64).implode()))
+        if hits.height:
+            old_ids = hits.select(_key_to_id(pl.col("doc_key")).alias("doc_id")).unique()
+            old = _fetch(history, old_ids["doc_id"])
+            old_index = old.with_row_index("j", offset=n).select(
+                pl.col("doc_id").str.to_integer(base=16, dtype=pl.UInt64).alias("doc_key"),
+                pl.col("j").cast(pl.Int64),
+            )
+            old_pairs = hits.join(old_index, on="doc_key").select("i", "j")
+    if old.height:
+        oh, oo = shingle_sets(old["text"], cfg.shingle_size)
+        hashes = np.concatenate([hashes, oh])
+        offsets = np.concatenate([offsets, oo[1:] + offsets[-1]])
+    all_pairs = pl.concat([pairs, old_pairs])
+
+    # --- exact verification -------------------------------------------------------------------
+    left = all_pairs["i"].to_numpy()
+    right = all_pairs["j"].to_numpy()
+    jac, con = exact_similarity(hashes, offsets, left, right)
+    sizes = np.diff(offsets)
+    small_side = np.minimum(sizes[left], sizes[right]) if len(left) else np.zeros(0)
+    ok = (jac >= cfg.threshold) | ((con >= cfg.containment) & (small_side >= cfg.min_shingles_for_containment))
+
+    # --- clusters: old members keep their cluster; new-only clusters get a canonical -------------
+    n_nodes = n + old.height
+    comp = components(n_nodes, left[ok], right[ok])
+    nodes = pl.concat(
+        [
+            docs.select("doc_id", "published_at", "n_words", pl.lit(None, pl.String).alias("old_cluster")),
+            old.select("doc_id", "published_at", "n_words", pl.col("cluster_id").alias("old_cluster")),
+        ],
+        how="vertical_relaxed",
+    ).with_columns(pl.Series("comp", comp), pl.Series("idx", np.arange(n_nodes)))
+    from_old = nodes.filter(pl.col("old_cluster").is_not_null()).group_by("comp").agg(
+        pl.col("old_cluster").min().alias("cluster_id")
+    )
+    new_nodes = nodes.head(n)
+    fresh = canonical_per_component(new_nodes.join(from_old, on="comp", how="anti"))
+    clusters = pl.concat([from_old, fresh])
+    assignments = new_nodes.join(clusters, on="comp", how="left").with_columns(
+        (pl.col("doc_id") == pl.col("cluster_id")).alias("is_canonical")
+    )
+
+    # --- similarity of each duplicate to its canonical (fetched if it is an unseen old doc) ----
+    dups = assignments.filter(~pl.col("is_canonical"))
+    index = nodes.select("doc_id", "idx")
+    missing = dups.select(pl.col("cluster_id").alias("doc_id")).unique().join(index, on="doc_id", how="anti")
+    if missing.height and history is not None:
+        extra = _fetch(history, missing["doc_id"])
+        eh, eo = shingle_sets(extra["text"], cfg.shingle_size)
+        hashes = np.concatenate([hashes, eh])
+        index = pl.concat([index, extra.select("doc_id").with_row_index("idx", offset=offsets.shape[0] - 1)
+                           .select("doc_id", pl.col("idx").cast(pl.Int64))], how="vertical_relaxed")
+        offsets = np.concatenate([offsets, eo[1:] + offsets[-1]])
+    dups = dups.join(index.rename({"doc_id": "cluster_id", "idx": "cidx"}), on="cluster_id", how="left")
+    d_jac, d_con = exact_similarity(hashes, offsets, dups["idx"].to_numpy(), dups["cidx"].to_numpy())
+    duplicates = dups.select(
+        "doc_id", "cluster_id", pl.col("cluster_id").alias("canonical_doc_id"),
+        pl.Series("similarity", d_jac), pl.Series("containment", d_con),
+    )
+    band_frame = pl.DataFrame({"doc_key": np.repeat(new_keys, bands), "band_key": keys.ravel()}).filter(
+        pl.col("band_key") != 0
+    )
+    stats = {
+        "candidate_pairs": int(len(left)),
+        "history_candidates": int(old_pairs.height),
+        "verified_pairs": int(ok.sum()),
+        "bands": bands,
+        "rows": rows,
+    }
+    return DedupResult(
+        assignments=assignments.select("doc_id", "cluster_id", "is_canonical"),
+        duplicates=duplicates,
+        bands=band_frame,
+        stats=stats,
+    )
+
+
+def _fetch(history: History, doc_ids: pl.Series) -> pl.DataFrame:
+    """Bodies and cluster ids of the given earlier articles (only those rows are read)."""
+    return (
+        history.articles.filter(pl.col("doc_id").is_in(doc_ids.implode()))
+        .select("doc_id", "text", "cluster_id", pl.col("published_at").cast(pl.Datetime("us", "UTC")),
+                pl.col("n_words").cast(pl.Int32))
+        .unique("doc_id")
+        .sort("doc_id")
+        .collect()
+    )

@@ -1,0 +1,108 @@
+"""The per-document chain: decode -> extract -> normalize -> strip rule boilerplate."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from cleaners import rules as rules_mod
+from cleaners.boilerplate import strip_lines
+from cleaners.config import Settings
+from cleaners.dates import parse_date
+from cleaners.decode import DecodeError, decode_bytes
+from cleaners.extract import extract_html
+from cleaners.normalize import normalize_line, split_lines
+from cleaners.records import CleanDoc, RawDoc, Reject, Stage
+
+
+def domain_of(url: str | None) -> str | None:
+    """Lower-case host of `url` without a leading `www.`; None when there is no host."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def _reject(raw: RawDoc, stage: Stage, reason: str, detail: str = "") -> Reject:
+    return Reject(raw.source, raw.source_id, raw.locator, stage, reason, detail[:500])
+
+
+def _clean_author(author: str | None, settings: Settings) -> str | None:
+    """Normalized byline without a leading 'By' and trailing separators ('Jane Roe •')."""
+    if not author:
+        return None
+    a = normalize_line(author, settings.normalize)[:500].strip(" •|·-–—,;:/")
+    if a.lower().startswith("by "):
+        a = a[3:].strip()
+    return a or None
+
+
+def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule, ...] | None = None) -> CleanDoc | Reject:
+    """Turn one raw input into a cleaned body with metadata, or a Reject with its reason."""
+    if rules is None:
+        rules = rules_mod.select(settings.boilerplate.enabled_rules, settings.boilerplate.disabled_rules)
+    limits = settings.limits
+    title = raw.title
+    author: str | None = None
+    meta_date: str | None = None
+    url = raw.url
+    if raw.html is not None:
+        html = raw.html
+        if isinstance(html, bytes):
+            if len(html) > limits.max_doc_bytes:
+                return _reject(raw, Stage.READ, "too_large", f"{len(html)} bytes > max_doc_bytes {limits.max_doc_bytes}")
+            try:
+                html = decode_bytes(html)
+            except DecodeError as e:
+                return _reject(raw, Stage.DECODE, e.reason, e.detail)
+        if len(html) > limits.max_doc_bytes:
+            return _reject(raw, Stage.READ, "too_large", f"{len(html)} chars > max_doc_bytes {limits.max_doc_bytes}")
+        if not html.strip():
+            return _reject(raw, Stage.READ, "empty", "no content")
+        if "<" not in html[:65536]:
+            return _reject(raw, Stage.EXTRACT, "not_html", "no markup in the first 64 KiB")
+        ex = extract_html(html, url, settings.extract)
+        if ex is None:
+            return _reject(raw, Stage.EXTRACT, "no_main_content", "trafilatura found no article text")
+        body = ex.text
+        title = title or ex.title
+        author = ex.author
+        meta_date = ex.date
+        url = url or ex.url
+    elif raw.text is not None:
+        body = raw.text
+        if len(body) > limits.max_doc_bytes:
+            return _reject(raw, Stage.READ, "too_large", f"{len(body)} chars > max_doc_bytes {limits.max_doc_bytes}")
+        if raw.fmt == "txt" and title is None:
+            # Plain-text dumps: the first non-empty line is the headline.
+            head, _, rest = body.lstrip().partition("\n")
+            title, body = head, rest
+    else:
+        return _reject(raw, Stage.READ, "no_content", "record has neither html nor text")
+
+    if title:
+        title = normalize_line(title, settings.normalize)[:1000] or None
+    lines = [ln[: limits.max_line_chars] for ln in split_lines(body, settings.normalize)]
+    if not lines:
+        return _reject(raw, Stage.CLEAN, "empty", "no text after normalization")
+    stripped = strip_lines(lines, title, rules)
+    author = author or stripped.author
+    published = parse_date(raw.published_at) or parse_date(meta_date) or parse_date(stripped.date)
+    doc = CleanDoc(
+        source=raw.source,
+        source_id=raw.source_id,
+        locator=raw.locator,
+        url=url,
+        domain=domain_of(url),
+        title=title,
+        author=_clean_author(author, settings),
+        published_at=published,
+        lines=stripped.kept,
+        positions=stripped.positions,
+        removed=stripped.removed,
+    )
+    return doc

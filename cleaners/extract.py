@@ -1,0 +1,50 @@
+"""Main-text and metadata extraction with trafilatura (settings from `ExtractConfig`)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import trafilatura
+
+from cleaners.config import ExtractConfig
+
+# trafilatura logs every page it finds empty at WARNING; we record those as rejects instead.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+logging.getLogger("htmldate").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    text: str
+    title: str | None
+    author: str | None
+    date: str | None
+    sitename: str | None
+    url: str | None
+
+
+def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig()) -> Extracted | None:
+    """The page's main text and metadata, or None when trafilatura finds no main content."""
+    doc = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        favor_precision=cfg.favor_precision,
+        favor_recall=cfg.favor_recall,
+        include_comments=cfg.include_comments,
+        include_tables=cfg.include_tables,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+    )
+    if doc is None or not (doc.text or "").strip():
+        return None
+    return Extracted(
+        text=doc.text,
+        title=doc.title or None,
+        author=doc.author or None,
+        date=doc.date or None,
+        sitename=doc.sitename or None,
+        url=doc.url or url,
+    )

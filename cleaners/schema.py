@@ -1,0 +1,183 @@
+"""THE table contract: every warehouse table's columns, dtypes and meaning.
+
+Writers call `conform(df, table)` before writing; tests and the README read `TABLES`.
+Bump `SCHEMA_VERSION` when a column changes meaning or type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+SCHEMA_VERSION = 1
+
+UTC_TS = pl.Datetime("us", "UTC")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: pl.DataType
+    doc: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    public: bool = True
+    """Internal tables (band index, site profiles) serve later runs, not downstream readers."""
+
+    @property
+    def schema(self) -> pl.Schema:
+        return pl.Schema({c.name: c.dtype for c in self.columns})
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _t(name: str, doc: str, *cols: tuple, public: bool = True) -> Table:
+    return Table(name, doc, tuple(Column(*c) for c in cols), public)
+
+
+S, I32, I64, U64, F64, B = pl.String, pl.Int32, pl.Int64, pl.UInt64, pl.Float64, pl.Boolean
+
+ARTICLES = _t(
+    "articles",
+    "One row per accepted document: the clean body plus metadata and its near-duplicate cluster.",
+    ("doc_id", S, "Stable id: hash of (source, source_id or locator); re-runs of an input reuse it.", False),
+    ("run_id", S, "Run that ingested the document.", False),
+    ("source", S, "Absolute path of the input file.", False),
+    ("source_id", S, "JSONL `id` or WARC-Record-ID; null for files without one."),
+    ("url", S, "Page URL (JSONL `url`, WARC target URI, or the page's canonical link)."),
+    ("domain", S, "Host of `url` without `www.`; sites are profiled per domain."),
+    ("title", S, "Headline (trafilatura metadata, or the first line of a .txt dump)."),
+    ("author", S, "Byline (metadata, or a 'By NAME • DATE' line removed from the body)."),
+    ("published_at", UTC_TS, "Publication time in UTC when known (input, metadata or dateline)."),
+    ("text", S, "Clean, normalized article body; paragraphs separated by '\\n'.", False),
+    ("n_words", I32, "Whitespace-separated words in `text`.", False),
+    ("content_hash", S, "SHA-1 of `text` (exact-duplicate key).", False),
+    ("cluster_id", S, "Near-duplicate cluster: the doc_id of the cluster's canonical article.", False),
+    ("is_canonical", B, "True for exactly one article per cluster.", False),
+    ("ingested_at", UTC_TS, "When the run that wrote this row committed.", False),
+)
+
+DUPLICATES = _t(
+    "duplicates",
+    "One row per non-canonical article: which canonical copy it duplicates and how closely.",
+    ("doc_id", S, "The duplicate article.", False),
+    ("cluster_id", S, "Its cluster (as in `articles`).", False),
+    ("canonical_doc_id", S, "The cluster's canonical article.", False),
+    ("similarity", F64, "Exact Jaccard of the two bodies' word-shingle sets.", False),
+    ("containment", F64, "Exact overlap / size of the smaller shingle set.", False),
+    ("run_id", S, "Run that found the duplicate.", False),
+)
+
+REMOVED_LINES = _t(
+    "removed_lines",
+    "Every body line the cleaner dropped, with the rule that dropped it (the audit trail).",
+    ("doc_id", S, "Article (or rejected document) the line came from.", False),
+    ("position", I32, "0-based line index in the extracted, normalized body.", False),
+    ("line", S, "The removed line.", False),
+    ("rule", S, "Dotted rule name, e.g. `subscribe.prompt` or `site.repeated`.", False),
+    ("run_id", S, "Run that removed it.", False),
+)
+
+REJECTS = _t(
+    "rejects",
+    "Every input that could not become an article, and why: nothing is silently lost.",
+    ("doc_id", S, "Stable id of the document (same hash as `articles.doc_id`).", False),
+    ("source", S, "Absolute path of the input file.", False),
+    ("source_id", S, "JSONL `id` or WARC-Record-ID when known."),
+    ("locator", S, "Where in the file: `line:N`, `offset:N`, or `file`.", False),
+    ("stage", S, "Stage that rejected it: read, decode, extract or clean.", False),
+    ("reason", S, "Machine-readable reason, e.g. `empty`, `not_html`, `too_short`.", False),
+    ("detail", S, "Human-readable detail."),
+    ("run_id", S, "Run that rejected it.", False),
+)
+
+RUNS = _t(
+    "runs",
+    "One row per committed run: parameters, counts and timings.",
+    ("run_id", S, "Run id (UTC start time + random suffix).", False),
+    ("started_at", UTC_TS, "Start time.", False),
+    ("finished_at", UTC_TS, "Commit time.", False),
+    ("newsclean_version", S, "Library version.", False),
+    ("settings_fingerprint", S, "Hash of every cleaning/dedup setting.", False),
+    ("parameters", S, "Run parameters as JSON.", False),
+    ("n_files", I64, "Input files read.", False),
+    ("n_documents", I64, "Documents seen in the inputs.", False),
+    ("n_skipped", I64, "Documents skipped because an earlier run already stored them.", False),
+    ("n_articles", I64, "Rows added to `articles`.", False),
+    ("n_duplicates", I64, "Rows added to `duplicates`.", False),
+    ("n_clusters", I64, "Distinct clusters among this run's articles.", False),
+    ("n_rejects", I64, "Rows added to `rejects`.", False),
+    ("n_removed_lines", I64, "Rows added to `removed_lines`.", False),
+    ("seconds", F64, "Wall time of the run.", False),
+)
+
+LSH_BANDS = _t(
+    "lsh_bands",
+    "Internal: one row per (article, LSH band) so later runs find candidates by join.",
+    ("doc_key", U64, "`doc_id` as an unsigned integer.", False),
+    ("band_key", U64, "Hash of (band index, the band's MinHash rows).", False),
+    ("run_id", S, "Run that stored it.", False),
+    public=False,
+)
+
+SITE_LINES = _t(
+    "site_lines",
+    "Internal: short lines seen per domain and page, to learn site-wide boilerplate across runs.",
+    ("domain", S, "Site the line was seen on.", False),
+    ("line_hash", U64, "Hash of the normalized line.", False),
+    ("page_hash", U64, "Hash of the page's title (or doc_id when untitled).", False),
+    ("line", S, "The line itself (for inspection).", False),
+    ("run_id", S, "Run that saw it.", False),
+    public=False,
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (ARTICLES, DUPLICATES, REMOVED_LINES, REJECTS, RUNS, LSH_BANDS, SITE_LINES)
+}
+
+
+class SchemaError(ValueError):
+    """A frame does not match its table's contract."""
+
+
+def empty(table: str) -> pl.DataFrame:
+    """An empty frame with the table's exact schema."""
+    return pl.DataFrame(schema=TABLES[table].schema)
+
+
+def conform(df: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Select, order and cast `df`'s columns to the table contract; fail loudly on drift."""
+    spec = TABLES[table]
+    missing = [c for c in spec.names if c not in df.columns]
+    extra = [c for c in df.columns if c not in spec.names]
+    if missing or extra:
+        raise SchemaError(f"{table}: missing columns {missing}, unexpected columns {extra}")
+    out = df.select([pl.col(c.name).cast(c.dtype, strict=True) for c in spec.columns])
+    required = [c.name for c in spec.columns if not c.nullable]
+    if out.height and required:
+        nulls = out.select(pl.col(required).null_count()).row(0, named=True)
+        bad = {k: v for k, v in nulls.items() if v}
+        if bad:
+            raise SchemaError(f"{table}: nulls in non-nullable columns {bad}")
+    return out
+
+
+def markdown() -> str:
+    """The contract as Markdown (pasted into the README; a test keeps them in sync)."""
+    parts = []
+    for t in TABLES.values():
+        kind = "" if t.public else " (internal)"
+        parts.append(f"#### `{t.name}`{kind}\n\n{t.doc}\n\n| column | type | null | meaning |\n|---|---|---|---|")
+        for c in t.columns:
+            parts.append(f"| `{c.name}` | {c.dtype} | {'yes' if c.nullable else 'no'} | {c.doc} |")
+        parts.append("")
+    return "\n".join(parts)

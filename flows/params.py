@@ -1,0 +1,68 @@
+"""Run parameters: one pydantic model, validated before any work starts.
+
+Its field descriptions become the form of the deployment in the Prefect UI.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from cleaners.config import DedupConfig, Settings
+
+
+class IngestParams(BaseModel):
+    """Parameters of one `ingest` run."""
+
+    inputs: list[str] = Field(
+        default_factory=lambda: ["seeds"],
+        description="Input files, directories (walked recursively) or glob patterns: .html/.htm, "
+        ".warc/.warc.gz, .jsonl/.jsonl.gz, .txt",
+        min_length=1,
+    )
+    warehouse: str = Field("warehouse", description="Warehouse root directory (created if missing).")
+    threshold: float = Field(
+        0.5, gt=0.0, le=1.0, description="Verified Jaccard at or above which two bodies are the same story."
+    )
+    containment: float = Field(
+        0.8, gt=0.0, le=1.0, description="Verified containment at or above which a trimmed copy joins its original."
+    )
+    workers: int = Field(
+        0, ge=0, le=256, description="Parallel batch workers (processes); 0 = one per CPU core."
+    )
+    batch_mb: int = Field(64, ge=1, le=4096, description="Target input megabytes per batch task.")
+    min_words: int = Field(20, ge=0, description="Bodies shorter than this after cleaning are rejected.")
+    site_min_pages: int = Field(
+        3, ge=2, description="A line on this many distinct pages of one domain is site boilerplate."
+    )
+    dask_address: str | None = Field(
+        None, description="Address of an existing Dask scheduler (tcp://host:8786) to run batches on."
+    )
+    lock_timeout: float = Field(3600.0, ge=0, description="Seconds to wait for another run's warehouse lock.")
+
+    @field_validator("inputs")
+    @classmethod
+    def _non_empty_paths(cls, v: list[str]) -> list[str]:
+        cleaned = [p.strip() for p in v if p and p.strip()]
+        if not cleaned:
+            raise ValueError("inputs: give at least one file, directory or glob")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> IngestParams:
+        self.settings()  # raises ConfigError with the fix in its message
+        return self
+
+    @property
+    def n_workers(self) -> int:
+        return self.workers or (os.cpu_count() or 1)
+
+    def settings(self) -> Settings:
+        base = Settings()
+        d = base.to_dict()
+        d["dedup"].update(threshold=self.threshold, containment=self.containment,
+                          candidate_threshold=min(DedupConfig().candidate_threshold, self.threshold))
+        d["extract"]["min_words"] = self.min_words
+        d["boilerplate"]["site_min_pages"] = self.site_min_pages
+        return Settings.from_dict(d)

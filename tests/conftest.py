@@ -1,0 +1,37 @@
+"""Shared fixtures: one Prefect test harness per session (the server start costs ~13 s)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private copy of seeds/ (tests may add or touch files)."""
+    dest = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dest)
+    return dest
+
+
+def run_ingest(inputs, warehouse, **kw) -> dict:
+    from flows.pipeline import ingest
+
+    return ingest(inputs=[str(i) for i in inputs], warehouse=str(warehouse), workers=kw.pop("workers", 1), **kw)

@@ -1,0 +1,48 @@
+"""The `newsclean` command as a user runs it: a subprocess with its own embedded Prefect server."""
+
+import os
+import subprocess
+import sys
+
+import polars as pl
+
+from tests.conftest import ROOT
+
+EXE = [sys.executable, "-m", "flows.cli"]
+
+
+def _run(args, cwd, **kw):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PREFECT_API_URL", None)
+    return subprocess.run(EXE + args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, **kw)
+
+
+def test_help_explains_every_option(tmp_path):
+    out = _run(["run", "--help"], tmp_path)
+    assert out.returncode == 0
+    for opt in ("--warehouse", "--threshold", "--containment", "--workers", "--batch-mb", "--min-words",
+                "--site-min-pages", "--dask-address", "--no-progress", "--json"):
+        assert opt in out.stdout
+    top = _run(["--help"], tmp_path)
+    assert top.returncode == 0 and "explain" in top.stdout and "schema" in top.stdout
+
+
+def test_bad_arguments_exit_2_without_running(tmp_path):
+    out = _run(["run", str(ROOT / "seeds"), "--threshold", "2"], tmp_path)
+    assert out.returncode == 2 and "threshold" in out.stderr
+    assert not (tmp_path / "warehouse").exists()
+
+
+def test_run_seeds_then_explain(tmp_path):
+    out = _run(["run", str(ROOT / "seeds"), "--no-progress"], tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "articles" in out.stdout and "rejects" in out.stdout
+    wh = tmp_path / "warehouse"  # the default warehouse is ./warehouse
+    art = pl.read_parquet(f"{wh}/articles/**/*.parquet")
+    doc = art.filter(pl.col("source").str.ends_with(".txt")).row(0, named=True)
+    exp = _run(["explain", doc["doc_id"]], tmp_path)
+    assert exp.returncode == 0
+    assert "subscribe.prompt" in exp.stdout and "Subcribe to The Jewish Link Eblast" in exp.stdout
+    assert doc["text"].splitlines()[0] in exp.stdout
+    missing = _run(["run", str(tmp_path / "does-not-exist")], tmp_path)
+    assert missing.returncode == 1 and "no input found" in missing.stderr

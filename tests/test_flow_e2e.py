@@ -1,0 +1,138 @@
+"""The real `ingest` flow on seeds/ under Prefect's test harness; tables read back from Parquet."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pytest
+
+from cleaners.schema import TABLES
+from flows.warehouse import Warehouse
+from tests.conftest import run_ingest
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+PUBLIC = [t for t, spec in TABLES.items() if spec.public]
+WIRE_URLS = {"https://northsea-post.example/news/rotterdam-strike-ends", "https://dailyledger.example/markets/rotterdam-deal"}
+
+
+def _glob(wh, table):
+    return f"{wh}/{table}/**/*.parquet"
+
+
+@pytest.fixture
+def seeded(tmp_path, seeds_copy):
+    wh = tmp_path / "warehouse"
+    summary = run_ingest([seeds_copy], wh)
+    return wh, seeds_copy, summary
+
+
+def test_seed_run_writes_every_table_readable_by_polars_duckdb_pandas(seeded):
+    wh, _, summary = seeded
+    for table in PUBLIC + ["lsh_bands", "site_lines"]:
+        df = pl.read_parquet(_glob(wh, table))
+        assert df.schema == TABLES[table].schema, table
+        con = duckdb.connect()
+        n, cols = con.execute(f"select count(*) from read_parquet('{_glob(wh, table)}', hive_partitioning=true)").fetchone()[0], \
+            [d[0] for d in con.execute(f"select * from read_parquet('{_glob(wh, table)}', hive_partitioning=true) limit 0").description]
+        assert n == df.height and cols == TABLES[table].names, table
+        assert len(pd.read_parquet(wh / table)) == df.height, table
+    articles = pl.read_parquet(_glob(wh, "articles"))
+    rejects = pl.read_parquet(_glob(wh, "rejects"))
+    assert summary["n_articles"] == articles.height and summary["n_rejects"] == rejects.height
+    # Nothing is lost: every document read is an article or a reject.
+    assert summary["n_documents"] == articles.height + rejects.height
+    assert set(rejects["reason"]) == {"invalid_json", "missing_content"}
+    runs = pl.read_parquet(_glob(wh, "runs"))
+    assert runs.height == 1 and runs["n_articles"][0] == articles.height
+    assert json.loads(runs["parameters"][0])["threshold"] == 0.5
+
+
+def test_seed_boilerplate_is_removed_and_audited(seeded):
+    wh, seeds, _ = seeded
+    art = pl.read_parquet(_glob(wh, "articles")).filter(pl.col("source").str.ends_with("000_44e51650d7198f83.txt"))
+    assert art.height == 1
+    row = art.row(0, named=True)
+    assert row["title"].startswith("Hamas Solidifies Ties") and row["author"] == "TPS"
+    assert str(row["published_at"].date()) == "2019-03-27"
+    for junk in ("Subcribe to The Jewish Link Eblast", "Please enter your comment!", "Please enter your name here",
+                 "Photo by Kobi Richter/TPS", "By TPS"):
+        assert junk not in row["text"]
+    assert row["text"].startswith("The Hamas terror organization")
+    removed = pl.read_parquet(_glob(wh, "removed_lines")).filter(pl.col("doc_id") == row["doc_id"])
+    assert dict(zip(removed["line"], removed["rule"])) == {
+        "Photo by Kobi Richter/TPS on 27 March, 2019": "credit.photo",
+        "By TPS • 27 March, 2019": "byline.by_date",
+        "Subcribe to The Jewish Link Eblast": "subscribe.prompt",
+        "Please enter your comment!": "comments.form",
+        "Please enter your name here": "comments.form",
+    }
+    # A tagline repeated on every page of a site is learned as site boilerplate.
+    site = pl.read_parquet(_glob(wh, "removed_lines")).filter(pl.col("rule") == "site.repeated")
+    assert "The Harbour Times: independent reporting from the waterfront since 1898." in site["line"].to_list()
+
+
+def test_syndicated_copies_share_one_cluster_with_one_canonical(seeded):
+    wh, _, _ = seeded
+    art = pl.read_parquet(_glob(wh, "articles"))
+    wire = art.filter(pl.col("source").str.contains("/syndicated/") | pl.col("url").is_in(list(WIRE_URLS)))
+    assert wire.height == 6
+    assert wire["cluster_id"].n_unique() == 1
+    assert wire["is_canonical"].sum() == 1
+    canonical = wire.filter(pl.col("is_canonical")).row(0, named=True)
+    assert canonical["doc_id"] == canonical["cluster_id"]
+    others = art.join(wire.select("doc_id"), on="doc_id", how="anti")
+    assert others.height >= 8
+    assert others["cluster_id"].n_unique() == others.height and others["is_canonical"].all()
+    dups = pl.read_parquet(_glob(wh, "duplicates"))
+    assert set(dups["doc_id"]) == set(wire.filter(~pl.col("is_canonical"))["doc_id"])
+    assert (dups["canonical_doc_id"] == canonical["doc_id"]).all()
+    assert dups["similarity"].min() > 0.5 and dups["containment"].min() > 0.9
+
+
+def test_rerun_of_same_input_adds_no_rows_and_new_copy_joins_old_cluster(seeded, tmp_path):
+    wh, seeds, first = seeded
+    before = {t: pl.read_parquet(_glob(wh, t)).height for t in PUBLIC if t != "runs"}
+    again = run_ingest([seeds], wh)
+    assert again["n_skipped"] == first["n_documents"] and again["n_articles"] == 0 and again["n_rejects"] == 0
+    after = {t: pl.read_parquet(_glob(wh, t)).height for t in PUBLIC if t != "runs"}
+    assert after == before
+    assert pl.read_parquet(_glob(wh, "runs")).height == 2
+
+    # Tomorrow: one more outlet runs the wire story; it must join the stored cluster, not lead a new one.
+    art = pl.read_parquet(_glob(wh, "articles"))
+    canonical = art.filter(pl.col("source").str.contains("/syndicated/") & pl.col("is_canonical")).row(0, named=True)
+    new = tmp_path / "tomorrow"
+    new.mkdir()
+    body = canonical["text"].replace("Thursday", "Thursday, March 14,")
+    (new / "feed.jsonl").write_text(json.dumps({"id": "late-copy", "url": "https://late.example/port", "text": body,
+                                                "published_at": "2024-03-13T00:00:00Z"}) + "\n")
+    third = run_ingest([new], wh)
+    assert third["n_articles"] == 1 and third["n_duplicates"] == 1
+    late = pl.read_parquet(_glob(wh, "articles")).filter(pl.col("source_id") == "late-copy").row(0, named=True)
+    assert late["cluster_id"] == canonical["cluster_id"] and late["is_canonical"] is False
+    dup = pl.read_parquet(_glob(wh, "duplicates")).filter(pl.col("doc_id") == late["doc_id"]).row(0, named=True)
+    assert dup["canonical_doc_id"] == canonical["doc_id"] and dup["similarity"] > 0.8
+
+
+def test_uncommitted_partitions_are_invisible_and_rolled_back(seeded):
+    wh_path, seeds, _ = seeded
+    wh = Warehouse(wh_path)
+    committed = wh.read("articles").height
+    # Simulate a crash after one table was renamed into place but before the commit marker.
+    ghost = wh_path / "articles" / "20990101T000000Z-dead00"
+    shutil.copytree(next((wh_path / "articles").iterdir()), ghost)
+    assert wh.read("articles").height == committed  # committed scans ignore it
+    assert "articles/20990101T000000Z-dead00" in wh.recover()
+    assert not ghost.exists()
+    assert pl.read_parquet(_glob(wh_path, "articles")).height == committed
+
+
+def test_invalid_parameters_fail_before_any_work(tmp_path):
+    wh = tmp_path / "wh"
+    with pytest.raises(Exception, match="threshold"):
+        run_ingest([tmp_path], wh, threshold=1.5)
+    assert not wh.exists()

@@ -1,0 +1,36 @@
+from hypothesis import given, settings, strategies as st
+
+from cleaners.config import NormalizeConfig
+from cleaners.normalize import normalize_line, normalize_text, split_lines
+
+
+def test_quotes_dashes_spaces_and_invisibles():
+    s = "Hamas\u2019 offices \u2014 \u201cquoted\u201d\u00a0 text\u200b here \u2212 5\u2011year"
+    assert normalize_line(s) == "Hamas' offices \u2014 \"quoted\" text here - 5-year"
+
+
+def test_mojibake_is_repaired():
+    assert normalize_line("caf\u00c3\u00a9 cr\u00c3\u00a8me") == "caf\u00e9 cr\u00e8me"
+
+
+def test_line_breaks_and_blank_lines():
+    assert split_lines("a\r\n\r\n  b  \u2028c\n\n\n") == ["a", "b", "c"]
+
+
+def test_options_can_keep_typography():
+    cfg = NormalizeConfig(ascii_quotes=False, unify_dashes=False)
+    assert normalize_line("\u201cx\u201d \u2011", cfg) == "\u201cx\u201d \u2011"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_normalize_is_idempotent(s):
+    once = normalize_text(s)
+    assert normalize_text(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_normalized_lines_are_stripped_and_non_empty(s):
+    for line in split_lines(s):
+        assert line and line == line.strip() and "\n" not in line and "  " not in line

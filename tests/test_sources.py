@@ -1,0 +1,123 @@
+"""Readers: every format, bad records kept apart from good ones, no exception on any bytes."""
+
+import gzip
+import io
+import json
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from cleaners.config import Limits, Settings
+from cleaners.decode import DecodeError, decode_bytes
+from cleaners.document import clean_document
+from cleaners.records import RawDoc, Reject
+from flows.sources import discover, doc_id, read_file
+from tests.conftest import SEEDS
+
+
+def _kinds(items):
+    return [(type(i).__name__, i.locator, getattr(i, "reason", None)) for i in items]
+
+
+def test_discover_walks_dirs_takes_known_formats_and_reports_missing(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.html").write_text("<p>x</p>")
+    (tmp_path / "a" / "README.md").write_text("docs")
+    (tmp_path / "b.txt").write_text("t")
+    files, ignored, missing = discover([str(tmp_path), str(tmp_path / "nope.html")])
+    assert sorted(f.rsplit("/", 1)[1] for f in files) == ["b.txt", "x.html"]
+    assert [i.rsplit("/", 1)[1] for i in ignored] == ["README.md"]
+    assert missing == [str(tmp_path / "nope.html")]
+
+
+def test_jsonl_keeps_good_lines_and_rejects_bad_ones(tmp_path):
+    lines = [
+        json.dumps({"id": "a", "url": "https://x.org/1", "text": "hello world"}),
+        "{not json",
+        json.dumps([1, 2]),
+        json.dumps({"id": "c", "text": 5}),
+        json.dumps({"id": {"nested": 1}, "text": "x"}),
+        json.dumps({"url": "https://x.org/2"}),
+        "",
+        json.dumps({"id": 7, "html": "<p>hi</p>", "published_at": "2024-01-02"}),
+    ]
+    p = tmp_path / "f.jsonl.gz"
+    p.write_bytes(gzip.compress("\n".join(lines).encode()))
+    got = _kinds(read_file(str(p)))
+    assert got == [
+        ("RawDoc", "line:1", None), ("Reject", "line:2", "invalid_json"), ("Reject", "line:3", "not_an_object"),
+        ("Reject", "line:4", "wrong_type"), ("Reject", "line:5", "wrong_type"), ("Reject", "line:6", "missing_content"),
+        ("RawDoc", "line:8", None),
+    ]
+
+
+def test_corrupt_gzip_keeps_what_was_readable(tmp_path):
+    good = "\n".join(json.dumps({"id": str(i), "text": "x " * 50}) for i in range(200)).encode()
+    blob = gzip.compress(good)
+    p = tmp_path / "broken.jsonl.gz"
+    p.write_bytes(blob[: len(blob) // 2])
+    items = list(read_file(str(p)))
+    assert any(isinstance(i, RawDoc) for i in items)
+    assert isinstance(items[-1], Reject) and items[-1].reason == "corrupt_file"
+
+
+def test_gzip_bomb_is_capped(tmp_path):
+    p = tmp_path / "bomb.jsonl.gz"
+    p.write_bytes(gzip.compress(b"\n" * 5_000_000))
+    items = list(read_file(str(p), Limits(max_decompressed_bytes=1_000_000)))
+    assert [i.reason for i in items] == ["corrupt_file"] and "max_decompressed_bytes" in items[0].detail
+
+
+def test_warc_seed_records_have_ids_urls_and_offsets():
+    items = list(read_file(str(SEEDS / "crawl.warc.gz")))
+    assert len(items) == 2 and all(isinstance(i, RawDoc) for i in items)
+    assert all(i.source_id.startswith("<urn:uuid:") and i.url.startswith("https://") for i in items)
+    assert items[0].locator == "offset:0" and items[1].locator.startswith("offset:")
+
+
+def test_truncated_warc_keeps_good_records(tmp_path):
+    data = (SEEDS / "crawl.warc.gz").read_bytes()
+    p = tmp_path / "t.warc.gz"
+    p.write_bytes(data[: len(data) - 300])
+    items = list(read_file(str(p)))
+    assert isinstance(items[0], RawDoc)
+    assert isinstance(items[-1], Reject) and items[-1].reason in {"truncated_record", "corrupt_record"}
+
+
+def test_empty_and_unknown_files_are_rejected_with_reasons(tmp_path):
+    (tmp_path / "e.html").write_bytes(b"  \n")
+    (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "img.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    assert [i.reason for i in read_file(str(tmp_path / "e.html"))] == ["empty"]
+    assert [i.reason for i in read_file(str(tmp_path / "x.pdf"))] == ["unsupported_format"]
+    raw = next(read_file(str(tmp_path / "img.html")))
+    assert clean_document(raw, Settings()).reason == "binary"
+
+
+def test_doc_id_is_stable_and_distinguishes_records():
+    assert doc_id("/a.jsonl", "line:1") == doc_id("/a.jsonl", "line:1")
+    assert doc_id("/a.jsonl", "line:1") != doc_id("/a.jsonl", "line:2")
+    assert len(doc_id("/a", "b")) == 16 and int(doc_id("/a", "b"), 16) >= 0
+
+
+def test_decode_charsets():
+    assert decode_bytes("café".encode("cp1252")) == "café"
+    assert decode_bytes("hällo".encode("utf-16")) == "hällo"
+    assert decode_bytes(b'<meta charset="iso-8859-2">\xb1') .endswith("ą")
+    assert decode_bytes(b'<meta charset="utf-8">caf\xe9') .endswith("café")  # wrong declaration
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=3000))
+def test_no_exception_escapes_on_arbitrary_bytes(tmp_path_factory, data):
+    d = tmp_path_factory.mktemp("fuzz")
+    for name in ("x.html", "x.txt", "x.jsonl", "x.jsonl.gz", "x.warc", "x.warc.gz"):
+        p = d / name
+        p.write_bytes(data)
+        for item in read_file(str(p)):
+            if isinstance(item, RawDoc):
+                out = clean_document(item, Settings())
+                assert out is not None
+    try:
+        decode_bytes(data)
+    except DecodeError:
+        pass
