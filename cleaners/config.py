@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 
 class ConfigError(ValueError):
@@ -133,6 +134,7 @@ class DedupConfig:
         return optimal_bands_rows(self.candidate_threshold, self.num_perm, self.false_negative_weight)
 
 
+@lru_cache(maxsize=32)
 def optimal_bands_rows(threshold: float, num_perm: int, fn_weight: float) -> tuple[int, int]:
     """Bands/rows minimising datasketch's weighted false-positive + false-negative error."""
     from datasketch.lsh import _optimal_param

@@ -15,7 +15,7 @@ import polars as pl
 
 from cleaners.clusters import canonical_per_component, components
 from cleaners.config import DedupConfig
-from cleaners.minhash import band_keys, exact_similarity, signatures
+from cleaners.minhash import band_keys, exact_similarity, text_signatures
 from cleaners.shingles import shingle_sets
 
 MAX_BUCKET = 200
@@ -69,14 +69,32 @@ def _bucket_pairs(bf: pl.DataFrame) -> pl.DataFrame:
     ).unique()
 
 
-def dedup(docs: pl.DataFrame, cfg: DedupConfig, history: History | None = None) -> DedupResult:
-    """Cluster `docs` (doc_id, text, published_at, n_words) against each other and history."""
-    n = docs.height
+def sketch(texts: pl.Series, cfg: DedupConfig) -> np.ndarray:
+    """(n, bands) LSH band keys of the texts' word-shingle MinHash signatures (0 = no key)."""
     bands, rows = cfg.bands_rows
-    hashes, offsets = shingle_sets(docs["text"], cfg.shingle_size)
-    sig = signatures(hashes, offsets, cfg.num_perm, cfg.seed)
-    keys = band_keys(sig, bands, rows)
-    new_keys = doc_keys(docs["doc_id"])
+    return band_keys(text_signatures(texts, cfg.shingle_size, cfg.num_perm, cfg.seed), bands, rows)
+
+
+def dedup(
+    docs: pl.DataFrame | pl.LazyFrame,
+    cfg: DedupConfig,
+    history: History | None = None,
+    chunk_size: int = 50_000,
+) -> DedupResult:
+    """Cluster `docs` (doc_id, text, published_at, n_words) against each other and history.
+
+    Memory stays small for large inputs: texts are sketched `chunk_size` at a time and only
+    band keys are kept; the exact check re-reads just the texts of candidate documents.
+    """
+    lf = docs.lazy()
+    meta = lf.select("doc_id", "published_at", "n_words").collect()
+    n = meta.height
+    bands, _ = cfg.bands_rows
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    for off in range(0, n, chunk_size):
+        texts = lf.slice(off, chunk_size).select("text").collect()["text"]
+        keys[off : off + len(texts)] = sketch(texts, cfg)
+    new_keys = doc_keys(meta["doc_id"])
     bf = pl.DataFrame(
         {"i": np.repeat(np.arange(n, dtype=np.int64), bands), "key": keys.ravel()}
     ).filter(pl.col("key") != 0)
@@ -102,18 +120,21 @@ def dedup(docs: pl.DataFrame, cfg: DedupConfig, history: History | None = None) 
                 pl.col("j").cast(pl.Int64),
             )
             old_pairs = hits.join(old_index, on="doc_key").select("i", "j")
-    if old.height:
-        oh, oo = shingle_sets(old["text"], cfg.shingle_size)
-        hashes = np.concatenate([hashes, oh])
-        offsets = np.concatenate([offsets, oo[1:] + offsets[-1]])
     all_pairs = pl.concat([pairs, old_pairs])
-
-    # --- exact verification -------------------------------------------------------------------
     left = all_pairs["i"].to_numpy()
     right = all_pairs["j"].to_numpy()
-    jac, con = exact_similarity(hashes, offsets, left, right)
-    sizes = np.diff(offsets)
-    small_side = np.minimum(sizes[left], sizes[right]) if len(left) else np.zeros(0)
+
+    # --- exact verification on the shingle sets of the documents involved --------------------
+    involved = np.unique(np.concatenate([left, right[right < n]])) if len(left) else np.zeros(0, np.int64)
+    texts = (
+        lf.select("text").with_row_index("idx")
+        .filter(pl.col("idx").is_in(pl.Series(involved, dtype=pl.UInt32).implode()))
+        .sort("idx").collect()["text"]
+    ) if len(involved) else pl.Series("text", [], dtype=pl.String)
+    shingles = _ShingleIndex(cfg.shingle_size)
+    shingles.add(involved, texts)
+    shingles.add(np.arange(n, n + old.height), old["text"])
+    jac, con, small_side = shingles.similarity(left, right)
     ok = (jac >= cfg.threshold) | ((con >= cfg.containment) & (small_side >= cfg.min_shingles_for_containment))
 
     # --- clusters: old members keep their cluster; new-only clusters get a canonical -------------
@@ -121,11 +142,11 @@ def dedup(docs: pl.DataFrame, cfg: DedupConfig, history: History | None = None) 
     comp = components(n_nodes, left[ok], right[ok])
     nodes = pl.concat(
         [
-            docs.select("doc_id", "published_at", "n_words", pl.lit(None, pl.String).alias("old_cluster")),
+            meta.select("doc_id", "published_at", "n_words", pl.lit(None, pl.String).alias("old_cluster")),
             old.select("doc_id", "published_at", "n_words", pl.col("cluster_id").alias("old_cluster")),
         ],
         how="vertical_relaxed",
-    ).with_columns(pl.Series("comp", comp), pl.Series("idx", np.arange(n_nodes)))
+    ).with_columns(pl.Series("comp", comp), pl.Series("idx", np.arange(n_nodes, dtype=np.int64)))
     from_old = nodes.filter(pl.col("old_cluster").is_not_null()).group_by("comp").agg(
         pl.col("old_cluster").min().alias("cluster_id")
     )
@@ -142,26 +163,24 @@ def dedup(docs: pl.DataFrame, cfg: DedupConfig, history: History | None = None) 
     missing = dups.select(pl.col("cluster_id").alias("doc_id")).unique().join(index, on="doc_id", how="anti")
     if missing.height and history is not None:
         extra = _fetch(history, missing["doc_id"])
-        eh, eo = shingle_sets(extra["text"], cfg.shingle_size)
-        hashes = np.concatenate([hashes, eh])
-        index = pl.concat([index, extra.select("doc_id").with_row_index("idx", offset=offsets.shape[0] - 1)
-                           .select("doc_id", pl.col("idx").cast(pl.Int64))], how="vertical_relaxed")
-        offsets = np.concatenate([offsets, eo[1:] + offsets[-1]])
+        extra_idx = np.arange(n_nodes, n_nodes + extra.height, dtype=np.int64)
+        shingles.add(extra_idx, extra["text"])
+        index = pl.concat([index, extra.select("doc_id", pl.Series("idx", extra_idx))])
     dups = dups.join(index.rename({"doc_id": "cluster_id", "idx": "cidx"}), on="cluster_id", how="left")
-    d_jac, d_con = exact_similarity(hashes, offsets, dups["idx"].to_numpy(), dups["cidx"].to_numpy())
+    d_jac, d_con, _ = shingles.similarity(dups["idx"].to_numpy(), dups["cidx"].to_numpy())
     duplicates = dups.select(
         "doc_id", "cluster_id", pl.col("cluster_id").alias("canonical_doc_id"),
-        pl.Series("similarity", d_jac), pl.Series("containment", d_con),
+        pl.Series("similarity", d_jac, dtype=pl.Float64), pl.Series("containment", d_con, dtype=pl.Float64),
     )
-    band_frame = pl.DataFrame({"doc_key": np.repeat(new_keys, bands), "band_key": keys.ravel()}).filter(
-        pl.col("band_key") != 0
-    )
+    band_frame = pl.DataFrame(
+        {"doc_key": np.repeat(new_keys, bands).astype(np.uint64), "band_key": keys.ravel()}
+    ).filter(pl.col("band_key") != 0)
     stats = {
         "candidate_pairs": int(len(left)),
         "history_candidates": int(old_pairs.height),
         "verified_pairs": int(ok.sum()),
         "bands": bands,
-        "rows": rows,
+        "rows": cfg.bands_rows[1],
     }
     return DedupResult(
         assignments=assignments.select("doc_id", "cluster_id", "is_canonical"),
@@ -169,6 +188,40 @@ def dedup(docs: pl.DataFrame, cfg: DedupConfig, history: History | None = None) 
         bands=band_frame,
         stats=stats,
     )
+
+
+class _ShingleIndex:
+    """Shingle sets of a sparse set of node ids, for exact similarity of candidate pairs."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.ids: list[np.ndarray] = []
+        self.hashes: list[np.ndarray] = []
+        self.sizes: list[np.ndarray] = []
+
+    def add(self, ids: np.ndarray, texts: pl.Series) -> None:
+        if len(ids) == 0:
+            return
+        h, off = shingle_sets(texts, self.k)
+        self.ids.append(np.asarray(ids, dtype=np.int64))
+        self.hashes.append(h)
+        self.sizes.append(np.diff(off))
+
+    def similarity(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exact Jaccard, containment and smaller-set size for node-id pairs."""
+        if len(left) == 0 or not self.ids:
+            z = np.zeros(len(left))
+            return z, z, z
+        ids = np.concatenate(self.ids)
+        order = np.argsort(ids, kind="stable")
+        sizes = np.concatenate(self.sizes)
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        hashes = np.concatenate(self.hashes)
+        sorted_ids = ids[order]
+        li = order[np.searchsorted(sorted_ids, left)]
+        ri = order[np.searchsorted(sorted_ids, right)]
+        jac, con = exact_similarity(hashes, offsets, li, ri)
+        return jac, con, np.minimum(sizes[li], sizes[ri])
 
 
 def _fetch(history: History, doc_ids: pl.Series) -> pl.DataFrame:

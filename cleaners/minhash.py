@@ -13,6 +13,8 @@ from functools import lru_cache
 import numba as nb
 import numpy as np
 
+from cleaners.shingles import _tokens, shingle_hash, text_buffers
+
 EMPTY = np.uint32(0xFFFFFFFF)
 
 
@@ -62,6 +64,46 @@ def _signature_kernel(hashes, offsets, a, b):
         for j in range(p):
             sig[d, j] = np.uint32(row[j])
     return sig
+
+
+@nb.njit(parallel=True, cache=True)
+def _text_signature_kernel(data, offsets, k, a, b):
+    """Signatures straight from text bytes: tokens -> shingle hashes -> running minima.
+
+    The fused path used for sketching: no shingle array is materialized or sorted (minima
+    ignore duplicates), and documents are spread over all cores.
+    """
+    n_docs = offsets.shape[0] - 1
+    p = a.shape[0]
+    a64 = a.astype(np.uint64)
+    b64 = b.astype(np.uint64)
+    sig = np.full((n_docs, p), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    for d in nb.prange(n_docs):
+        ln = offsets[d + 1] - offsets[d]
+        toks = np.empty(ln // 2 + 2, dtype=np.uint64)
+        nt = _tokens(data, offsets[d], offsets[d + 1], toks)
+        if nt == 0:
+            continue
+        n_sh = nt - k + 1 if nt >= k else 1
+        width = k if nt >= k else nt
+        row = np.full(p, _M32, dtype=np.uint64)
+        for s in range(n_sh):
+            hv = fmix32(shingle_hash(toks, s, width) & _M32)
+            for j in range(p):
+                v = (a64[j] * hv + b64[j]) & _M32
+                if v < row[j]:
+                    row[j] = v
+        for j in range(p):
+            sig[d, j] = np.uint32(row[j])
+    return sig
+
+
+def text_signatures(texts, k: int = 5, num_perm: int = 128, seed: int = 1) -> np.ndarray:
+    """(n_docs, num_perm) signatures of a Polars string Series, equal to
+    `signatures(*shingle_sets(texts, k))` but faster (fused, parallel)."""
+    a, b = permutations(num_perm, seed)
+    data, offsets = text_buffers(texts)
+    return _text_signature_kernel(data, offsets, np.int64(k), a, b)
 
 
 def signatures(hashes: np.ndarray, offsets: np.ndarray, num_perm: int = 128, seed: int = 1) -> np.ndarray:

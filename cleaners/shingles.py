@@ -30,6 +30,16 @@ def fmix64(h: np.uint64) -> np.uint64:
 
 
 @nb.njit(inline="always")
+def shingle_hash(toks, s, width):
+    """64-bit hash of the `width` token hashes starting at s (order-sensitive)."""
+    h = np.uint64(width)
+    for j in range(width):
+        h = (h ^ toks[s + j]) * _MIX
+        h ^= h >> np.uint64(31)
+    return fmix64(h)
+
+
+@nb.njit(inline="always")
 def _is_word(c: np.uint8) -> bool:
     return (48 <= c <= 57) or (97 <= c <= 122) or (65 <= c <= 90) or c >= 128
 
@@ -86,10 +96,7 @@ def _shingle_kernel(data, offsets, k):
             n_sh = nt - k + 1 if nt >= k else 1
             width = k if nt >= k else nt
             for s in range(n_sh):
-                h = np.uint64(width)
-                for j in range(width):
-                    h = fmix64((h ^ toks[s + j]) * _MIX)
-                out[pos] = h
+                out[pos] = shingle_hash(toks, s, width)
                 pos += 1
             seg = np.sort(out[start:pos])
             # unique in place

@@ -99,3 +99,12 @@ def test_exact_similarity_jaccard_and_containment():
     off = np.array([0, 4, 6], dtype=np.int64)
     jac, con = exact_similarity(hs, off, np.array([0]), np.array([1]))
     assert jac[0] == pytest.approx(0.5) and con[0] == pytest.approx(1.0)
+
+
+def test_fused_text_signatures_equal_the_shingle_path():
+    from cleaners.minhash import text_signatures
+
+    rng = np.random.default_rng(7)
+    texts = pl.Series([_words(rng, int(n)) for n in rng.integers(0, 300, 40)] + ["Ünïcode — “mixed” text, here!", ""])
+    h, off = shingle_sets(texts, 5)
+    assert np.array_equal(text_signatures(texts, 5, 128), signatures(h, off, 128))
