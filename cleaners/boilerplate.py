@@ -27,8 +27,11 @@ class Stripped:
 def _same_title(line: str, title: str | None) -> bool:
     if not title:
         return False
-    a, b = line.casefold().strip(" .:"), title.casefold().strip(" .:")
-    return a == b or (len(b) > 20 and a.startswith(b))
+    a, b = line.casefold().strip(" .:|"), title.casefold().strip(" .:|")
+    if a == b:
+        return True
+    # "Headline | Section | Site | 23.05.2011": the headline plus a short trail of separators.
+    return len(b) > 20 and a.startswith(b) and len(a) <= len(b) + 60 and a[len(b):].lstrip()[:1] in {"|", "-", "–", "—", ":", "•", "/"}
 
 
 def strip_lines(lines: list[str], title: str | None, rules: tuple[Rule, ...]) -> Stripped:

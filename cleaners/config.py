@@ -39,7 +39,7 @@ class Limits:
 class ExtractConfig:
     """trafilatura options, chosen by measurement (see BENCHMARKS.md)."""
 
-    favor_precision: bool = True
+    favor_precision: bool = False
     favor_recall: bool = False
     include_tables: bool = True
     include_comments: bool = False

@@ -55,18 +55,30 @@ def _key_to_id(keys: pl.Expr) -> pl.Expr:
     )
 
 
-def _bucket_pairs(bf: pl.DataFrame) -> pl.DataFrame:
-    """(i, j) index pairs, i < j, of documents sharing a band key."""
-    sizes = bf.group_by("key").agg(pl.len().alias("m"), pl.col("i").min().alias("root")).filter(pl.col("m") > 1)
-    small = bf.join(sizes.filter(pl.col("m") <= MAX_BUCKET).select("key"), on="key")
-    pairs_small = small.join(small, on="key", suffix="_r").filter(pl.col("i") < pl.col("i_r"))
-    big = bf.join(sizes.filter(pl.col("m") > MAX_BUCKET), on="key").filter(pl.col("i") != pl.col("root"))
-    return pl.concat(
-        [
-            pairs_small.select(pl.col("i"), pl.col("i_r").alias("j")),
-            big.select(pl.col("root").alias("i"), pl.col("i").alias("j")),
-        ]
-    ).unique()
+def _bucket_pairs(keys: np.ndarray) -> pl.DataFrame:
+    """(i, j) index pairs, i < j, of documents sharing a band key.
+
+    One band at a time: each step groups n keys, not n*bands, which bounds peak memory on
+    large runs; a pair found in several bands is kept once.
+    """
+    n = keys.shape[0]
+    idx = pl.Series("i", np.arange(n, dtype=np.int64))
+    found = []
+    for b in range(keys.shape[1]):
+        bf = pl.DataFrame([idx, pl.Series("key", keys[:, b])]).filter(
+            (pl.col("key") != 0) & pl.col("key").is_duplicated()
+        )
+        if not bf.height:
+            continue
+        sizes = bf.group_by("key").agg(pl.len().alias("m"), pl.col("i").min().alias("root"))
+        small = bf.join(sizes.filter(pl.col("m") <= MAX_BUCKET).select("key"), on="key")
+        found.append(small.join(small, on="key", suffix="_r").filter(pl.col("i") < pl.col("i_r"))
+                     .select("i", pl.col("i_r").alias("j")))
+        big = bf.join(sizes.filter(pl.col("m") > MAX_BUCKET), on="key").filter(pl.col("i") != pl.col("root"))
+        found.append(big.select(pl.col("root").alias("i"), pl.col("i").alias("j")))
+    if not found:
+        return pl.DataFrame(schema={"i": pl.Int64, "j": pl.Int64})
+    return pl.concat(found).unique()
 
 
 def sketch(texts: pl.Series, cfg: DedupConfig) -> np.ndarray:
@@ -95,16 +107,16 @@ def dedup(
         texts = lf.slice(off, chunk_size).select("text").collect()["text"]
         keys[off : off + len(texts)] = sketch(texts, cfg)
     new_keys = doc_keys(meta["doc_id"])
-    bf = pl.DataFrame(
-        {"i": np.repeat(np.arange(n, dtype=np.int64), bands), "key": keys.ravel()}
-    ).filter(pl.col("key") != 0)
-    pairs = _bucket_pairs(bf)
+    pairs = _bucket_pairs(keys)
 
     # --- candidates among earlier runs: a join on band keys, nothing loaded but matches ----------
     old = pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String, "cluster_id": pl.String,
                                "published_at": pl.Datetime("us", "UTC"), "n_words": pl.Int32})
     old_pairs = pl.DataFrame(schema={"i": pl.Int64, "j": pl.Int64})
-    if history is not None and bf.height:
+    if history is not None and n:
+        bf = pl.DataFrame(
+            {"i": np.repeat(np.arange(n, dtype=np.int64), bands), "key": keys.ravel()}
+        ).filter(pl.col("key") != 0)
         hits = (
             history.bands.join(bf.lazy(), left_on="band_key", right_on="key", how="inner")
             .select("i", "doc_key")

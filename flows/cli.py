@@ -49,6 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
 
     sub.add_parser("schema", help="print the table contract (columns, types, meaning) as Markdown")
+
+    sv = sub.add_parser("serve", help="serve the ingest flow as a Prefect deployment with a cron schedule",
+                        description="Register the `ingest` deployment with the Prefect server at PREFECT_API_URL "
+                        "and run its flow runs (scheduled, or triggered from the UI/API) until interrupted.")
+    sv.add_argument("--name", default="scheduled", help="deployment name (default: scheduled)")
+    sv.add_argument("--cron", default="0 * * * *", help="cron schedule (default: hourly, '0 * * * *')")
+    sv.add_argument("--paused", action="store_true", help="register the schedule paused (trigger runs by hand)")
+    sv.add_argument("--inputs", nargs="+", default=["seeds"], help="default inputs of scheduled runs")
+    sv.add_argument("--warehouse", default="warehouse", help="default warehouse of scheduled runs")
     return p
 
 
@@ -112,6 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     if args.command == "explain":
         return _explain(args)
+    if args.command == "serve":
+        from flows.deploy import serve
+
+        serve(name=args.name, cron=args.cron, paused=args.paused, inputs=args.inputs, warehouse=args.warehouse)
+        return 0
     if args.command == "schema":
         from cleaners.schema import markdown
 

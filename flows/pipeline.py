@@ -1,6 +1,7 @@
 """The `ingest` Prefect flow: plan batches -> clean them in parallel -> dedup -> atomic commit."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Prefect builds the parameter model from the
+# real `Annotated[...]` objects of the flow signature (string annotations fail to resolve).
 
 import json
 import secrets

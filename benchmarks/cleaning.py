@@ -1,0 +1,123 @@
+"""Cleaning quality on real pages: plain trafilatura vs newsclean, side by side.
+
+    python -m benchmarks.cleaning [--data ../shared/data/webpages-eval.tar.xz] [--limit N]
+
+For every page of trafilatura's evaluation set (990 real pages with snippets that must be
+kept and must be dropped) both extractors run in the same worker: plain
+`trafilatura.extract(html, url=url)` (defaults) and newsclean's `clean_document` (settings
+of `Settings()`; body text only, as `articles.text` holds it). Scores: share of "with"
+snippets present, share of "without" snippets absent, and pages/s of CPU time on one core.
+Snippets and outputs pass through the same whitespace/quote normalization before matching.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tarfile
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+from benchmarks.common import CACHE, ROOT, machine, write_section
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "webpages-eval.tar.xz"
+
+
+def unpack(archive: Path) -> Path:
+    dest = CACHE / "traf_eval"
+    if not (dest / "evaldata.json").exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(archive) as tf:
+            tf.extractall(CACHE, filter="data")
+    return dest
+
+
+def _norm(s: str) -> str:
+    from cleaners.normalize import normalize_text
+
+    return " ".join(normalize_text(s).split())
+
+
+def _score(text: str, item: dict) -> tuple[int, int, int, int]:
+    t = _norm(text or "")
+    w = [s for s in item["with"] if _norm(s)]
+    wo = [s for s in item["without"] if _norm(s)]
+    return (sum(_norm(s) in t for s in w), len(w), sum(_norm(s) not in t for s in wo), len(wo))
+
+
+def _one(args: tuple[str, dict, str]) -> dict:
+    import trafilatura
+
+    from cleaners.config import Settings
+    from cleaners.document import clean_document
+    from cleaners.records import RawDoc
+
+    url, item, page_dir = args
+    html = (Path(page_dir) / item["file"]).read_bytes()
+    t0 = time.process_time()
+    try:
+        plain = trafilatura.extract(html.decode("utf-8", "replace"), url=url) or ""
+    except Exception:
+        plain = ""
+    t1 = time.process_time()
+    doc = clean_document(RawDoc("eval", None, "file", url=url, html=html), Settings())
+    ours = "\n".join(doc.lines) if hasattr(doc, "lines") else ""
+    t2 = time.process_time()
+    return {"url": url, "plain": _score(plain, item), "ours": _score(ours, item),
+            "t_plain": t1 - t0, "t_ours": t2 - t1, "reject": getattr(doc, "reason", None)}
+
+
+def evaluate(data: Path, limit: int | None = None, workers: int = 2) -> list[dict]:
+    root = unpack(data)
+    ev = json.loads((root / "evaldata.json").read_text())
+    items = [(u, it, str(root / "pages")) for u, it in list(ev.items())[:limit]]
+    with Pool(workers) as pool:
+        return pool.map(_one, items, chunksize=8)
+
+
+def summarize(results: list[dict], key: str) -> dict:
+    kept = sum(r[key][0] for r in results)
+    n_with = sum(r[key][1] for r in results)
+    dropped = sum(r[key][2] for r in results)
+    n_without = sum(r[key][3] for r in results)
+    secs = sum(r["t_" + key] for r in results)
+    return {"kept": kept, "n_with": n_with, "dropped": dropped, "n_without": n_without,
+            "keep_rate": kept / n_with, "drop_rate": dropped / n_without, "pages_per_s": len(results) / secs}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--dump", type=Path, help="write per-page results (JSON) here for error analysis")
+    args = ap.parse_args()
+    res = evaluate(args.data, args.limit)
+    if args.dump:
+        args.dump.write_text(json.dumps(res, indent=1))
+    plain, ours = summarize(res, "plain"), summarize(res, "ours")
+    for name, s in (("trafilatura", plain), ("newsclean", ours)):
+        print(f"{name:12s} kept {s['kept']}/{s['n_with']} = {s['keep_rate']:.3f}  removed {s['dropped']}/"
+              f"{s['n_without']} = {s['drop_rate']:.3f}  {s['pages_per_s']:.1f} pages/s/core", file=sys.stderr)
+    if args.no_write:
+        return
+    cmd = "python -m benchmarks.cleaning " + " ".join(sys.argv[1:])
+    body = "\n".join([
+        f"Command: `{cmd.strip()}` on {machine()}; {len(res)} pages of trafilatura's evaluation set "
+        "(`shared/data/webpages-eval.tar.xz`), both extractors run on every page in the same worker.", "",
+        "| extractor | must-keep snippets kept | must-drop snippets removed | pages/s (CPU, one core) |",
+        "|---|---:|---:|---:|",
+        f"| trafilatura.extract (defaults) | {plain['kept']}/{plain['n_with']} = {plain['keep_rate']:.3f} | "
+        f"{plain['dropped']}/{plain['n_without']} = {plain['drop_rate']:.3f} | {plain['pages_per_s']:.1f} |",
+        f"| newsclean clean_document | {ours['kept']}/{ours['n_with']} = {ours['keep_rate']:.3f} | "
+        f"{ours['dropped']}/{ours['n_without']} = {ours['drop_rate']:.3f} | {ours['pages_per_s']:.1f} |",
+        "", f"Speed ratio newsclean/trafilatura: {ours['pages_per_s'] / plain['pages_per_s']:.2f}. "
+        "Targets (issue 3): keep >= 0.94 and remove >= 0.95.",
+    ])
+    write_section("Cleaning quality (benchmarks/cleaning.py)", body)
+
+
+if __name__ == "__main__":
+    main()
