@@ -36,10 +36,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="verified containment at or above which a trimmed copy joins its original (default: 0.8)")
     r.add_argument("--workers", type=int, default=0, help="parallel batch processes; 0 = one per core (default: 0)")
     r.add_argument("--batch-mb", type=int, default=64, help="target input megabytes per batch task (default: 64)")
+    r.add_argument("--batch-files", type=int, default=2000, help="maximum input files per batch task (default: 2000)")
     r.add_argument("--min-words", type=int, default=20,
                    help="reject bodies shorter than this after cleaning (default: 20)")
     r.add_argument("--site-min-pages", type=int, default=3,
                    help="a line on this many pages of one domain is site boilerplate (default: 3)")
+    r.add_argument("--max-doc-mb", type=float, default=20.0, help="reject documents larger than this (default: 20)")
+    r.add_argument("--max-decompressed-mb", type=float, default=2000.0,
+                   help="stop reading a .gz input past this much decompressed data (default: 2000)")
     r.add_argument("--dask-address", default=None, help="run batches on this Dask scheduler (tcp://host:8786)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("--json", action="store_true", help="print the run summary as JSON")
@@ -67,7 +71,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         IngestParams(inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold,
                      containment=args.containment, workers=args.workers, batch_mb=args.batch_mb,
-                     min_words=args.min_words, site_min_pages=args.site_min_pages, dask_address=args.dask_address)
+                     batch_files=args.batch_files, min_words=args.min_words, site_min_pages=args.site_min_pages, dask_address=args.dask_address,
+                     max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb)
     except ValueError as e:
         print(f"newsclean: invalid arguments:\n{e}", file=sys.stderr)
         return 2
@@ -77,9 +82,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         summary = ingest(
             inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold, containment=args.containment,
-            workers=args.workers, batch_mb=args.batch_mb, min_words=args.min_words,
+            workers=args.workers, batch_mb=args.batch_mb, batch_files=args.batch_files, min_words=args.min_words,
             site_min_pages=args.site_min_pages, dask_address=args.dask_address,
-            progress=not args.no_progress and sys.stderr.isatty(),
+            max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb, progress=not args.no_progress and sys.stderr.isatty(),
         )
     except Exception as e:  # the run itself failed: say why, exit non-zero
         print(f"newsclean: run failed: {type(e).__name__}: {e}", file=sys.stderr)

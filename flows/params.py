@@ -32,12 +32,17 @@ class IngestParams(BaseModel):
         0, ge=0, le=256, description="Parallel batch workers (processes); 0 = one per CPU core."
     )
     batch_mb: int = Field(64, ge=1, le=4096, description="Target input megabytes per batch task.")
+    batch_files: int = Field(2000, ge=1, le=1_000_000, description="Maximum input files per batch task.")
     min_words: int = Field(20, ge=0, description="Bodies shorter than this after cleaning are rejected.")
     site_min_pages: int = Field(
         3, ge=2, description="A line on this many distinct pages of one domain is site boilerplate."
     )
     dask_address: str | None = Field(
         None, description="Address of an existing Dask scheduler (tcp://host:8786) to run batches on."
+    )
+    max_doc_mb: float = Field(20.0, gt=0, description="Largest document (raw bytes, in MB); larger ones are rejected.")
+    max_decompressed_mb: float = Field(
+        2000.0, gt=0, description="Most decompressed data read from one .gz input (MB); reading stops past it."
     )
     lock_timeout: float = Field(3600.0, ge=0, description="Seconds to wait for another run's warehouse lock.")
 
@@ -65,4 +70,6 @@ class IngestParams(BaseModel):
                           candidate_threshold=min(DedupConfig().candidate_threshold, self.threshold))
         d["extract"]["min_words"] = self.min_words
         d["boilerplate"]["site_min_pages"] = self.site_min_pages
+        d["limits"]["max_doc_bytes"] = int(self.max_doc_mb * 1_000_000)
+        d["limits"]["max_decompressed_bytes"] = int(self.max_decompressed_mb * 1_000_000)
         return Settings.from_dict(d)

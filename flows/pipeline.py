@@ -23,7 +23,7 @@ from flows.batches import Batch, plan_batches, process_batch
 from flows.finalize import finalize
 from flows.params import IngestParams
 from flows.sources import discover
-from flows.warehouse import Warehouse
+from flows.warehouse import Warehouse, fault_point
 
 MAX_REJECT_LOGS = 20
 
@@ -42,12 +42,17 @@ def dedup_and_stage(warehouse: str, batch_keys: list[str], settings: dict, run_i
     return finalize(wh, [wh.batch_dir(k) for k in batch_keys], Settings.from_dict(settings), run_id)
 
 
+def _local_workers(params: IngestParams, n_batches: int) -> int:
+    """Processes worth starting: never more than there are batches."""
+    return min(params.n_workers, max(n_batches, 1))
+
+
 def _runner(params: IngestParams, n_batches: int):
     if params.dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=params.dask_address)
-    workers = min(params.n_workers, max(n_batches, 1))
+    workers = _local_workers(params, n_batches)
     if workers <= 1:
         return ThreadPoolTaskRunner(max_workers=1)
     return ProcessPoolTaskRunner(max_workers=workers)
@@ -61,17 +66,21 @@ def ingest(
     containment: Annotated[float, Field(description=IngestParams.model_fields["containment"].description)] = 0.8,
     workers: Annotated[int, Field(description=IngestParams.model_fields["workers"].description)] = 0,
     batch_mb: Annotated[int, Field(description=IngestParams.model_fields["batch_mb"].description)] = 64,
+    batch_files: Annotated[int, Field(description=IngestParams.model_fields["batch_files"].description)] = 2000,
     min_words: Annotated[int, Field(description=IngestParams.model_fields["min_words"].description)] = 20,
     site_min_pages: Annotated[int, Field(description=IngestParams.model_fields["site_min_pages"].description)] = 3,
     dask_address: Annotated[str | None, Field(description=IngestParams.model_fields["dask_address"].description)] = None,
+    max_doc_mb: Annotated[float, Field(description=IngestParams.model_fields["max_doc_mb"].description)] = 20.0,
+    max_decompressed_mb: Annotated[float, Field(description=IngestParams.model_fields["max_decompressed_mb"].description)] = 2000.0,
     progress: Annotated[bool, Field(description="Show a progress bar on the terminal.")] = False,
 ) -> dict:
     """Ingest INPUTS into the warehouse and return the run summary."""
     logger = get_run_logger()
     try:
         params = IngestParams(inputs=inputs, warehouse=warehouse, threshold=threshold, containment=containment,
-                              workers=workers, batch_mb=batch_mb, min_words=min_words,
-                              site_min_pages=site_min_pages, dask_address=dask_address)
+                              workers=workers, batch_mb=batch_mb, batch_files=batch_files, min_words=min_words,
+                              site_min_pages=site_min_pages, dask_address=dask_address,
+                              max_doc_mb=max_doc_mb, max_decompressed_mb=max_decompressed_mb)
     except ValidationError as e:
         raise ValueError(f"invalid ingest parameters:\n{e}") from None
     settings = params.settings()
@@ -85,7 +94,7 @@ def ingest(
         logger.warning("input not found: %s", m)
     if not files and missing:
         raise FileNotFoundError(f"no input found: {', '.join(missing)}")
-    batches = plan_batches(files, settings, target_bytes=params.batch_mb << 20)
+    batches = plan_batches(files, settings, target_bytes=params.batch_mb << 20, max_files=params.batch_files)
     logger.info("run %s: %d files (%d ignored) in %d batches -> %s", run_id, len(files), len(ignored),
                 len(batches), wh.root)
 
@@ -106,7 +115,7 @@ def ingest(
     if bar:
         bar[0].stop()
 
-    with wh.lock(timeout=3600.0, on_wait=lambda: logger.info("waiting for another run's lock on %s", wh.root)):
+    with wh.lock(timeout=params.lock_timeout, on_wait=lambda: logger.info("waiting for another run's lock on %s", wh.root)):
         rolled_back = wh.recover()
         if rolled_back:
             logger.warning("rolled back %d uncommitted partitions of a crashed run", len(rolled_back))
@@ -114,10 +123,12 @@ def ingest(
         finished = datetime.now(timezone.utc)
         summary = {
             "run_id": run_id, "warehouse": str(wh.root), "n_files": len(files), "n_ignored": len(ignored),
+            "n_batches": len(batches), "workers": None if params.dask_address else _local_workers(params, len(batches)),
             "missing_inputs": missing, **counts, "seconds": round(time.perf_counter() - t0, 3),
         }
         summary["timings"] = {"clean_batches": round(sum(s["seconds"] for s in summaries), 3), **counts["timings"]}
         _stage_run_row(wh, run_id, started, finished, settings, params, summary)
+        fault_point("before-commit")
         wh.commit(run_id, summary)
     for b in batches:
         shutil.rmtree(wh.batch_dir(b.key), ignore_errors=True)

@@ -35,6 +35,15 @@ BATCHES = "_batches"
 LOCK = "_lock"
 
 
+FAULT_ENV = "NEWSCLEAN_FAULT"
+
+
+def fault_point(name: str) -> None:
+    """Crash-test seam: SIGKILL this process at the named point when NEWSCLEAN_FAULT names it."""
+    if os.environ.get(FAULT_ENV) == name:
+        os.kill(os.getpid(), 9)
+
+
 class WarehouseBusy(RuntimeError):
     """Another run holds the warehouse lock for longer than we were willing to wait."""
 
@@ -161,6 +170,7 @@ class Warehouse:
                     shutil.rmtree(dest)
                 os.replace(tdir, dest)
                 _fsync_dir(dest.parent)
+                fault_point(f"commit:{tdir.name}")
         write_json_atomic(self.root / COMMITS / f"{run_id}.json", summary)
         shutil.rmtree(staged, ignore_errors=True)
 
