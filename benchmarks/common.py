@@ -45,3 +45,63 @@ def write_section(name: str, body: str) -> None:
     pattern = re.compile(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", re.S | re.M)
     text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
     path.write_text(text)
+
+
+class PrefectServer:
+    """A `prefect server start` on a free loopback port, for runs that should not pay the
+    embedded server's start-up cost; stopped by its PID on exit."""
+
+    def __enter__(self) -> "PrefectServer":
+        import os
+        import socket
+        import tempfile
+        import time
+        import urllib.request
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.home = tempfile.mkdtemp(prefix="prefect-home-")
+        self.api = f"http://127.0.0.1:{port}/api"
+        self.env = {**os.environ, "PREFECT_HOME": self.home, "PREFECT_API_URL": self.api,
+                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                      "--port", str(port)], env=self.env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        for _ in range(180):
+            try:
+                urllib.request.urlopen(f"{self.api}/health", timeout=2)
+                return self
+            except OSError:
+                time.sleep(1)
+        raise RuntimeError("prefect server did not start")
+
+    def __exit__(self, *exc) -> None:
+        import os
+        import shutil
+        import signal
+
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def run_measured(cmd: list[str], env: dict, interval: float = 0.2) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run cmd; return (wall seconds, peak RSS MB of its whole process tree, result)."""
+    import time
+
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [ps, *ps.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(interval)
+    out, err = proc.communicate()
+    return time.perf_counter() - t0, peak / 2**20, subprocess.CompletedProcess(cmd, proc.returncode, out, err)

@@ -46,6 +46,15 @@ def to32(hashes: np.ndarray) -> np.ndarray:
     return (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
+@nb.njit(inline="always")
+def _permute_min(row, hv, a64, b64):
+    """row[j] = min(row[j], a_j * hv + b_j mod 2^32): one shingle through every permutation."""
+    for j in range(row.shape[0]):
+        v = (a64[j] * hv + b64[j]) & _M32
+        if v < row[j]:
+            row[j] = v
+
+
 @nb.njit(parallel=True, cache=True)
 def _signature_kernel(hashes, offsets, a, b):
     n_docs = offsets.shape[0] - 1
@@ -56,11 +65,7 @@ def _signature_kernel(hashes, offsets, a, b):
     for d in nb.prange(n_docs):
         row = np.full(p, _M32, dtype=np.uint64)
         for i in range(offsets[d], offsets[d + 1]):
-            hv = fmix32(hashes[i] & _M32)
-            for j in range(p):
-                v = (a64[j] * hv + b64[j]) & _M32
-                if v < row[j]:
-                    row[j] = v
+            _permute_min(row, fmix32(hashes[i] & _M32), a64, b64)
         for j in range(p):
             sig[d, j] = np.uint32(row[j])
     return sig
@@ -88,11 +93,7 @@ def _text_signature_kernel(data, offsets, k, a, b):
         width = k if nt >= k else nt
         row = np.full(p, _M32, dtype=np.uint64)
         for s in range(n_sh):
-            hv = fmix32(shingle_hash(toks, s, width) & _M32)
-            for j in range(p):
-                v = (a64[j] * hv + b64[j]) & _M32
-                if v < row[j]:
-                    row[j] = v
+            _permute_min(row, fmix32(shingle_hash(toks, s, width) & _M32), a64, b64)
         for j in range(p):
             sig[d, j] = np.uint32(row[j])
     return sig

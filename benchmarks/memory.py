@@ -1,0 +1,85 @@
+"""Peak memory of a whole `newsclean run` (process tree) as the input grows.
+
+    python -m benchmarks.memory [--sizes 10000 100000]
+
+Input: JSON Lines files of synthetic ~300-word articles (10k per file) with subscribe prompts,
+share rows, bylines and 10% near-duplicates. RSS of the CLI process and all its workers is
+sampled every 0.2 s; the peak of the sum is reported. Runs against a running Prefect server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import CACHE, PrefectServer, machine, run_measured, write_section
+
+PER_FILE = 10_000
+
+
+def corpus(n: int) -> Path:
+    d = CACHE / f"memory-{n}"
+    if d.exists():
+        return d
+    d.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    vocab = [f"{w}" for w in "the a of to in and port city council said on for with that by was from new year people".split()]
+    vocab += [f"word{i}" for i in range(20000)]
+    stories: list[str] = []
+    for f in range(0, n, PER_FILE):
+        with open(d / f"feed-{f // PER_FILE:04d}.jsonl", "w") as fh:
+            for i in range(f, min(n, f + PER_FILE)):
+                if stories and rng.random() < 0.1:
+                    body = stories[int(rng.integers(0, len(stories)))]
+                else:
+                    words = rng.choice(len(vocab), 300)
+                    sents = [" ".join(vocab[w] for w in words[k:k + 20]).capitalize() + "." for k in range(0, 300, 20)]
+                    body = "\n".join(" ".join(sents[k:k + 3]) for k in range(0, len(sents), 3))
+                    if len(stories) < 5000:
+                        stories.append(body)
+                text = f"By Staff Writer • 3 April, 2024\n{body}\nSubscribe to our newsletter\nShare on Facebook | Twitter"
+                fh.write(json.dumps({"id": str(i), "url": f"https://site{i % 50}.example/a/{i}", "text": text,
+                                     "title": f"Story {i}"}) + "\n")
+    return d
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    rows = []
+    with PrefectServer() as server:
+        for n in args.sizes:
+            data = corpus(n)
+            wh = Path(tempfile.mkdtemp(prefix="wh-"))
+            try:
+                wall, rss, out = run_measured([sys.executable, "-m", "flows.cli", "run", str(data), "--warehouse",
+                                               str(wh), "--json", "--no-progress"], server.env)
+                if out.returncode != 0:
+                    raise RuntimeError(out.stderr[-3000:])
+                summary = json.loads(out.stdout[out.stdout.index("{"):])
+            finally:
+                shutil.rmtree(wh, ignore_errors=True)
+            rows.append((n, wall, rss, summary))
+            print(f"{n}: {wall:.1f}s peak {rss:.0f} MB, {summary['n_articles']} articles", file=sys.stderr)
+    if args.no_write:
+        return
+    cmd = "python -m benchmarks.memory " + " ".join(sys.argv[1:])
+    lines = [f"Command: `{cmd.strip()}` on {machine()}; JSON Lines input (10k documents per file), default settings.", "",
+             "| documents | wall s | peak RSS of the process tree, MB | articles | duplicates | rejects |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {n:,} | {w:.1f} | {r:.0f} | {s['n_articles']:,} | {s['n_duplicates']:,} | {s['n_rejects']:,} |"
+              for n, w, r, s in rows]
+    lines += ["", "Target (issue 6): under 2 GB for 100k documents."]
+    write_section("Memory (benchmarks/memory.py)", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
