@@ -1,8 +1,14 @@
-"""Stage two: the run's batches -> site-line stripping -> dedup against history -> staged tables."""
+"""Stage two: the run's batches -> site-line stripping -> dedup against history -> staged tables.
+
+Streams: batch part files (a few thousand documents each) are processed one at a time, and
+dedup reads the finished bodies back in chunks, so memory holds per-document ids and band
+keys, never the whole run's text.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,8 +18,12 @@ import polars as pl
 from cleaners.boilerplate import site_boilerplate, strip_site_lines
 from cleaners.config import Settings
 from cleaners.dedup import History, dedup
+from cleaners.schema import empty
 from flows.batches import scan_parts
-from flows.warehouse import Warehouse
+from flows.warehouse import STAGING, Warehouse, write_parquet_atomic
+
+FINAL = ["doc_id", "source", "source_id", "url", "domain", "title", "author", "published_at", "text", "n_words",
+         "content_hash", "page_hash"]
 
 
 def _sha1(texts: pl.Series) -> pl.Series:
@@ -21,59 +31,85 @@ def _sha1(texts: pl.Series) -> pl.Series:
                      dtype=pl.String)
 
 
+def _reject_rows(df: pl.DataFrame, stage: str, reason: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
+    return df.select("doc_id", "source", "source_id", "locator", pl.lit(stage).alias("stage"),
+                     reason.alias("reason"), detail.alias("detail"))
+
+
 def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: str) -> dict:
     """Build and stage every table for the run; returns counts and per-step timings."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    existing = pl.concat([wh.scan("articles").select("doc_id"), wh.scan("rejects").select("doc_id")]).unique()
-    docs_all = scan_parts(batch_dirs, "docs").collect()
+    doc_files = [p for d in batch_dirs for p in sorted((d / "docs").glob("*.parquet"))]
+    existing = pl.concat([wh.scan("articles").select("doc_id"), wh.scan("rejects").select("doc_id")]).unique().collect()
+    ids = scan_parts(batch_dirs, "docs").select("doc_id", "domain", "page_hash").with_row_index("ord").collect()
     rej_all = scan_parts(batch_dirs, "rejects").collect()
-    n_seen = docs_all.height + rej_all.height
-    docs = docs_all.join(existing.collect(), on="doc_id", how="anti")
-    rejects = rej_all.join(existing.collect(), on="doc_id", how="anti")
-    # The same id twice in this run's inputs (e.g. a JSONL `id` repeated): first one wins.
-    dup_ids = docs.filter(pl.col("doc_id").is_duplicated() & ~pl.col("doc_id").is_first_distinct())
-    docs = docs.unique("doc_id", keep="first", maintain_order=True)
-    rejects = rejects.unique("doc_id", keep="first", maintain_order=True).join(docs.select("doc_id"), on="doc_id", how="anti")
-    n_skipped = n_seen - docs.height - rejects.height - dup_ids.height
-    removed = scan_parts(batch_dirs, "removed").collect().join(docs.select("doc_id"), on="doc_id", how="semi").unique(
-        ["doc_id", "position"], keep="first", maintain_order=True)
+    n_seen = ids.height + rej_all.height
+    fresh = ids.join(existing, on="doc_id", how="anti")
+    # The same id twice in this run's inputs (e.g. a JSONL `id` repeated): the first one wins.
+    keep = fresh.unique("doc_id", keep="first", maintain_order=True)
+    repeated = fresh.join(keep.select("ord"), on="ord", how="anti")
+    rejects = (rej_all.join(existing, on="doc_id", how="anti").join(keep.select("doc_id"), on="doc_id", how="anti")
+               .unique("doc_id", keep="first", maintain_order=True))
+    n_skipped = n_seen - keep.height - rejects.height - repeated.height
     timings["load"] = time.perf_counter() - t
 
     # --- site-level boilerplate: this run's pages plus every earlier run's profile -------------
     t = time.perf_counter()
+    pages = keep.select("domain", "page_hash").unique()
     profile_now = (
-        scan_parts(batch_dirs, "profile").collect()
-        .join(docs.select("domain", "page_hash").unique(), on=["domain", "page_hash"], how="semi")
-        .unique(["domain", "line_hash", "page_hash"])
+        scan_parts(batch_dirs, "profile").join(pages.lazy(), on=["domain", "page_hash"], how="semi")
+        .unique(["domain", "line_hash", "page_hash"]).collect()
     )
-    history_profile = wh.scan("site_lines").select("domain", "line_hash", "page_hash")
     boiler = site_boilerplate(
-        pl.concat([history_profile, profile_now.lazy().select("domain", "line_hash", "page_hash")]),
+        pl.concat([wh.scan("site_lines").select("domain", "line_hash", "page_hash"),
+                   profile_now.lazy().select("domain", "line_hash", "page_hash")]),
         settings.boilerplate.site_min_pages,
     )
-    docs, site_removed = strip_site_lines(docs, boiler)
-    removed = pl.concat([removed, site_removed.with_columns(pl.col("position").cast(pl.Int32))])
-    timings["site_lines"] = time.perf_counter() - t
+    timings["site_profile"] = time.perf_counter() - t
 
-    # --- final bodies; too-short ones become rejects -------------------------------------------
+    # --- per part: strip site lines, final bodies, too-short rejects --------------------------
     t = time.perf_counter()
-    docs = docs.with_columns(pl.col("lines").list.join("\n").alias("text")).with_columns(
-        pl.col("text").str.count_matches(r"\S+").cast(pl.Int32).alias("n_words")
-    )
-    short = docs.filter(pl.col("n_words") < settings.extract.min_words)
-    docs = docs.filter(pl.col("n_words") >= settings.extract.min_words)
-    rejects = pl.concat([
-        rejects,
-        short.select(
-            "doc_id", "source", "source_id", "locator", pl.lit("clean").alias("stage"),
-            pl.when(pl.col("n_words") == 0).then(pl.lit("only_boilerplate")).otherwise(pl.lit("too_short")).alias("reason"),
-            pl.format("{} words after cleaning < min_words {}", pl.col("n_words"), pl.lit(settings.extract.min_words)).alias("detail"),
-        ),
-        dup_ids.select("doc_id", "source", "source_id", "locator", pl.lit("read").alias("stage"),
-                       pl.lit("duplicate_id").alias("reason"), pl.lit("same id as an earlier record in this run").alias("detail")),
-    ], how="vertical_relaxed")
-    docs = docs.with_columns(_sha1(docs["text"]).alias("content_hash"))
+    final_dir = wh.root / STAGING / run_id / "_final"
+    shutil.rmtree(final_dir, ignore_errors=True)
+    keep_ord = keep.select("ord")
+    site_removed, extra_rejects, offset, n_final = [], [], 0, 0
+    for k, f in enumerate(doc_files):
+        raw = pl.read_parquet(f).with_row_index("ord", offset=offset)
+        offset += raw.height
+        if repeated.height:
+            again = raw.join(repeated.select("ord"), on="ord", how="semi")
+            if again.height:
+                extra_rejects.append(_reject_rows(again, "read", pl.lit("duplicate_id"),
+                                                  pl.lit("same id as an earlier record in this run")))
+        part = raw.join(keep_ord, on="ord", how="semi").drop("ord")
+        if not part.height:
+            continue
+        part, removed_site = strip_site_lines(part, boiler)
+        site_removed.append(removed_site)
+        part = part.with_columns(pl.col("lines").list.join("\n").alias("text")).with_columns(
+            pl.col("text").str.count_matches(r"\S+").cast(pl.Int32).alias("n_words"))
+        short = part.filter(pl.col("n_words") < settings.extract.min_words)
+        if short.height:
+            extra_rejects.append(_reject_rows(
+                short, "clean",
+                pl.when(pl.col("n_words") == 0).then(pl.lit("only_boilerplate")).otherwise(pl.lit("too_short")),
+                pl.format("{} words after cleaning < min_words {}", pl.col("n_words"),
+                          pl.lit(settings.extract.min_words))))
+        part = part.filter(pl.col("n_words") >= settings.extract.min_words)
+        if part.height:
+            part = part.with_columns(_sha1(part["text"]).alias("content_hash")).select(FINAL)
+            write_parquet_atomic(part, final_dir / f"part-{k:05d}.parquet")
+            n_final += part.height
+    rejects = pl.concat([rejects, *extra_rejects], how="vertical_relaxed")
+    final = (pl.scan_parquet(str(final_dir / "*.parquet")) if n_final else
+             pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String, "published_at": pl.Datetime("us", "UTC"),
+                                  "n_words": pl.Int32}).lazy())
+    # Removed lines of every document this run owns, articles and too-short rejects alike.
+    removed = pl.concat([
+        scan_parts(batch_dirs, "removed").join(keep.lazy().select("doc_id"), on="doc_id", how="semi").collect(),
+        *[r.with_columns(pl.col("position").cast(pl.Int32)) for r in site_removed],
+    ]).unique(["doc_id", "position"], keep="first", maintain_order=True)
     timings["finalize_text"] = time.perf_counter() - t
 
     # --- near-duplicates against this run and every earlier run -------------------------------
@@ -82,43 +118,49 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
         bands=wh.scan("lsh_bands").select("doc_key", "band_key"),
         articles=wh.scan("articles").select("doc_id", "text", "cluster_id", "published_at", "n_words"),
     )
-    result = dedup(docs.select("doc_id", "text", "published_at", "n_words"), settings.dedup, history)
+    result = dedup(final.select("doc_id", "text", "published_at", "n_words"), settings.dedup, history)
     timings["dedup"] = time.perf_counter() - t
 
     # --- stage tables --------------------------------------------------------------------------
     t = time.perf_counter()
     now = datetime.now(timezone.utc)
     run = pl.lit(run_id)
-    articles = docs.join(result.assignments, on="doc_id", how="left").select(
-        "doc_id", run.alias("run_id"), "source", "source_id", "url", "domain", "title", "author", "published_at",
-        "text", "n_words", "content_hash", "cluster_id", "is_canonical", pl.lit(now).alias("ingested_at"),
-    )
-    wh.stage(run_id, "articles", articles)
+    final_files = sorted(final_dir.glob("*.parquet")) if n_final else []
+    for k, f in enumerate(final_files):
+        articles = pl.read_parquet(f).join(result.assignments, on="doc_id", how="left").select(
+            "doc_id", run.alias("run_id"), "source", "source_id", "url", "domain", "title", "author", "published_at",
+            "text", "n_words", "content_hash", "cluster_id", "is_canonical", pl.lit(now).alias("ingested_at"),
+        )
+        wh.stage(run_id, "articles", articles, part=k)
+    if not final_files:
+        wh.stage(run_id, "articles", empty("articles"))
+    sizes = result.assignments.group_by("cluster_id").len("size")
+    top = sizes.sort(["size", "cluster_id"], descending=[True, False]).head(10)
+    titles = final.select("doc_id", "title").join(top.lazy(), left_on="doc_id", right_on="cluster_id").collect() \
+        if n_final else pl.DataFrame(schema={"doc_id": pl.String, "title": pl.String, "size": pl.UInt32})
+    final_pages = final.select("domain", "page_hash").unique().collect() if n_final else pages.clear()
+    shutil.rmtree(final_dir, ignore_errors=True)
     wh.stage(run_id, "duplicates", result.duplicates.with_columns(run.alias("run_id")))
     wh.stage(run_id, "removed_lines", removed.with_columns(run.alias("run_id")))
     wh.stage(run_id, "rejects", rejects.with_columns(run.alias("run_id")))
     wh.stage(run_id, "lsh_bands", result.bands.with_columns(run.alias("run_id")))
-    wh.stage(run_id, "site_lines", profile_now.join(docs.select("domain", "page_hash").unique(),
-                                                   on=["domain", "page_hash"], how="semi")
+    wh.stage(run_id, "site_lines", profile_now.join(final_pages, on=["domain", "page_hash"], how="semi")
              .with_columns(run.alias("run_id")))
     timings["write"] = time.perf_counter() - t
 
-    n_clusters = articles["cluster_id"].n_unique() if articles.height else 0
     return {
         "n_documents": n_seen,
         "n_skipped": n_skipped,
-        "n_articles": articles.height,
+        "n_articles": n_final,
         "n_duplicates": result.duplicates.height,
-        "n_clusters": n_clusters,
+        "n_clusters": sizes.height,
         "n_rejects": rejects.height,
         "n_removed_lines": removed.height,
         "dedup": result.stats,
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "reject_reasons": dict(rejects.group_by("reason").len().iter_rows()),
         "rules": dict(removed.group_by("rule").len().sort("len", descending=True).iter_rows()),
-        "cluster_sizes": dict(articles.group_by("cluster_id").len("size").group_by("size").len("clusters")
-                              .sort("size").iter_rows()) if articles.height else {},
-        "largest_clusters": articles.filter(pl.col("is_canonical")).join(
-            articles.group_by("cluster_id").len(), on="cluster_id").sort("len", descending=True)
-            .head(10).select("cluster_id", "title", "len").rows() if articles.height else [],
+        "cluster_sizes": dict(sizes.group_by("size").len("clusters").sort("size").iter_rows()),
+        "largest_clusters": titles.sort(["size", "doc_id"], descending=[True, False])
+        .select("doc_id", "title", "size").rows(),
     }
