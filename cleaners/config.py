@@ -27,11 +27,11 @@ class Limits:
     """Decompressed bytes of one `.gz` input file; reading stops (and rejects the rest) past it."""
     max_line_chars: int = 100_000
     """Longest text line kept from a `.txt` body or extracted text; longer lines are cut."""
-    max_html_depth: int = 2_000
-    """Deeper element nesting is flattened before extraction (pathological pages)."""
+    max_extract_seconds: float = 30.0
+    """Wall time one document may spend in cleaning; slower ones are rejected (`timeout`)."""
 
     def __post_init__(self) -> None:
-        for name in ("max_doc_bytes", "max_decompressed_bytes", "max_line_chars", "max_html_depth"):
+        for name in ("max_doc_bytes", "max_decompressed_bytes", "max_line_chars", "max_extract_seconds"):
             _check(getattr(self, name) > 0, f"Limits.{name} must be > 0, got {getattr(self, name)}")
 
 

@@ -6,10 +6,13 @@ so they are keyed by a hash of both and reused when a failed run is repeated.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -162,10 +165,38 @@ def process_batch(batch: Batch, settings: Settings, out: Path) -> dict:
     return summary
 
 
-def _safe_clean(item, settings: Settings, rules) -> CleanDoc | Reject:
-    """clean_document, with any unexpected exception turned into a reject (the run goes on)."""
+class _Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise _Timeout in this thread after `seconds` (SIGALRM; a no-op off the main thread,
+    where signals cannot be delivered, e.g. on Dask's worker threads)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _alarm(signum, frame):
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return clean_document(item, settings, rules)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _safe_clean(item, settings: Settings, rules) -> CleanDoc | Reject:
+    """clean_document under the time limit, with any exception turned into a reject."""
+    try:
+        with _time_limit(settings.limits.max_extract_seconds):
+            return clean_document(item, settings, rules)
+    except _Timeout:
+        return Reject(item.source, item.source_id, item.locator, Stage.EXTRACT, "timeout",
+                      f"cleaning took longer than max_extract_seconds={settings.limits.max_extract_seconds}")
     except RecursionError:
         return Reject(item.source, item.source_id, item.locator, Stage.EXTRACT, "too_deep",
                       "document nesting exceeds the parser's recursion limit")

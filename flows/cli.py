@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--max-doc-mb", type=float, default=20.0, help="reject documents larger than this (default: 20)")
     r.add_argument("--max-decompressed-mb", type=float, default=2000.0,
                    help="stop reading a .gz input past this much decompressed data (default: 2000)")
+    r.add_argument("--max-extract-seconds", type=float, default=30.0,
+                   help="reject a document whose cleaning takes longer than this (default: 30)")
     r.add_argument("--dask-address", default=None, help="run batches on this Dask scheduler (tcp://host:8786)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("--json", action="store_true", help="print the run summary as JSON")
@@ -72,7 +74,8 @@ def _run(args: argparse.Namespace) -> int:
         IngestParams(inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold,
                      containment=args.containment, workers=args.workers, batch_mb=args.batch_mb,
                      batch_files=args.batch_files, min_words=args.min_words, site_min_pages=args.site_min_pages, dask_address=args.dask_address,
-                     max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb)
+                     max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
+                     max_extract_seconds=args.max_extract_seconds)
     except ValueError as e:
         print(f"newsclean: invalid arguments:\n{e}", file=sys.stderr)
         return 2
@@ -84,7 +87,8 @@ def _run(args: argparse.Namespace) -> int:
             inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold, containment=args.containment,
             workers=args.workers, batch_mb=args.batch_mb, batch_files=args.batch_files, min_words=args.min_words,
             site_min_pages=args.site_min_pages, dask_address=args.dask_address,
-            max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb, progress=not args.no_progress and sys.stderr.isatty(),
+            max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
+            max_extract_seconds=args.max_extract_seconds, progress=not args.no_progress and sys.stderr.isatty(),
         )
     except Exception as e:  # the run itself failed: say why, exit non-zero
         print(f"newsclean: run failed: {type(e).__name__}: {e}", file=sys.stderr)

@@ -44,6 +44,9 @@ class IngestParams(BaseModel):
     max_decompressed_mb: float = Field(
         2000.0, gt=0, description="Most decompressed data read from one .gz input (MB); reading stops past it."
     )
+    max_extract_seconds: float = Field(
+        30.0, gt=0, description="Seconds one document may spend in extraction and cleaning before it is rejected."
+    )
     lock_timeout: float = Field(3600.0, ge=0, description="Seconds to wait for another run's warehouse lock.")
 
     @field_validator("inputs")
@@ -72,4 +75,5 @@ class IngestParams(BaseModel):
         d["boilerplate"]["site_min_pages"] = self.site_min_pages
         d["limits"]["max_doc_bytes"] = int(self.max_doc_mb * 1_000_000)
         d["limits"]["max_decompressed_bytes"] = int(self.max_decompressed_mb * 1_000_000)
+        d["limits"]["max_extract_seconds"] = self.max_extract_seconds
         return Settings.from_dict(d)

@@ -13,7 +13,7 @@ from typing import Annotated
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact, update_progress_artifact
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner
 from pydantic import Field, ValidationError
 
 import cleaners
@@ -52,10 +52,10 @@ def _runner(params: IngestParams, n_batches: int):
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=params.dask_address)
-    workers = _local_workers(params, n_batches)
-    if workers <= 1:
-        return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers)
+    # Always processes, even for one worker: CPU-bound batches need them to scale, a crash in a
+    # parser cannot take the flow down, and the per-document time limit (SIGALRM) needs the
+    # main thread of a process.
+    return ProcessPoolTaskRunner(max_workers=_local_workers(params, n_batches))
 
 
 @flow(name="ingest", description="Raw news pages in, clean deduplicated Parquet tables out.")
@@ -72,6 +72,7 @@ def ingest(
     dask_address: Annotated[str | None, Field(description=IngestParams.model_fields["dask_address"].description)] = None,
     max_doc_mb: Annotated[float, Field(description=IngestParams.model_fields["max_doc_mb"].description)] = 20.0,
     max_decompressed_mb: Annotated[float, Field(description=IngestParams.model_fields["max_decompressed_mb"].description)] = 2000.0,
+    max_extract_seconds: Annotated[float, Field(description=IngestParams.model_fields["max_extract_seconds"].description)] = 30.0,
     progress: Annotated[bool, Field(description="Show a progress bar on the terminal.")] = False,
 ) -> dict:
     """Ingest INPUTS into the warehouse and return the run summary."""
@@ -80,7 +81,8 @@ def ingest(
         params = IngestParams(inputs=inputs, warehouse=warehouse, threshold=threshold, containment=containment,
                               workers=workers, batch_mb=batch_mb, batch_files=batch_files, min_words=min_words,
                               site_min_pages=site_min_pages, dask_address=dask_address,
-                              max_doc_mb=max_doc_mb, max_decompressed_mb=max_decompressed_mb)
+                              max_doc_mb=max_doc_mb, max_decompressed_mb=max_decompressed_mb,
+                              max_extract_seconds=max_extract_seconds)
     except ValidationError as e:
         raise ValueError(f"invalid ingest parameters:\n{e}") from None
     settings = params.settings()
