@@ -102,7 +102,16 @@ def _open(path: str, limits: Limits) -> io.BufferedIOBase:
 
 
 def read_file(path: str, limits: Limits = Limits()) -> Iterator[RawDoc | Reject]:
-    """Every document (or reject) in one input file."""
+    """Every document (or reject) in one input file; a file that holds none is itself a reject."""
+    n = 0
+    for n, item in enumerate(_read_any(path, limits), start=1):
+        yield item
+    if n == 0:
+        yield Reject(path, None, "file", Stage.READ, "no_documents",
+                     "the file holds no records (blank JSON lines, or no HTML responses in a WARC)")
+
+
+def _read_any(path: str, limits: Limits) -> Iterator[RawDoc | Reject]:
     fmt = format_of(path)
     try:
         if fmt == "html":

@@ -142,3 +142,9 @@ def test_slow_document_is_rejected_with_timeout(tmp_path):
     rej = scan_parts([out], "rejects").collect()
     assert rej["source"].to_list() == [files[0]] and "max_extract_seconds" in rej["detail"][0]
     assert _json.loads((out / "_SUCCESS.json").read_text())["cleaned"] == 1
+
+
+def test_a_file_without_documents_is_a_reject(tmp_path):
+    (tmp_path / "blank.jsonl").write_text("\n\n  \n")
+    items = list(read_file(str(tmp_path / "blank.jsonl")))
+    assert [(type(i).__name__, i.reason) for i in items] == [("Reject", "no_documents")]
