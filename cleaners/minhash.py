@@ -20,11 +20,12 @@ EMPTY = np.uint32(0xFFFFFFFF)
 
 @lru_cache(maxsize=4)
 def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 (a, b) permutation parameters for `seed`."""
+    """datasketch's affine32 (a, b) permutation parameters for `seed`, widened to uint64 for
+    the kernels (numba widens uint32 arithmetic; results are masked back to 32 bits)."""
     from datasketch import MinHash
 
     a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return np.ascontiguousarray(a, dtype=np.uint32), np.ascontiguousarray(b, dtype=np.uint32)
+    return np.ascontiguousarray(a, dtype=np.uint64), np.ascontiguousarray(b, dtype=np.uint64)
 
 
 _M32 = np.uint64(0xFFFFFFFF)
@@ -47,10 +48,10 @@ def to32(hashes: np.ndarray) -> np.ndarray:
 
 
 @nb.njit(inline="always")
-def _permute_min(row, hv, a64, b64):
+def _permute_min(row, hv, a, b):
     """row[j] = min(row[j], a_j * hv + b_j mod 2^32): one shingle through every permutation."""
     for j in range(row.shape[0]):
-        v = (a64[j] * hv + b64[j]) & _M32
+        v = (a[j] * hv + b[j]) & _M32
         if v < row[j]:
             row[j] = v
 
@@ -59,13 +60,11 @@ def _permute_min(row, hv, a64, b64):
 def _signature_kernel(hashes, offsets, a, b):
     n_docs = offsets.shape[0] - 1
     p = a.shape[0]
-    a64 = a.astype(np.uint64)
-    b64 = b.astype(np.uint64)
     sig = np.full((n_docs, p), np.uint32(0xFFFFFFFF), dtype=np.uint32)
     for d in nb.prange(n_docs):
         row = np.full(p, _M32, dtype=np.uint64)
         for i in range(offsets[d], offsets[d + 1]):
-            _permute_min(row, fmix32(hashes[i] & _M32), a64, b64)
+            _permute_min(row, fmix32(hashes[i] & _M32), a, b)
         for j in range(p):
             sig[d, j] = np.uint32(row[j])
     return sig
@@ -80,8 +79,6 @@ def _text_signature_kernel(data, offsets, k, a, b):
     """
     n_docs = offsets.shape[0] - 1
     p = a.shape[0]
-    a64 = a.astype(np.uint64)
-    b64 = b.astype(np.uint64)
     sig = np.full((n_docs, p), np.uint32(0xFFFFFFFF), dtype=np.uint32)
     for d in nb.prange(n_docs):
         ln = offsets[d + 1] - offsets[d]
@@ -93,7 +90,7 @@ def _text_signature_kernel(data, offsets, k, a, b):
         width = k if nt >= k else nt
         row = np.full(p, _M32, dtype=np.uint64)
         for s in range(n_sh):
-            _permute_min(row, fmix32(shingle_hash(toks, s, width) & _M32), a64, b64)
+            _permute_min(row, fmix32(shingle_hash(toks, s, width) & _M32), a, b)
         for j in range(p):
             sig[d, j] = np.uint32(row[j])
     return sig

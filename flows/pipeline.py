@@ -10,6 +10,7 @@ import time
 from datetime import datetime, timezone
 from typing import Annotated
 
+import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact, update_progress_artifact
 from prefect.futures import as_completed
@@ -146,8 +147,6 @@ def ingest(
 
 
 def _stage_run_row(wh, run_id, started, finished, settings: Settings, params: IngestParams, summary: dict) -> None:
-    import polars as pl
-
     row = {
         "run_id": run_id, "started_at": started, "finished_at": finished, "newsclean_version": cleaners.__version__,
         "settings_fingerprint": settings.fingerprint(), "parameters": json.dumps(params.model_dump()),
@@ -160,8 +159,6 @@ def _stage_run_row(wh, run_id, started, finished, settings: Settings, params: In
 
 
 def _log_rejects(logger, wh: Warehouse, run_id: str) -> None:
-    import polars as pl
-
     rej = wh.scan("rejects").filter(pl.col("run_id") == run_id).select("source", "locator", "stage", "reason", "detail")
     rows = rej.head(MAX_REJECT_LOGS).collect().rows()
     total = rej.select(pl.len()).collect().item()

@@ -1,7 +1,6 @@
 """Readers: every format, bad records kept apart from good ones, no exception on any bytes."""
 
 import gzip
-import io
 import json
 
 from hypothesis import HealthCheck, given, settings, strategies as st

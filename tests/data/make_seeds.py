@@ -1,5 +1,5 @@
 """Regenerate the HTML, JSONL and WARC samples in seeds/ (run: python tests/data/make_seeds.py)."""
-import json, os, io
+import json, io
 from pathlib import Path
 out = Path(__file__).resolve().parents[2] / "seeds"; out.mkdir(exist_ok=True)
 
