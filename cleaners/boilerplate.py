@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 import xxhash
 
+from cleaners.markup import NO_MARKUP, Markup
 from cleaners.records import RemovedLine
 from cleaners.rules import HEAD_LINES, TAIL_LINES, Rule
 
@@ -34,8 +35,44 @@ def _same_title(line: str, title: str | None) -> bool:
     return len(b) > 20 and a.startswith(b) and len(a) <= len(b) + 60 and a[len(b):].lstrip()[:1] in {"|", "-", "–", "—", ":", "•", "/"}
 
 
-def strip_lines(lines: list[str], title: str | None, rules: tuple[Rule, ...]) -> Stripped:
+# Markup hints that mark a whole line as boilerplate when the line is that element's text.
+MARKUP_KINDS = ("caption", "credit", "newsletter", "related", "share")
+TEASER_MIN_WORDS = 4
+TEASER_MAX_WORDS = 30
+
+
+def _teaser(line: str, n_words: int, markup: Markup) -> bool:
+    """A headline-shaped line that is a whole link: a teaser for another page.
+
+    List items are left alone: a list of links inside an article is usually its content.
+    """
+    if not (TEASER_MIN_WORDS <= n_words <= TEASER_MAX_WORDS):
+        return False
+    if line.startswith("- ") or line.endswith((".", ";", ",")) or "://" in line or "@" in line:
+        return False
+    return markup.is_link(line)
+
+
+def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup) -> str | None:
+    if markup is NO_MARKUP:
+        return None
+    # A one-word line may be a fragment of a paragraph that trafilatura split at a link.
+    kind = markup.hint(line) if n_words >= 2 else None
+    if kind in MARKUP_KINDS:
+        return f"markup.{kind}"
+    if in_tail and _teaser(line, n_words, markup):
+        return "markup.teaser"
+    return None
+
+
+def strip_lines(
+    lines: list[str], title: str | None, rules: tuple[Rule, ...], markup: Markup = NO_MARKUP
+) -> Stripped:
     """Drop boilerplate lines; bylines/datelines found on the way become metadata.
+
+    `markup` (from the page's HTML, when there was HTML) adds element-level evidence: a line
+    that is a whole caption/credit/newsletter/related/share element, or a headline-shaped
+    whole link in the tail.
 
     Never adds text: the kept lines are a subsequence of `lines`.
     """
@@ -54,7 +91,13 @@ def strip_lines(lines: list[str], title: str | None, rules: tuple[Rule, ...]) ->
         if i < HEAD_LINES and _same_title(line, title):
             removed.append(RemovedLine(i, line, "title.repeat"))
             continue
-        n_words = line.count(" ") + 1
+        # Table cells come out as "| a | b |": rules look at the text between the bars.
+        probe = line.strip(" |") if line.startswith("|") else line
+        if not probe:
+            kept.append(line)
+            positions.append(i)
+            continue
+        n_words = probe.count(" ") + 1
         in_head = i < HEAD_LINES
         in_tail = i >= n - TAIL_LINES
         hit: Rule | None = None
@@ -65,7 +108,7 @@ def strip_lines(lines: list[str], title: str | None, rules: tuple[Rule, ...]) ->
                 continue
             if rule.scope == "cut" and (i < n / 2 or i == 0):
                 continue
-            m = rule.matches(line, n_words)
+            m = rule.matches(probe, n_words)
             if m is None:
                 continue
             hit = rule
@@ -75,6 +118,10 @@ def strip_lines(lines: list[str], title: str | None, rules: tuple[Rule, ...]) ->
                 date = date or (groups.get("date") or "").strip() or None
             break
         if hit is None:
+            by_markup = _markup_rule(probe, n_words, in_tail, markup)
+            if by_markup is not None:
+                removed.append(RemovedLine(i, line, by_markup))
+                continue
             kept.append(line)
             positions.append(i)
             continue

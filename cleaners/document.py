@@ -10,6 +10,7 @@ from cleaners.config import Settings
 from cleaners.dates import parse_date
 from cleaners.decode import DecodeError, decode_bytes
 from cleaners.extract import extract_html
+from cleaners.markup import NO_MARKUP
 from cleaners.normalize import normalize_line, split_lines
 from cleaners.records import CleanDoc, RawDoc, Reject, Stage
 
@@ -49,6 +50,7 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
     title = raw.title
     author: str | None = None
     meta_date: str | None = None
+    markup = NO_MARKUP
     url = raw.url
     if raw.html is not None:
         html = raw.html
@@ -73,6 +75,7 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
         author = ex.author
         meta_date = ex.date
         url = url or ex.url
+        markup = ex.markup
     elif raw.text is not None:
         body = raw.text
         if len(body) > limits.max_doc_bytes:
@@ -89,7 +92,7 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
     lines = [ln[: limits.max_line_chars] for ln in split_lines(body, settings.normalize)]
     if not lines:
         return _reject(raw, Stage.CLEAN, "empty", "no text after normalization")
-    stripped = strip_lines(lines, title, rules)
+    stripped = strip_lines(lines, title, rules, markup)
     author = author or stripped.author
     published = parse_date(raw.published_at) or parse_date(meta_date) or parse_date(stripped.date)
     doc = CleanDoc(

@@ -6,8 +6,10 @@ import logging
 from dataclasses import dataclass
 
 import trafilatura
+from trafilatura.utils import load_html
 
 from cleaners.config import ExtractConfig
+from cleaners.markup import NO_MARKUP, Markup, page_markup
 
 # trafilatura logs every page it finds empty at WARNING; we record those as rejects instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -22,12 +24,21 @@ class Extracted:
     date: str | None
     sitename: str | None
     url: str | None
+    markup: Markup = NO_MARKUP
 
 
 def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig()) -> Extracted | None:
-    """The page's main text and metadata, or None when trafilatura finds no main content."""
+    """The page's main text and metadata, or None when trafilatura finds no main content.
+
+    The page is parsed once; its link and role facts (`Markup`) are read from the tree before
+    trafilatura works on its own copy of it.
+    """
+    tree = load_html(html)
+    if tree is None:
+        return None
+    markup = page_markup(tree)
     doc = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         with_metadata=True,
         favor_precision=cfg.favor_precision,
@@ -47,4 +58,5 @@ def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(
         date=doc.date or None,
         sitename=doc.sitename or None,
         url=doc.url or url,
+        markup=markup,
     )

@@ -172,3 +172,95 @@ def test_site_lines_learned_across_pages_and_runs():
     assert kept["c"] == ["Story three."]
     assert kept["d"] == ["Other site.", tag]
     assert removed.select("doc_id", "line", "rule").rows() == [("c", tag, "site.repeated")]
+
+
+# Rules added for what the dev-set error analysis showed trafilatura leaves behind.
+MUST_DROP_MORE = [
+    ("If you're seeing this message but you're already a subscriber, you can log in for access.", "subscribe"),
+    ("To view the full story, please subscribe to The Daily Harbour.", "subscribe"),
+    ("Pour lire la suite", "subscribe"),
+    ("For the latest stories and breaking news updates download the Harbour apps for iOS and Android.", "subscribe"),
+    ("¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.", "subscribe"),
+    ("Melde dich hier für unseren Newsletter an!", "subscribe"),
+    ("© 2022, Harbour Times. This article is the copyrighted property of Harbour Times. Written permission "
+     "must be obtained before reprint in online or print media.", "copyright"),
+    ("Copyright: Gisele Wender", "copyright"),
+    ("Ministers meet in the harbour office on Monday (Photo: Jane Roe/Pool via Reuters).", "credit"),
+    ("Beitragsbild: Titelseite der Zeitung vom 2.4.2019", "credit"),
+    ("Fot. Jan Nowak / Agencja Gazeta", "credit"),
+    ("VEA TAMBIÉN: Los puertos de Europa en cifras", "related"),
+    ("Auch lesen: Die Bahn streikt wieder", "related"),
+    ("Lee también: Los puertos de Europa en cifras", "related"),
+    ("Kategorie: News", "meta"),
+    ("Informationsschreiben vom 14. Oktober 2021 PDF | 38 KB | Datei ist nicht barrierefrei", "meta"),
+    ("Telefon: +49 - (40) - 300 30 - 1141", "meta"),
+    ("Weitere Infos unter www.example.de.", "meta"),
+    ("Verraten Sie gerne in den Kommentaren: Was denken Sie?", "comments"),
+    ("Du musst eingeloggt sein um Kommentare zu schreiben!", "comments"),
+    ("| Kommentare insgesamt: 0 | |", "comments"),
+    ("(Alle Angaben ohne Gewähr)", "disclaimer"),
+    ("*Werbung. Dieser Beitrag enthält Werbung für eine Marke.", "ads"),
+    ("Letzte Änderung 14.02.2019", "dateline"),
+]
+
+
+@pytest.mark.parametrize("line,family", MUST_DROP_MORE)
+def test_more_rules_drop_boilerplate_line(line, family):
+    test_rule_drops_boilerplate_line(line, family)
+
+
+MUST_KEEP_MORE = [
+    "Mira Sorvino said the film had been shot in the harbour over three weeks in the spring.",
+    "The union asked members to download the app, but few did on iOS or Android, the survey found.",
+    "The court heard that the files were copied without permission from the company's servers in 2019.",
+    "She said she had been a subscriber to the paper for forty years before the price went up.",
+    "The category of the storm was raised to four on Monday, the weather service said.",
+    "Officials said the app would be available on iOS and Android from next week.",
+]
+
+
+@pytest.mark.parametrize("line", MUST_KEEP_MORE)
+def test_more_body_sentences_survive(line):
+    test_body_sentence_with_trigger_words_survives(line)
+
+
+PAGE = """<html><body><article>
+<p>Dockworkers returned to work on Tuesday after unions agreed on a new wage deal with the
+terminal operators, a spokesman told <a href="/r">our reporters</a> on the quay.</p>
+<div class="wp-caption-text">Cranes stand idle at the container terminal</div>
+<div class="social-share">Share this story with friends</div>
+<p><a href="/a/1">Antwerp braces for a wave of diverted container ships</a></p>
+<ul><li><a href="/a/2">Hamburg terminal operators report record volumes</a></li></ul>
+</article></body></html>"""
+
+
+def test_markup_marks_captions_share_rows_and_tail_teasers():
+    from lxml.html import fromstring
+
+    from cleaners.markup import page_markup
+
+    markup = page_markup(fromstring(PAGE))
+    body = ("Dockworkers returned to work on Tuesday after unions agreed on a new wage deal with the "
+            "terminal operators, a spokesman told our reporters on the quay.")
+    lines = [body, "Cranes stand idle at the container terminal", "Share this story with friends",
+             "Antwerp braces for a wave of diverted container ships",
+             "- Hamburg terminal operators report record volumes", "our reporters"]
+    out = strip_lines(lines, None, (), markup)
+    assert {r.line: r.rule for r in out.removed} == {
+        "Cranes stand idle at the container terminal": "markup.caption",
+        "Share this story with friends": "markup.share",
+        "Antwerp braces for a wave of diverted container ships": "markup.teaser",
+    }
+    # A paragraph that contains a link, a list of links, and a two-word link fragment stay.
+    assert out.kept == [body, "- Hamburg terminal operators report record volumes", "our reporters"]
+    # Without markup (plain-text input) the same lines all stay.
+    assert strip_lines(lines, None, ()).kept == lines
+
+
+def test_extract_reads_markup_before_trafilatura():
+    from cleaners.extract import extract_html
+
+    html = "<html><body><article>" + "<p>Body sentence of the article with enough words to keep.</p>" * 5 + \
+        '<p><a href="/x">Antwerp braces for a wave of diverted container ships</a></p></article></body></html>'
+    ex = extract_html(html, "https://example.org/a")
+    assert ex is not None and ex.markup.is_link("Antwerp braces for a wave of diverted container ships")

@@ -1,0 +1,89 @@
+"""What the page's markup says about a line of extracted text.
+
+trafilatura returns flat text, so a line no longer knows whether it was a link or sat in a
+caption. Before extraction we read two facts from the parsed page, keyed by the element's
+normalized text:
+
+- `links`: texts of `<a>` elements. A headline-shaped line that is a whole link, at the end
+  of the body, is a teaser for another article ("Related" lists without a heading).
+- `hints`: texts of elements whose class or id names a boilerplate role (caption, credit,
+  newsletter, related, share ...). A line equal to such an element's whole text is that element.
+
+Matching is on whole element texts only: a body paragraph that merely contains a link keeps
+its other words, so it never equals the link's text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from cleaners.normalize import normalize_line
+
+# class/id fragments naming a boilerplate role -> the hint kind recorded in the rule name.
+_ROLE = re.compile(
+    r"(?<![a-z])(?:(?P<caption>(?:fig|wp-|image-?|img-?|photo-?|media-?)?caption|bildunterschrift|legende|legend)"
+    r"|(?P<credit>credits?|copyright|bildnachweis|photographer)"
+    r"|(?P<newsletter>newsletter|subscribe|subscription|signup|sign-up|optin|opt-in|paywall)"
+    r"|(?P<related>related|teaser-?list|read-?more|more-?(?:stories|articles|news)|recommend\w*)"
+    r"|(?P<share>share|sharing|social|follow-?us))",
+    re.IGNORECASE,
+)
+_MAX_KEY_CHARS = 400
+_MAX_ELEMENTS = 200_000
+
+
+def line_key(text: str) -> str:
+    """Comparable form of a line or an element's text: normalized, case-folded, no list dash."""
+    t = normalize_line(text).casefold()
+    if t.startswith("- "):
+        t = t[2:]
+    return t
+
+
+@dataclass(frozen=True, slots=True)
+class Markup:
+    links: frozenset[str] = frozenset()
+    hints: dict[str, str] = field(default_factory=dict)
+
+    def is_link(self, line: str) -> bool:
+        return line_key(line) in self.links
+
+    def hint(self, line: str) -> str | None:
+        return self.hints.get(line_key(line))
+
+
+NO_MARKUP = Markup()
+
+
+def _text(el: HtmlElement) -> str:
+    return " ".join(" ".join(el.itertext()).split())
+
+
+def page_markup(tree: HtmlElement) -> Markup:
+    """Link texts and role-hinted element texts of a parsed page (read-only)."""
+    links: set[str] = set()
+    hints: dict[str, str] = {}
+    for n, el in enumerate(tree.iter()):
+        if n >= _MAX_ELEMENTS:
+            break
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == "a":
+            t = _text(el)
+            if t and len(t) <= _MAX_KEY_CHARS:
+                links.add(line_key(t))
+            continue
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if len(names) < 3:
+            continue
+        m = _ROLE.search(names)
+        if m is None:
+            continue
+        t = _text(el)
+        if t and len(t) <= _MAX_KEY_CHARS:
+            hints.setdefault(line_key(t), m.lastgroup or "role")
+    return Markup(frozenset(links), hints)
