@@ -25,14 +25,17 @@ class Stripped:
     date: str | None = None
 
 
-def _same_title(line: str, title: str | None) -> bool:
+def _same_title(line: str, title: str | None) -> str | None:
+    """'exact' when the line is the title, 'trail' when it is the title plus a site/section trail."""
     if not title:
-        return False
+        return None
     a, b = line.casefold().strip(" .:|"), title.casefold().strip(" .:|")
     if a == b:
-        return True
+        return "exact"
     # "Headline | Section | Site | 23.05.2011": the headline plus a short trail of separators.
-    return len(b) > 20 and a.startswith(b) and len(a) <= len(b) + 60 and a[len(b):].lstrip()[:1] in {"|", "-", "–", "—", ":", "•", "/"}
+    if len(b) > 20 and a.startswith(b) and len(a) <= len(b) + 60 and a[len(b):].lstrip()[:1] in {"|", "-", "–", "—", ":", "•", "/"}:
+        return "trail"
+    return None
 
 
 # Markup hints that mark a whole line as boilerplate when the line is that element's text.
@@ -66,7 +69,11 @@ def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup) -> str 
 
 
 def strip_lines(
-    lines: list[str], title: str | None, rules: tuple[Rule, ...], markup: Markup = NO_MARKUP
+    lines: list[str],
+    title: str | None,
+    rules: tuple[Rule, ...],
+    markup: Markup = NO_MARKUP,
+    keep_headline: bool = True,
 ) -> Stripped:
     """Drop boilerplate lines; bylines/datelines found on the way become metadata.
 
@@ -84,11 +91,18 @@ def strip_lines(
     date: str | None = None
     cut_from: int | None = None
     cut_rule = ""
+    headline_kept = False
     for i, line in enumerate(lines):
         if cut_from is not None:
             removed.append(RemovedLine(i, line, cut_rule))
             continue
-        if i < HEAD_LINES and _same_title(line, title):
+        same = _same_title(line, title) if i < HEAD_LINES else None
+        if same == "exact" and keep_headline and not headline_kept:
+            headline_kept = True
+            kept.append(line)
+            positions.append(i)
+            continue
+        if same is not None:
             removed.append(RemovedLine(i, line, "title.repeat"))
             continue
         # Table cells come out as "| a | b |": rules look at the text between the bars.

@@ -66,6 +66,10 @@ class BoilerplateConfig:
     """A line is site boilerplate once it appears on this many distinct pages (titles) of one domain."""
     site_max_line_words: int = 40
     """Only lines up to this many words are profiled: long paragraphs are article text."""
+    keep_headline: bool = True
+    """Keep the headline where the page shows it, as the body's first line (it is in `title`
+    too). Measured: on news pages the article body a reader sees starts with it. A second
+    copy, or the title with a section/site trail ("Headline | Politics | Site"), still goes."""
 
     def __post_init__(self) -> None:
         _check(

@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="reject bodies shorter than this after cleaning (default: 20)")
     r.add_argument("--site-min-pages", type=int, default=3,
                    help="a line on this many pages of one domain is site boilerplate (default: 3)")
+    r.add_argument("--drop-headline", action="store_true",
+                   help="leave the headline out of the body text (it stays in `title`)")
     r.add_argument("--max-doc-mb", type=float, default=20.0, help="reject documents larger than this (default: 20)")
     r.add_argument("--max-decompressed-mb", type=float, default=2000.0,
                    help="stop reading a .gz input past this much decompressed data (default: 2000)")
@@ -74,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
         IngestParams(inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold,
                      containment=args.containment, workers=args.workers, batch_mb=args.batch_mb,
                      batch_files=args.batch_files, min_words=args.min_words, site_min_pages=args.site_min_pages, dask_address=args.dask_address,
-                     max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
+                     keep_headline=not args.drop_headline, max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
                      max_extract_seconds=args.max_extract_seconds)
     except ValueError as e:
         print(f"newsclean: invalid arguments:\n{e}", file=sys.stderr)
@@ -86,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         summary = ingest(
             inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold, containment=args.containment,
             workers=args.workers, batch_mb=args.batch_mb, batch_files=args.batch_files, min_words=args.min_words,
-            site_min_pages=args.site_min_pages, dask_address=args.dask_address,
+            site_min_pages=args.site_min_pages, keep_headline=not args.drop_headline, dask_address=args.dask_address,
             max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
             max_extract_seconds=args.max_extract_seconds, progress=not args.no_progress and sys.stderr.isatty(),
         )

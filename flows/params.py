@@ -37,6 +37,9 @@ class IngestParams(BaseModel):
     site_min_pages: int = Field(
         3, ge=2, description="A line on this many distinct pages of one domain is site boilerplate."
     )
+    keep_headline: bool = Field(
+        True, description="Keep the headline as the body's first line where the page shows it (it is in `title` too)."
+    )
     dask_address: str | None = Field(
         None, description="Address of an existing Dask scheduler (tcp://host:8786) to run batches on."
     )
@@ -73,6 +76,7 @@ class IngestParams(BaseModel):
                           candidate_threshold=min(DedupConfig().candidate_threshold, self.threshold))
         d["extract"]["min_words"] = self.min_words
         d["boilerplate"]["site_min_pages"] = self.site_min_pages
+        d["boilerplate"]["keep_headline"] = self.keep_headline
         d["limits"]["max_doc_bytes"] = int(self.max_doc_mb * 1_000_000)
         d["limits"]["max_decompressed_bytes"] = int(self.max_decompressed_mb * 1_000_000)
         d["limits"]["max_extract_seconds"] = self.max_extract_seconds

@@ -96,9 +96,15 @@ def test_byline_becomes_metadata():
     assert "Jane Roe" not in doc.text
 
 
-def test_title_repeated_in_body_is_removed():
-    out = strip_lines(["My Headline", "Body text."], "My Headline", RULES)
-    assert out.kept == ["Body text."] and out.removed[0].rule == "title.repeat"
+def test_headline_kept_once_and_title_trails_removed():
+    title = "Dockworkers end strike in Rotterdam"
+    lines = [title, f"{title} | Europe | Harbour Times", title, "Body text."]
+    out = strip_lines(lines, title, RULES)
+    assert out.kept == [title, "Body text."]
+    assert [(r.position, r.rule) for r in out.removed] == [(1, "title.repeat"), (2, "title.repeat")]
+    # keep_headline=False: the headline lives only in the `title` column.
+    out = strip_lines(lines, title, RULES, keep_headline=False)
+    assert out.kept == ["Body text."]
 
 
 def test_comment_section_cut_drops_the_rest():
@@ -201,6 +207,14 @@ MUST_DROP_MORE = [
     ("(Alle Angaben ohne Gewähr)", "disclaimer"),
     ("*Werbung. Dieser Beitrag enthält Werbung für eine Marke.", "ads"),
     ("Letzte Änderung 14.02.2019", "dateline"),
+    ("January 13, 2020 at 08:45 AM | categories: Python, Mercurial | View Comments", "dateline"),
+    ("Lesezeit: 4 Min.", "dateline"),
+    ("5 min read", "dateline"),
+    ("Kontakt:", "meta"),
+    ("Quellenangaben:", "meta"),
+    ("Mit der Registrierung akzeptieren Sie unsere Datenschutz- und Nutzungsbedingungen.", "privacy"),
+    ("Klicken Sie auf den unteren Button, um den Inhalt von www.example.de zu laden.", "privacy"),
+    ("Sofern nicht anders ausgewiesen, stehen Inhalte dieser Website unter CC-BY", "copyright"),
 ]
 
 
@@ -264,3 +278,18 @@ def test_extract_reads_markup_before_trafilatura():
         '<p><a href="/x">Antwerp braces for a wave of diverted container ships</a></p></article></body></html>'
     ex = extract_html(html, "https://example.org/a")
     assert ex is not None and ex.markup.is_link("Antwerp braces for a wave of diverted container ships")
+
+
+def test_keep_headline_setting_reaches_clean_document():
+    from flows.params import IngestParams
+
+    title = "Dockworkers end strike in Rotterdam"
+    html = (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            + "<p>Dockworkers at the port returned to work on Tuesday after unions agreed on a new wage deal.</p>" * 3
+            + "</article></body></html>")
+    raw = RawDoc("p.html", None, "file", url="https://example.org/a", html=html)
+    kept = clean_document(raw, IngestParams(inputs=["x"]).settings())
+    dropped = clean_document(raw, IngestParams(inputs=["x"], keep_headline=False).settings())
+    assert kept.title == dropped.title == title
+    assert kept.lines[0] == title
+    assert title not in dropped.lines and [r.rule for r in dropped.removed] == ["title.repeat"]
