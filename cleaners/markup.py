@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
+from cleaners.config import NormalizeConfig
 from cleaners.normalize import normalize_line
 
 # class/id fragments naming a boilerplate role -> the hint kind recorded in the rule name.
@@ -35,9 +36,14 @@ _MAX_KEY_CHARS = 400
 _MAX_ELEMENTS = 200_000
 
 
+# Keys skip mojibake repair (ftfy is the slow step and pages have hundreds of links); lines
+# are already repaired, and quotes, dashes, Unicode form and spaces are unified on both sides.
+_KEY_NORM = NormalizeConfig(fix_mojibake=False)
+
+
 def line_key(text: str) -> str:
     """Comparable form of a line or an element's text: normalized, case-folded, no list dash."""
-    t = normalize_line(text).casefold()
+    t = normalize_line(text, _KEY_NORM).casefold()
     if t.startswith("- "):
         t = t[2:]
     return t

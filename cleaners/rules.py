@@ -85,7 +85,7 @@ RULES: tuple[Rule, ...] = (
     _r("subscribe.it", r"^(?:iscriviti|abbonati|ricevi la (?:nostra )?newsletter)\b", 20),
     # --- copyright and legal -----------------------------------------------------------------
     _r("copyright.line", r"^(?:(?:©|\(c\))\s*\S|copyright\s*(?:©|\(c\)|\d{4}|:))", 30),
-    _r("copyright.notice", r"^(?:©|\(c\)|copyright\b)|(?=.*\b(?:reprint|reproduc|republish|redistribut|copied|nachdruck|vervielfältig)\w*)(?=.*\b(?:permission|prohibited|copyright\w*|genehmigung|untersagt)\b)", 80, "edge"),
+    _r("copyright.notice", r"^(?:©|\(c\)|copyright\b)|^(?=.*\b(?:reprint|reproduc|republish|redistribut|copied|nachdruck|vervielfältig)\w*)(?=.*\b(?:permission|prohibited|copyright\w*|genehmigung|untersagt)\b)", 80, "edge"),
     _r("copyright.rights", r"\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|chroniony prawem autorskim|wszelkie prawa zastrzeżone)\b", 25),
     # --- photo and image credits, captions ----------------------------------------------------
     _r("credit.photo", r"^(?:\(?\s*(?:photo|photos|photograph|image|images|picture|pictures|foto|fotos|fot\.|bild|bilder|crédit photo|crédits? photo|illustration|image illustrative|image d'illustration|photo d'illustration|illustrationsbild|foto de archivo|imagen de archivo|video)\s*(?:by|credit|credits|courtesy(?: of)?|:|©|\()|©\s*\w)", 25),
