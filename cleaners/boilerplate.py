@@ -6,6 +6,7 @@ a run's documents and the warehouse's history (a line seen on many pages of one 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -56,6 +57,19 @@ def _teaser(line: str, n_words: int, markup: Markup) -> bool:
     return markup.is_link(line)
 
 
+BIO_MIN_WORDS = 8
+BIO_MAX_WORDS = 120
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE)
+
+
+def _author_names(author: str | None) -> tuple[str, ...]:
+    """Case-folded full names (two or more words) from a byline like 'Jane Roe and John Doe'."""
+    if not author:
+        return ()
+    names = (n.strip(" .").casefold() for n in _NAME_SPLIT.split(author))
+    return tuple(n + " " for n in names if n.count(" ") >= 1 and len(n) <= 60)
+
+
 def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup) -> str | None:
     if markup is NO_MARKUP:
         return None
@@ -74,6 +88,7 @@ def strip_lines(
     rules: tuple[Rule, ...],
     markup: Markup = NO_MARKUP,
     keep_headline: bool = True,
+    byline: str | None = None,
 ) -> Stripped:
     """Drop boilerplate lines; bylines/datelines found on the way become metadata.
 
@@ -89,6 +104,7 @@ def strip_lines(
     removed: list[RemovedLine] = []
     author: str | None = None
     date: str | None = None
+    names = _author_names(byline)
     cut_from: int | None = None
     cut_rule = ""
     headline_kept = False
@@ -131,6 +147,13 @@ def strip_lines(
                 author = author or (groups.get("author") or "").strip() or None
                 date = date or (groups.get("date") or "").strip() or None
             break
+        if hit is None and in_tail and BIO_MIN_WORDS <= n_words <= BIO_MAX_WORDS:
+            # "Jane Roe is a reporter covering ...": the byline author's bio under the article.
+            names = names or _author_names(author)
+            folded = probe.casefold()
+            if any(folded.startswith(nm) for nm in names):
+                removed.append(RemovedLine(i, line, "byline.bio"))
+                continue
         if hit is None:
             by_markup = _markup_rule(probe, n_words, in_tail, markup)
             if by_markup is not None:

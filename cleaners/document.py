@@ -92,7 +92,9 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
     lines = [ln[: limits.max_line_chars] for ln in split_lines(body, settings.normalize)]
     if not lines:
         return _reject(raw, Stage.CLEAN, "empty", "no text after normalization")
-    stripped = strip_lines(lines, title, rules, markup, settings.boilerplate.keep_headline)
+    stripped = strip_lines(
+        lines, title, rules, markup, settings.boilerplate.keep_headline, _clean_author(author, settings)
+    )
     author = author or stripped.author
     published = parse_date(raw.published_at) or parse_date(meta_date) or parse_date(stripped.date)
     doc = CleanDoc(

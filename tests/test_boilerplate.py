@@ -293,3 +293,14 @@ def test_keep_headline_setting_reaches_clean_document():
     assert kept.title == dropped.title == title
     assert kept.lines[0] == title
     assert title not in dropped.lines and [r.rule for r in dropped.removed] == ["title.repeat"]
+
+
+def test_author_bio_under_the_article_is_removed_only_for_the_byline_author():
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
+    bio = "Jane Roe is a reporter covering ports and logistics for the Harbour Times since 2015."
+    other = "John Doe is a dockworker who has worked at the terminal for thirty years and joined the strike."
+    out = strip_lines(body + [other, bio], None, RULES, byline="Jane Roe and Max Mustermann")
+    assert [(r.line, r.rule) for r in out.removed] == [(bio, "byline.bio")]
+    # Without a byline nothing marks the line as a bio; in the middle of the body it stays too.
+    assert bio in strip_lines(body + [bio], None, RULES).kept
+    assert bio in strip_lines([bio] + body, None, RULES, byline="Jane Roe").kept
