@@ -138,6 +138,8 @@ def strip_lines(
                 continue
             if rule.scope == "cut" and (i < n / 2 or i == 0):
                 continue
+            if rule.scope == "late" and i < n / 2:
+                continue
             m = rule.matches(probe, n_words)
             if m is None:
                 continue

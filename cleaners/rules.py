@@ -9,6 +9,7 @@ Scopes:
 - `any`:  anywhere in the body.
 - `head`: within the first `HEAD_LINES` lines (bylines, datelines, credits above the text).
 - `edge`: within the first `HEAD_LINES` or the last `TAIL_LINES` lines.
+- `late`: in the second half of the body (section labels such as "Kontakt:" above a footer).
 - `cut`:  in the second half of the body; the line *and everything after it* is dropped
           (a comment section or "Related articles" list runs to the end of the page).
 
@@ -61,7 +62,7 @@ RULES: tuple[Rule, ...] = (
        14, "edge", True),
     _r("dateline.status", r"^(?:video|audio|podcast|sendung)?\s*(?:verfügbar bis|available until|disponible jusqu'au|disponible hasta)\b.{0,40}$|^(?:last modified|zuletzt (?:geändert|aktualisiert)|letzte (?:aktualisierung|änderung)(?: am)?|dernière mise à jour|última actualización)\b.{0,80}$", 16),
     _r("dateline.meta", r"^" + _DATE + r"\s*(?:[|•·]\s*[^|•·]{1,60}){1,4}\s*\|?$", 20, "head", True),
-    _r("dateline.reading_time", r"^(?:\d+\s*)?(?:min(?:ute)?s?\.?|minuten)\s+(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura)\s*$|^(?:lesezeit|lesedauer|reading time|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania)\s*:?\s*(?:ca\.\s*)?\d+\s*(?:min\w*)?\.?$", 8),
+    _r("dateline.reading_time", r"^(?:\d+\s*)?(?:min(?:ute)?s?\.?|minuten)\s+(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura)\s*$|^ten tekst przeczytasz\b.{0,30}$|^(?:lesezeit|lesedauer|reading time|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania)\s*:?\s*(?:ca\.\s*)?\d+\s*(?:min\w*)?\.?$", 8),
     _r("dateline.bare", r"^" + _DATE + r"\s*$", 8, "edge", True),
     # --- comment forms and comment sections ---------------------------------------------------
     _r("comments.cut", r"^(?:leave a reply|leave a comment|comments|kommentare|commentaires|comentarios|commenti|\d+ (?:comments|responses|replies))\s*:?\s*$", 4, "cut"),
@@ -78,11 +79,14 @@ RULES: tuple[Rule, ...] = (
     _r("subscribe.support", r"^(?:unterstütze|unterstützen sie|support us|support our|please support|become a patron|donate|spenden sie|we need your help|help us continue|tú también puedes|hazte (?:socio|miembro)|apoya (?:nuestro|el) periodismo|soutenez|sostienici)\b", 30),
     _r("subscribe.channel", r"(?:únete|join|folge|suivez|siga|segui)\b.{0,60}\b(?:telegram|whatsapp|canal|channel|kanal)\b|(?:telegram|whatsapp)[- ](?:kanal|channel|canal)|\bcanal de (?:telegram|whatsapp|youtube)\b|\b(?:our|unser(?:em|en)?|notre|nuestro|il nostro) (?:youtube|telegram|whatsapp|tiktok|instagram)[- ]?(?:channel|kanal|chaîne|canal|account|profile)?\b.{0,40}[!?]?$", 30),
     _r("subscribe.newsletter_any", r"^(?!.*\b(?:said|says|told|sagte|erklärte|dijo|a déclaré)\b).{0,80}\b(?:newsletter|musiknewsletter|boletín|infolettre)\b.{0,60}[!?.]?$", 20),
-    _r("subscribe.our_newsletter", r"\b(?:our|unser(?:en|em)?|notre|nuestr[oa]|il nostro|la nostra) (?:\w+ )?(?:newsletter|e-?mail updates|bolet[ií]n|infolettre)\b|\brss(?:-feed)?\b.{0,20}\b(?:abonnieren|subscribe)\b|\bsubscribe\b.{0,20}\brss\b|\b(?:sign up|register|subscribe) here\b|\bhier (?:anmelden|registrieren|abonnieren)\b|\binscrivez-vous ici\b|\bsuscr[ií]bete aquí\b", 30),
+    _r("subscribe.our_newsletter", r"\b(?:our|unser(?:en|em)?|notre|nuestr[oa]|il nostro|la nostra) (?:\w+ )?(?:newsletter|e-?mail updates|bolet[ií]n|infolettre)\b|\brss(?:-feed)?\b.{0,20}\b(?:abonnieren|subscribe)\b|\bsubscribe\b.{0,20}\brss\b|\b(?:sign up|register|subscribe) here\b|\bhier (?:anmelden|registrieren|abonnieren)\b|\binscrivez-vous ici\b|\bzapraszamy (?:też |również )?do subskrypcji\b|\bsuscr[ií]bete aquí\b", 30),
     _r("subscribe.de", r"^(?:newsletter\s+(?:abonnieren|bestellen)|jetzt\s+(?:abonnieren|anmelden|registrieren)|melden sie sich .{0,40}newsletter|abonnieren sie\b)", 20),
     _r("subscribe.fr", r"^(?:abonnez-vous|inscrivez-vous|recevez (?:notre|la) newsletter|je m'abonne)\b", 20),
     _r("subscribe.es", r"^(?:suscr[ií]bete|suscr[ií]base|reg[ií]strate|recibe (?:nuestro|el) bolet[ií]n)\b", 20),
     _r("subscribe.it", r"^(?:iscriviti|abbonati|ricevi la (?:nostra )?newsletter)\b", 20),
+    # --- calls to action ---------------------------------------------------------------------
+    _r("cta.click", r"\b(?:click here|hier klicken|cliquez ici|haga clic aquí|haz clic aquí|clicca qui)\b", 20, "edge"),
+    _r("cta.issue", r"^(?:die |the |la |le )?(?:aktuelle|neue|latest|current|new|dernière|nueva|última) (?:ausgabe|issue|edition|heft|numéro|edición)\b.{0,40}\b(?:jetzt|now|erhältlich|available|kiosk|abo|e-paper|disponible)\b", 25),
     # --- copyright and legal -----------------------------------------------------------------
     _r("copyright.line", r"^(?:(?:©|\(c\))\s*\S|copyright\s*(?:©|\(c\)|\d{4}|:))", 30),
     _r("copyright.notice", r"^(?:©|\(c\)|copyright\b)|^(?=.*\b(?:reprint|reproduc|republish|redistribut|copied|nachdruck|vervielfältig)\w*)(?=.*\b(?:permission|prohibited|copyright\w*|genehmigung|untersagt)\b)", 80, "edge"),
@@ -110,8 +114,8 @@ RULES: tuple[Rule, ...] = (
     _r("meta.label", r"^(?:(?:news |release |publication )?date|category|categories|kategorie|kategorien|rubrik|ressort|catégorie|categoría|categoria|filed under|posted in|veröffentlicht in|tagged|tags|schlagworte|lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:\s*.{0,60}$", 10),
     _r("meta.contact", r"^(?:tel(?:efon)?|phone|fax|mobil|mobile|e-?mail|t|f)\.?\s*:?\s*(?:\+|\(?0)\d[\d\s()/.-]{5,}$", 10, "edge"),
     _r("meta.more_info", r"^(?:weitere|mehr) (?:infos?|informationen)\b.{0,60}\b(?:unter|auf|bei)\b.{0,60}$|^(?:more (?:info|information|details)|plus d'informations|más información|maggiori informazioni)\b.{0,40}\b(?:at|on|sur|en|su)\b.{0,60}$|^.{0,60}\b(?:findest du|finden sie|gibt(?:'s| es)|lesen sie|erfährst du|erfahren sie|find out more|read more|more info(?:rmation)?) (?:hier|here)[.!]?$", 14),
-    _r("meta.section_label", r"^(?:kontakt|contact|pressekontakt|press contact|media contact|ansprechpartner(?:in)?(?: zum thema)?|weitere informationen|zusatzinformationen|quellen(?:angaben)?|quelle|sources?|originalpublikation|original publication|über (?:uns|den autor|die autorin)|about (?:us|the author)|à propos de l'auteur|sobre (?:el|la) autor[a]?)\s*:?\s*$", 4, "edge"),
-    _r("meta.file", r"\b(?:pdf|docx?|xlsx?|pptx?|zip|mp3)\s*(?:\||,|\()\s*\d+(?:[.,]\d+)?\s*(?:kb|mb|gb|kib|mib)\b", 30),
+    _r("meta.section_label", r"^(?:kontakt|contact|pressekontakt|press contact|media contact|ansprechpartner(?:in)?(?: zum thema)?|weitere informationen|zusatzinformationen|quellen(?:angaben)?|quelle|sources?|originalpublikation|original publication|über (?:uns|den autor|die autorin)|about (?:us|the author)|à propos de l'auteur|sobre (?:el|la) autor[a]?)\s*:?\s*$", 4, "late"),
+    _r("meta.file", r"(?<![a-z])(?:pdf|docx?|xlsx?|pptx?|zip|mp3)\s*(?:\||,|\()\s*\d+(?:[.,]\d+)?\s*(?:kb|mb|gb|kib|mib)\b", 30),
     # --- cookie and privacy notices -----------------------------------------------------------
     _r("cookies.notice", r"^(?:we use cookies|this (?:web)?site uses cookies|by (?:continuing|using) (?:to use )?(?:this|our) (?:web)?site|accept (?:all )?cookies|cookie (?:policy|settings|preferences)|manage (?:cookies|consent)|diese (?:web)?(?:seite|site) verwendet cookies|wir verwenden cookies|ce site utilise des cookies|nous utilisons des cookies|este sitio (?:web )?utiliza cookies|utilizamos cookies|questo sito utilizza (?:i )?cookie)\b", 60),
     _r("privacy.consent", r"^(?:mit (?:der|ihrer) (?:registrierung|anmeldung)|mit dem (?:absenden|laden)|by (?:signing up|subscribing|registering|clicking|submitting)|en (?:vous inscrivant|cliquant)|al (?:registrarte|suscribirte|hacer clic)|klicken sie auf (?:den|diesen)\b.{0,30}\bbutton|click (?:the button|here) to (?:load|show)|(?:hier|here) (?:klicken|click),? um)\b.{0,200}\b(?:datenschutz\w*|privacy|confidentialité|privacidad|terms|nutzungsbedingungen|zu laden|to load|inhalt\w*|content)\b", 60),

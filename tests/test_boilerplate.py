@@ -215,7 +215,18 @@ MUST_DROP_MORE = [
     ("Mit der Registrierung akzeptieren Sie unsere Datenschutz- und Nutzungsbedingungen.", "privacy"),
     ("Klicken Sie auf den unteren Button, um den Inhalt von www.example.de zu laden.", "privacy"),
     ("Sofern nicht anders ausgewiesen, stehen Inhalte dieser Website unter CC-BY", "copyright"),
+    ("DHB jetzt auch digital! Einfach hier klicken und für das digitale DHB registrieren!", "cta"),
+    ("Die aktuelle Ausgabe jetzt an jedem Bahnhofskiosk, im Abo und als e-Paper erhältlich.", "cta"),
+    ("Informationsschreiben vom 14. Oktober 2021PDF | 38 KB", "meta"),
 ]
+
+
+def test_section_label_goes_only_in_the_second_half():
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(10)]
+    early = strip_lines(body[:1] + ["Kontakt:"] + body[1:], None, RULES)
+    assert "Kontakt:" in early.kept
+    late = strip_lines(body[:7] + ["Kontakt:"] + body[7:], None, RULES)
+    assert [(r.line, r.rule) for r in late.removed] == [("Kontakt:", "meta.section_label")]
 
 
 @pytest.mark.parametrize("line,family", MUST_DROP_MORE)
