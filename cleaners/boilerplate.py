@@ -45,14 +45,14 @@ TEASER_MIN_WORDS = 4
 TEASER_MAX_WORDS = 30
 
 
-def _teaser(line: str, n_words: int, markup: Markup) -> bool:
+def _teaser(line: str, n_words: int, markup: Markup, is_list: bool) -> bool:
     """A headline-shaped line that is a whole link: a teaser for another page.
 
     List items are left alone: a list of links inside an article is usually its content.
     """
     if not (TEASER_MIN_WORDS <= n_words <= TEASER_MAX_WORDS):
         return False
-    if line.startswith("- ") or line.endswith((".", ";", ",")) or "://" in line or "@" in line:
+    if is_list or line.endswith((".", ";", ",")) or "://" in line or "@" in line:
         return False
     return markup.is_link(line)
 
@@ -70,16 +70,26 @@ def _author_names(author: str | None) -> tuple[str, ...]:
     return tuple(n + " " for n in names if n.count(" ") >= 1 and len(n) <= 60)
 
 
-def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup) -> str | None:
+def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup, is_list: bool = False) -> str | None:
     if markup is NO_MARKUP:
         return None
     # A one-word line may be a fragment of a paragraph that trafilatura split at a link.
     kind = markup.hint(line) if n_words >= 2 else None
     if kind in MARKUP_KINDS:
         return f"markup.{kind}"
-    if in_tail and _teaser(line, n_words, markup):
+    if in_tail and _teaser(line, n_words, markup, is_list):
         return "markup.teaser"
     return None
+
+
+_LIST_MARK = re.compile(r"^(?:[-–—•·*]\s*)+(?=\S)")
+
+
+def _probe(line: str) -> str:
+    """The text rules look at: table bars and leading list marks removed ("| a |", "- - a")."""
+    if line.startswith("|"):
+        line = line.strip(" |")
+    return _LIST_MARK.sub("", line)
 
 
 def strip_lines(
@@ -94,7 +104,8 @@ def strip_lines(
 
     `markup` (from the page's HTML, when there was HTML) adds element-level evidence: a line
     that is a whole caption/credit/newsletter/related/share element, or a headline-shaped
-    whole link in the tail.
+    whole link in the tail. `byline` (the page's author metadata) marks the author's name
+    standing alone near the top and the author's bio at the bottom.
 
     Never adds text: the kept lines are a subsequence of `lines`.
     """
@@ -108,28 +119,33 @@ def strip_lines(
     cut_from: int | None = None
     cut_rule = ""
     headline_kept = False
+
+    def drop(i: int, line: str, rule: str) -> None:
+        removed.append(RemovedLine(i, line, rule))
+
     for i, line in enumerate(lines):
         if cut_from is not None:
-            removed.append(RemovedLine(i, line, cut_rule))
+            drop(i, line, cut_rule)
             continue
-        same = _same_title(line, title) if i < HEAD_LINES else None
+        same = _same_title(line, title) if i < 2 * HEAD_LINES else None
         if same == "exact" and keep_headline and not headline_kept:
             headline_kept = True
             kept.append(line)
             positions.append(i)
             continue
         if same is not None:
-            removed.append(RemovedLine(i, line, "title.repeat"))
+            drop(i, line, "title.repeat")
             continue
-        # Table cells come out as "| a | b |": rules look at the text between the bars.
-        probe = line.strip(" |") if line.startswith("|") else line
-        if not probe:
-            kept.append(line)
-            positions.append(i)
+        probe = _probe(line)
+        if not any(ch.isalnum() for ch in probe):
+            drop(i, line, "junk.no_text")  # "- /", "***", "|  |": no word in it
             continue
         n_words = probe.count(" ") + 1
         in_head = i < HEAD_LINES
         in_tail = i >= n - TAIL_LINES
+        if in_head and byline and n_words <= 6 and _is_author(probe, byline, names):
+            drop(i, line, "byline.repeat")  # the author's name alone above the text
+            continue
         hit: Rule | None = None
         for rule in rules:
             if rule.scope == "head" and not in_head:
@@ -149,25 +165,32 @@ def strip_lines(
                 author = author or (groups.get("author") or "").strip() or None
                 date = date or (groups.get("date") or "").strip() or None
             break
-        if hit is None and in_tail and BIO_MIN_WORDS <= n_words <= BIO_MAX_WORDS:
+        if hit is not None:
+            drop(i, line, hit.name)
+            if hit.scope == "cut":
+                cut_from, cut_rule = i, hit.name
+            continue
+        if in_tail and BIO_MIN_WORDS <= n_words <= BIO_MAX_WORDS:
             # "Jane Roe is a reporter covering ...": the byline author's bio under the article.
             names = names or _author_names(author)
             folded = probe.casefold()
             if any(folded.startswith(nm) for nm in names):
-                removed.append(RemovedLine(i, line, "byline.bio"))
+                drop(i, line, "byline.bio")
                 continue
-        if hit is None:
-            by_markup = _markup_rule(probe, n_words, in_tail, markup)
-            if by_markup is not None:
-                removed.append(RemovedLine(i, line, by_markup))
-                continue
-            kept.append(line)
-            positions.append(i)
+        by_markup = _markup_rule(probe, n_words, in_tail, markup, is_list=_LIST_MARK.match(line) is not None)
+        if by_markup is not None:
+            drop(i, line, by_markup)
             continue
-        removed.append(RemovedLine(i, line, hit.name))
-        if hit.scope == "cut":
-            cut_from, cut_rule = i, hit.name
+        kept.append(line)
+        positions.append(i)
     return Stripped(kept, positions, removed, author, date)
+
+
+def _is_author(probe: str, byline: str, names: tuple[str, ...]) -> bool:
+    folded = probe.casefold().strip(" .,:;|")
+    if folded.startswith("by "):
+        folded = folded[3:]
+    return folded == byline.casefold() or folded + " " in names
 
 
 # --- site-level learning (frames) -------------------------------------------------------------

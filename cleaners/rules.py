@@ -48,7 +48,7 @@ def _r(name: str, pattern: str, max_words: int = 25, scope: str = "any", metadat
 
 _DATE = (
     r"(?P<date>(?:\w+,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\.?\s+\w+\.?,?\s+\d{4}|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?)"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?:\s*[,.–-]?\s+(?:at\s+|um\s+|à\s+|a las\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?)"
 )
 _SOCIAL = r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|pinterest|reddit|e-?mail|print|flipboard|messenger|xing|tumblr|threads|bluesky|copy link|share|tweet|teilen|partager|compartir|condividi)"
 
@@ -56,13 +56,15 @@ RULES: tuple[Rule, ...] = (
     # --- bylines and datelines: removed from the body, kept as metadata ----------------------
     _r("byline.by_date", r"^(?:by|von|par|por|di)\s+(?P<author>[^•|·]{2,80}?)\s*[•|·]\s*" + _DATE + r"\s*$",
        20, "head", True),
-    _r("byline.by", r"^(?:by|von|par|por|di)\s+(?P<author>[A-Z\u00c0-\u017f][\w.'\u2019-]*(?:\s+(?:and\s+|&\s+|und\s+|et\s+|y\s+|e\s+)?[A-Z\u00c0-\u017f][\w.'\u2019-]*){0,5})\s*$",
+    _r("byline.by", r"^(?:(?:written|posted|reported|text|words|story|article|geschrieben|verfasst|escrito|écrit|scritto)\s+(?:by|von|por|par|da)|by|von|par|por|di|autor(?:in)?|author|texto?)\s*:?\s+(?P<author>[A-Z\u00c0-\u017f][\w.'\u2019-]*(?:\s+(?:and\s+|&\s+|und\s+|et\s+|y\s+|e\s+)?[A-Z\u00c0-\u017f][\w.'\u2019-]*){0,5})\s*$",
        8, "head", True),
     _r("dateline.published", r"^(?:published|posted|updated|last updated|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)(?:\s+(?:on|am|le|el|il))?\s*:?\s*" + _DATE + r"\.?\s*$",
        14, "edge", True),
     _r("dateline.status", r"^(?:video|audio|podcast|sendung)?\s*(?:verfügbar bis|available until|disponible jusqu'au|disponible hasta)\b.{0,40}$|^(?:last modified|zuletzt (?:geändert|aktualisiert)|letzte (?:aktualisierung|änderung)(?: am)?|dernière mise à jour|última actualización)\b.{0,80}$", 16),
     _r("dateline.meta", r"^" + _DATE + r"\s*(?:[|•·]\s*[^|•·]{1,60}){1,4}\s*\|?$", 20, "head", True),
     _r("dateline.reading_time", r"^(?:\d+\s*)?(?:min(?:ute)?s?\.?|minuten)\s+(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura)\s*$|^ten tekst przeczytasz\b.{0,30}$|^(?:lesezeit|lesedauer|reading time|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania)\s*:?\s*(?:ca\.\s*)?\d+\s*(?:min\w*)?\.?$", 8),
+    _r("dateline.label", r"^(?:posted|published|updated|veröffentlicht|aktualisiert|publicado|actualizado|publié|mis à jour|pubblicato)(?:\s+(?:on|am|el|le|il|by|von|por|par))?\s*:?$", 3, "edge"),
+    _r("byline.contact", r"^(?P<author>[^@|•·]{2,60}?)\s+\S+@\S+\.\w{2,}(?:\s*[|•·]\s*" + _DATE + r")?\s*$", 14, "head", True),
     _r("dateline.bare", r"^" + _DATE + r"\s*$", 8, "edge", True),
     # --- comment forms and comment sections ---------------------------------------------------
     _r("comments.cut", r"^(?:leave a reply|leave a comment|comments|kommentare|commentaires|comentarios|commenti|\d+ (?:comments|responses|replies))\s*:?\s*$", 4, "cut"),

@@ -218,7 +218,23 @@ MUST_DROP_MORE = [
     ("DHB jetzt auch digital! Einfach hier klicken und für das digitale DHB registrieren!", "cta"),
     ("Die aktuelle Ausgabe jetzt an jedem Bahnhofskiosk, im Abo und als e-Paper erhältlich.", "cta"),
     ("Informationsschreiben vom 14. Oktober 2021PDF | 38 KB", "meta"),
+    ("- - Actualizado: 29/4/2022 - 12:00 am", "dateline"),
+    ("Posted: Thursday, April 21, 2022. 10:11 pm CST.", "dateline"),
+    ("Posted on", "dateline"),
+    ("Written by: Charnele Henry", "byline"),
+    ("Johnny Castro johnnycastro@example.net | Viernes 22 abril, 2022", "byline"),
+    ("- /", "junk"),
+    ("* * *", "junk"),
 ]
+
+
+def test_author_name_alone_near_the_top_is_a_byline():
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
+    out = strip_lines(["- Luis Ávila"] + body, None, RULES, byline="Luis Ávila")
+    assert [(r.line, r.rule) for r in out.removed] == [("- Luis Ávila", "byline.repeat")]
+    # Another name, or the author's name further down, stays.
+    assert strip_lines(["Ana Pérez"] + body, None, RULES, byline="Luis Ávila").kept[0] == "Ana Pérez"
+    assert "Luis Ávila" in strip_lines(body[:5] + ["Luis Ávila"] + body[5:], None, RULES, byline="Luis Ávila").kept
 
 
 def test_section_label_goes_only_in_the_second_half():
