@@ -82,6 +82,7 @@ def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup, is_list
     return None
 
 
+_SIGNOFF = re.compile(r"^[–—]\s*(?P<author>[A-Z\u00c0-\u017f][\w.'\u2019-]+(?:\s+[A-Z\u00c0-\u017f][\w.'\u2019-]+){0,3})\s*$")
 _LIST_MARK = re.compile(r"^(?:[-–—•·*]\s*)+(?=\S)")
 
 
@@ -107,8 +108,31 @@ def strip_lines(
     whole link in the tail. `byline` (the page's author metadata) marks the author's name
     standing alone near the top and the author's bio at the bottom.
 
-    Never adds text: the kept lines are a subsequence of `lines`.
+    Some rules depend on a line's place (head, tail, second half), and removing lines moves
+    the others; passes repeat on the kept lines until nothing more goes, so stripping is
+    idempotent. Never adds text: the kept lines are a subsequence of `lines`.
     """
+    out = _strip_once(lines, title, rules, markup, keep_headline, byline)
+    while out.removed and out.kept:
+        again = _strip_once(out.kept, title, rules, markup, keep_headline, byline or out.author)
+        if not again.removed:
+            break
+        removed = out.removed + [RemovedLine(out.positions[r.position], r.line, r.rule) for r in again.removed]
+        removed.sort(key=lambda r: r.position)
+        out = Stripped(again.kept, [out.positions[p] for p in again.positions], removed,
+                       out.author or again.author, out.date or again.date)
+    return out
+
+
+def _strip_once(
+    lines: list[str],
+    title: str | None,
+    rules: tuple[Rule, ...],
+    markup: Markup = NO_MARKUP,
+    keep_headline: bool = True,
+    byline: str | None = None,
+) -> Stripped:
+    """One pass of `strip_lines` over `lines` (positions are indexes into `lines`)."""
     n = len(lines)
     kept: list[str] = []
     positions: list[int] = []
@@ -146,6 +170,11 @@ def strip_lines(
         if in_head and byline and n_words <= 6 and _is_author(probe, byline, names):
             drop(i, line, "byline.repeat")  # the author's name alone above the text
             continue
+        if i >= n - 2 and (m := _SIGNOFF.match(line)):
+            # "– David Dunkley" under the last paragraph: the reporter's sign-off.
+            author = author or m.group("author")
+            drop(i, line, "byline.signoff")
+            continue
         hit: Rule | None = None
         for rule in rules:
             if rule.scope == "head" and not in_head:
@@ -155,6 +184,8 @@ def strip_lines(
             if rule.scope == "cut" and (i < n / 2 or i == 0):
                 continue
             if rule.scope == "late" and i < n / 2:
+                continue
+            if rule.scope == "tail" and i < n - 2:
                 continue
             m = rule.matches(probe, n_words)
             if m is None:

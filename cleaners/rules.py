@@ -9,6 +9,7 @@ Scopes:
 - `any`:  anywhere in the body.
 - `head`: within the first `HEAD_LINES` lines (bylines, datelines, credits above the text).
 - `edge`: within the first `HEAD_LINES` or the last `TAIL_LINES` lines.
+- `tail`: within the last two lines (agency sign-offs such as "GIS" or "(AFP)").
 - `late`: in the second half of the body (section labels such as "Kontakt:" above a footer).
 - `cut`:  in the second half of the body; the line *and everything after it* is dropped
           (a comment section or "Related articles" list runs to the end of the page).
@@ -65,6 +66,7 @@ RULES: tuple[Rule, ...] = (
     _r("dateline.reading_time", r"^(?:\d+\s*)?(?:min(?:ute)?s?\.?|minuten)\s+(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura)\s*$|^ten tekst przeczytasz\b.{0,30}$|^(?:lesezeit|lesedauer|reading time|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania)\s*:?\s*(?:ca\.\s*)?\d+\s*(?:min\w*)?\.?$", 8),
     _r("dateline.label", r"^(?:posted|published|updated|veröffentlicht|aktualisiert|publicado|actualizado|publié|mis à jour|pubblicato)(?:\s+(?:on|am|el|le|il|by|von|por|par))?\s*:?$", 3, "edge"),
     _r("byline.contact", r"^(?P<author>[^@|•·]{2,60}?)\s+\S+@\S+\.\w{2,}(?:\s*[|•·]\s*" + _DATE + r")?\s*$", 14, "head", True),
+    Rule("credit.signoff", re.compile(r"^[(\[]?[A-Z]{2,6}(?:/[A-Z]{2,6})*[)\]]?\.?$"), 1, "tail"),
     _r("dateline.bare", r"^" + _DATE + r"\s*$", 8, "edge", True),
     # --- comment forms and comment sections ---------------------------------------------------
     _r("comments.cut", r"^(?:leave a reply|leave a comment|comments|kommentare|commentaires|comentarios|commenti|\d+ (?:comments|responses|replies))\s*:?\s*$", 4, "cut"),
@@ -75,7 +77,7 @@ RULES: tuple[Rule, ...] = (
     _r("subscribe.prompt", r"^(?:click here to\s+|please\s+)?(?:subscribe|subcribe|sign\s*up|signup|register|join)\b.{0,80}\b(?:newsletter|e-?blast|e-?mail|inbox|updates|mailing list|alerts|digest|free)\b", 20),
     _r("subscribe.inbox", r"^(?:keep an eye on your inbox|check your inbox|thank you for (?:subscribing|signing up)|thanks for (?:subscribing|signing up)|you(?:'re| are) (?:now )?subscribed|there was an error processing your subscription|get the latest .{0,60} delivered|enter your e-?mail(?: address)?(?: here| below)?\s*$)\b", 20),
     _r("subscribe.paywall", r"^(?:subscribe(?: now)?(?: to (?:continue|read))?|already a subscriber\??|become a (?:member|subscriber)|support (?:our|independent) journalism|this (?:article|content) is (?:for|available to) subscribers)\b", 16),
-    _r("subscribe.paywall_any", r"\b(?:already (?:a|an existing) (?:subscriber|member)|to (?:view|read|continue reading|access) (?:the|this) (?:full|entire|whole) (?:story|article)|subscribe to (?:continue|keep) reading|first-time subscribers|subscribers? (?:can|may) log ?in|pour lire la suite|pour accéder en illimité|(?:la suite|cet article) est réservée? aux abonnés|réservé aux abonnés|para seguir leyendo|(?:solo|sólo|exclusivo) para suscriptores|(?:jetzt )?weiterlesen mit\b|consider supporting|support (?:our|this) work|unterstützen sie unsere arbeit|soutenir notre travail|keine bezahlschranke|no paywall|bereits abonnent|schon abonnent|déjà abonné|ya (?:eres|es) suscriptor|sei già abbonato)\b", 40),
+    _r("subscribe.paywall_any", r"\b(?:already (?:a|an existing) (?:subscriber|member)|to (?:view|read|continue reading|access) (?:the|this) (?:full|entire|whole) (?:story|article)|subscribe to (?:continue|keep) reading|first-time subscribers|unlimited (?:digital )?access|join now or renew|subscribers? (?:can|may) log ?in|pour lire la suite|pour accéder en illimité|(?:la suite|cet article) est réservée? aux abonnés|réservé aux abonnés|para seguir leyendo|(?:solo|sólo|exclusivo) para suscriptores|(?:jetzt )?weiterlesen mit\b|consider supporting|support (?:our|this) work|unterstützen sie unsere arbeit|soutenir notre travail|keine bezahlschranke|no paywall|bereits abonnent|schon abonnent|déjà abonné|ya (?:eres|es) suscriptor|sei già abbonato)\b", 40),
     _r("subscribe.signup", r"^(?:sign up|signup|register) (?:to get|to receive|for (?:our|the|free))\b", 25),
     _r("subscribe.app", r"^(?:(?:for|para|für|pour|per) .{0,80}?)?(?:download|get|install|descarga|descargue|baixe|laden sie|lade dir|téléchargez|scarica)\b.{0,60}\b(?:apps?|application|aplicación|anwendung)\b.{0,40}\b(?:ios|android|app store|google play|play store)\b", 30),
     _r("subscribe.support", r"^(?:unterstütze|unterstützen sie|support us|support our|please support|become a patron|donate|spenden sie|we need your help|help us continue|tú también puedes|hazte (?:socio|miembro)|apoya (?:nuestro|el) periodismo|soutenez|sostienici)\b", 30),
@@ -86,6 +88,9 @@ RULES: tuple[Rule, ...] = (
     _r("subscribe.fr", r"^(?:abonnez-vous|inscrivez-vous|recevez (?:notre|la) newsletter|je m'abonne)\b", 20),
     _r("subscribe.es", r"^(?:suscr[ií]bete|suscr[ií]base|reg[ií]strate|recibe (?:nuestro|el) bolet[ií]n)\b", 20),
     _r("subscribe.it", r"^(?:iscriviti|abbonati|ricevi la (?:nostra )?newsletter)\b", 20),
+    # --- embedded media labels and pager links ----------------------------------------------
+    _r("media.label", r"^(?:im video|video|videos|watch|watch now|listen|podcast|audio|en vidéo|vidéo|ver video|mira el video|guarda il video|zum video|galerie|gallery|bildergalerie|fotogalerie|fotostrecke|slideshow)\s*:", 14),
+    _r("nav.pager", r"^(?:next|previous|prev|up next|nächste[rsn]? (?:artikel|beitrag|seite)|vorherige[rsn]? (?:artikel|beitrag|seite)|weiter zu teil \d+|siguiente|anterior|suivant|précédent|successivo|precedente)\s*:", 8, "edge"),
     # --- calls to action ---------------------------------------------------------------------
     _r("cta.click", r"\b(?:click here|hier klicken|cliquez ici|haga clic aquí|haz clic aquí|clicca qui)\b", 20, "edge"),
     _r("cta.issue", r"^(?:die |the |la |le )?(?:aktuelle|neue|latest|current|new|dernière|nueva|última) (?:ausgabe|issue|edition|heft|numéro|edición)\b.{0,40}\b(?:jetzt|now|erhältlich|available|kiosk|abo|e-paper|disponible)\b", 25),

@@ -225,7 +225,23 @@ MUST_DROP_MORE = [
     ("Johnny Castro johnnycastro@example.net | Viernes 22 abril, 2022", "byline"),
     ("- /", "junk"),
     ("* * *", "junk"),
+    ("Im Video: HIIT-Workout zum Mitmachen", "media"),
+    ("VIDEO: The 20-second hand wash", "media"),
+    ("Next: Seeking Solitude.", "nav"),
+    ("When you join, you'll get unlimited digital access to our journalism.", "subscribe"),
 ]
+
+
+def test_signoffs_in_the_last_lines():
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
+    out = strip_lines(body + ["– David Dunkley"], None, RULES)
+    assert [(r.line, r.rule) for r in out.removed] == [("– David Dunkley", "byline.signoff")]
+    assert out.author == "David Dunkley"
+    out = strip_lines(body + ["(AFP)"], None, RULES)
+    assert [(r.line, r.rule) for r in out.removed] == [("(AFP)", "credit.signoff")]
+    # The same lines higher up are left alone (a dash-led name can be a quote's attribution).
+    assert strip_lines(["– David Dunkley"] + body, None, RULES).kept[0] == "– David Dunkley"
+    assert strip_lines(body[:4] + ["NATO"] + body[4:], None, RULES).kept[4] == "NATO"
 
 
 def test_author_name_alone_near_the_top_is_a_byline():
