@@ -201,6 +201,9 @@ def _strip_once(
             if hit.scope == "cut":
                 cut_from, cut_rule = i, hit.name
             continue
+        if in_head and n_words <= 3 and i + 1 < n and _same_title(lines[i + 1], title) == "exact":
+            drop(i, line, "meta.kicker")  # "Negocios" / "Politics" right above the headline
+            continue
         if in_tail and BIO_MIN_WORDS <= n_words <= BIO_MAX_WORDS:
             # "Jane Roe is a reporter covering ...": the byline author's bio under the article.
             names = names or _author_names(author)

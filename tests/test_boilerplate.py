@@ -347,3 +347,13 @@ def test_author_bio_under_the_article_is_removed_only_for_the_byline_author():
     # Without a byline nothing marks the line as a bio; in the middle of the body it stays too.
     assert bio in strip_lines(body + [bio], None, RULES).kept
     assert bio in strip_lines([bio] + body, None, RULES, byline="Jane Roe").kept
+
+
+def test_short_lines_right_above_the_headline_are_kickers():
+    title = "Dockworkers end strike in Rotterdam"
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(6)]
+    out = strip_lines(["Home ›", "Economy", title] + body, title, RULES)
+    assert out.kept == [title] + body
+    assert [(r.line, r.rule) for r in out.removed] == [("Home ›", "meta.kicker"), ("Economy", "meta.kicker")]
+    # Without the headline below it, a short line stays.
+    assert strip_lines(["Economy"] + body, title, RULES).kept[0] == "Economy"
