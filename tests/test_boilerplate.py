@@ -229,6 +229,10 @@ MUST_DROP_MORE = [
     ("VIDEO: The 20-second hand wash", "media"),
     ("Next: Seeking Solitude.", "nav"),
     ("When you join, you'll get unlimited digital access to our journalism.", "subscribe"),
+    ("Ad", "ads"),
+    ("Dieser Artikel kann Links zu Anbietern enthalten, von denen wir eine Provision erhalten.", "ads"),
+    ("Illustrationen / Fotos: Jane Roe", "credit"),
+    ("Permalink: https://example.org/news/2021/x.php", "meta"),
 ]
 
 
