@@ -233,6 +233,11 @@ MUST_DROP_MORE = [
     ("Dieser Artikel kann Links zu Anbietern enthalten, von denen wir eine Provision erhalten.", "ads"),
     ("Illustrationen / Fotos: Jane Roe", "credit"),
     ("Permalink: https://example.org/news/2021/x.php", "meta"),
+    ("Handball Schweiz • 02.02.2022", "dateline"),
+    ("I would like to receive offers, and be contacted by phone, SMS, and Email about its brands.", "privacy"),
+    ("Hinweis: Sie verwenden einen Browser, der veraltet ist.", "notice"),
+    ("https://www.instagram.com/p/CMe36CjDPBh/", "junk"),
+    ("pic.twitter.com/XVlDoK9vrJ", "junk"),
 ]
 
 
@@ -277,6 +282,8 @@ MUST_KEEP_MORE = [
     "She said she had been a subscriber to the paper for forty years before the price went up.",
     "The category of the storm was raised to four on Monday, the weather service said.",
     "Officials said the app would be available on iOS and Android from next week.",
+    "http://www.openpetition.de/petition/online/gegen-die-tarifreform",
+    "I agree with the minister that the port needs more cranes, the union leader told reporters.",
 ]
 
 
