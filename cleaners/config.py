@@ -43,6 +43,10 @@ class ExtractConfig:
     favor_recall: bool = False
     include_tables: bool = True
     include_comments: bool = False
+    date_extensive_search: bool = False
+    """htmldate's text-wide search guesses a date from any year in the page ("© 2024", "since
+    2010") and reports it as January 1st; off, dates come from markup (meta tags, <time>,
+    URL) and then from the body's own dateline ("Published on 3 March 2023")."""
     min_words: int = 20
     """Bodies shorter than this after cleaning are rejected as `too_short`."""
 

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import trafilatura
+from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
 from cleaners.config import ExtractConfig
@@ -48,6 +49,7 @@ def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(
         include_images=False,
         include_links=False,
         deduplicate=False,
+        date_extraction_params=set_date_params(cfg.date_extensive_search),
     )
     if doc is None or not (doc.text or "").strip():
         return None

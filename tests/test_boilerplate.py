@@ -368,3 +368,44 @@ def test_short_lines_right_above_the_headline_are_kickers():
     assert [(r.line, r.rule) for r in out.removed] == [("Home ›", "meta.kicker"), ("Economy", "meta.kicker")]
     # Without the headline below it, a short line stays.
     assert strip_lines(["Economy"] + body, title, RULES).kept[0] == "Economy"
+
+
+# Page-level goldens, one invented page per category (tests/data/golden/pages; regenerate with
+# tests/data/make_golden.py after a deliberate change). Besides the exact output, each page
+# names the rule family that must remove its boilerplate and a body sentence with trigger
+# words that must survive, so a regenerated golden cannot quietly accept a regression.
+GOLDEN_PAGES = {
+    "subscribe_paywall": ("subscribe", "The paper's subscribers in the shipping trade"),
+    "comments_form": ("comments", "Comments made by residents at two public meetings"),
+    "credits_captions": ("credit", "Die Fotos von langen Schiffsschlangen"),
+    "share_related": ("related", "Le port prévoit de partager les premiers résultats"),
+    "cookies_copyright_ads": ("copyright", "La empresa concesionaria prevé crear"),
+    "byline_dateline": ("byline", "Gli operatori del porto hanno accolto la notizia"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_PAGES))
+def test_golden_page(name):
+    from tests.data.make_golden import PAGES, render
+
+    family, body_sentence = GOLDEN_PAGES[name]
+    text, meta = render(PAGES / f"{name}.html")
+    assert text == (PAGES / f"{name}.clean.txt").read_text()
+    assert meta == json.loads((PAGES / f"{name}.removed.json").read_text())
+    assert any(rule.startswith(family + ".") for _, _, rule in meta["removed"])
+    assert body_sentence in text
+    assert text.startswith(meta["title"])  # the headline stays as the first line
+
+
+def test_golden_pages_cover_every_page_on_disk():
+    from tests.data.make_golden import PAGES
+
+    assert {p.stem for p in PAGES.glob("*.html")} == set(GOLDEN_PAGES)
+
+
+def test_dates_come_from_markup_or_dateline_not_from_stray_years():
+    from tests.data.make_golden import PAGES, render
+
+    assert render(PAGES / "byline_dateline.html")[1]["published_at"].startswith("2023-03-03")
+    # "© 2024" in the footer is not a publication date.
+    assert render(PAGES / "cookies_copyright_ads.html")[1]["published_at"] is None
