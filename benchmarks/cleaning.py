@@ -65,7 +65,13 @@ def _one(args: tuple[str, dict, str]) -> dict:
     doc = clean_document(RawDoc("eval", None, "file", url=url, html=html), Settings())
     ours = "\n".join(doc.lines) if hasattr(doc, "lines") else ""
     t2 = time.process_time()
+    # Ablation: the same cleaner without the page-markup evidence (`markup.*` rules).
+    no_markup = Settings.from_dict({**Settings().to_dict(), "boilerplate": {
+        **Settings().to_dict()["boilerplate"], "disabled_rules": ["markup"]}})
+    ablated = clean_document(RawDoc("eval", None, "file", url=url, html=html), no_markup)
+    ablated_text = "\n".join(ablated.lines) if hasattr(ablated, "lines") else ""
     return {"url": url, "plain": _score(plain, item), "ours": _score(ours, item),
+            "no_markup": _score(ablated_text, item),
             "t_plain": t1 - t0, "t_ours": t2 - t1, "reject": getattr(doc, "reason", None)}
 
 
@@ -82,9 +88,10 @@ def summarize(results: list[dict], key: str) -> dict:
     n_with = sum(r[key][1] for r in results)
     dropped = sum(r[key][2] for r in results)
     n_without = sum(r[key][3] for r in results)
-    secs = sum(r["t_" + key] for r in results)
+    secs = sum(r["t_" + key] for r in results) if "t_" + key in results[0] else None
     return {"kept": kept, "n_with": n_with, "dropped": dropped, "n_without": n_without,
-            "keep_rate": kept / n_with, "drop_rate": dropped / n_without, "pages_per_s": len(results) / secs}
+            "keep_rate": kept / n_with, "drop_rate": dropped / n_without,
+            "pages_per_s": len(results) / secs if secs else None}
 
 
 def main() -> None:
@@ -98,6 +105,7 @@ def main() -> None:
     if args.dump:
         args.dump.write_text(json.dumps(res, indent=1))
     plain, ours = summarize(res, "plain"), summarize(res, "ours")
+    ablated = summarize(res, "no_markup")
     # The set's "hard::" pages are recent news pages with heavy boilerplate: the closest thing
     # here to the unseen news pages the issue scores on.
     news = [r for r in res if r["url"].startswith("hard::")]
@@ -117,6 +125,9 @@ def main() -> None:
         f"{plain['dropped']}/{plain['n_without']} = {plain['drop_rate']:.3f} | {plain['pages_per_s']:.1f} |",
         f"| newsclean clean_document | {ours['kept']}/{ours['n_with']} = {ours['keep_rate']:.3f} | "
         f"{ours['dropped']}/{ours['n_without']} = {ours['drop_rate']:.3f} | {ours['pages_per_s']:.1f} |",
+        f"| newsclean without markup evidence (`disabled_rules=[\"markup\"]`) | "
+        f"{ablated['kept']}/{ablated['n_with']} = {ablated['keep_rate']:.3f} | "
+        f"{ablated['dropped']}/{ablated['n_without']} = {ablated['drop_rate']:.3f} | - |",
         "", f"Speed ratio newsclean/trafilatura: {ours['pages_per_s'] / plain['pages_per_s']:.2f} "
         "(newsclean also extracts metadata -- title, author, date -- which plain `extract` skips, and "
         "parses the page's links and roles before extraction). "

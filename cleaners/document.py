@@ -75,7 +75,9 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
         author = ex.author
         meta_date = ex.date
         url = url or ex.url
-        markup = ex.markup
+        bp = settings.boilerplate
+        if rules_mod.is_on("markup.", bp.enabled_rules, bp.disabled_rules):
+            markup = ex.markup  # the `markup.*` rules obey the same switches as line rules
     elif raw.text is not None:
         body = raw.text
         if len(body) > limits.max_doc_bytes:

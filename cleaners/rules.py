@@ -141,12 +141,13 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def is_on(name: str, enabled: tuple[str, ...] = (), disabled: tuple[str, ...] = ()) -> bool:
+    """Whether rule `name` starts with an enabled prefix (any, if none given) and no disabled one."""
+    if enabled and not any(name.startswith(p) for p in enabled):
+        return False
+    return not any(name.startswith(p) for p in disabled)
+
+
 def select(enabled: tuple[str, ...] = (), disabled: tuple[str, ...] = ()) -> tuple[Rule, ...]:
     """Rules whose names start with an enabled prefix (all if none) and no disabled prefix."""
-
-    def on(name: str) -> bool:
-        if enabled and not any(name.startswith(p) for p in enabled):
-            return False
-        return not any(name.startswith(p) for p in disabled)
-
-    return tuple(r for r in RULES if on(r.name))
+    return tuple(r for r in RULES if is_on(r.name, enabled, disabled))

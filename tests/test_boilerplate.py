@@ -409,3 +409,15 @@ def test_dates_come_from_markup_or_dateline_not_from_stray_years():
     assert render(PAGES / "byline_dateline.html")[1]["published_at"].startswith("2023-03-03")
     # "© 2024" in the footer is not a publication date.
     assert render(PAGES / "cookies_copyright_ads.html")[1]["published_at"] is None
+
+
+def test_markup_rules_obey_the_rule_switches():
+    from tests.data.make_golden import PAGES
+
+    raw = RawDoc("p.html", None, "file", html=(PAGES / "credits_captions.html").read_bytes())
+    on = clean_document(raw, Settings())
+    d = Settings().to_dict()
+    off = clean_document(raw, Settings.from_dict({**d, "boilerplate": {**d["boilerplate"], "disabled_rules": ["markup"]}}))
+    caption = "Containerbrücken am Terminal Burchardkai in der Abenddämmerung"
+    assert ("markup.caption", caption) in [(r.rule, r.line) for r in on.removed]
+    assert caption in off.lines and not any(r.rule.startswith("markup.") for r in off.removed)
