@@ -57,6 +57,7 @@ def _teaser(line: str, n_words: int, markup: Markup, is_list: bool) -> bool:
     return markup.is_link(line)
 
 
+MAX_PASSES = 20
 BIO_MIN_WORDS = 8
 BIO_MAX_WORDS = 120
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE)
@@ -113,7 +114,9 @@ def strip_lines(
     idempotent. Never adds text: the kept lines are a subsequence of `lines`.
     """
     out = _strip_once(lines, title, rules, markup, keep_headline, byline)
-    while out.removed and out.kept:
+    for _ in range(MAX_PASSES - 1):  # bounded: a pathological page cannot loop for long
+        if not (out.removed and out.kept):
+            break
         again = _strip_once(out.kept, title, rules, markup, keep_headline, byline or out.author)
         if not again.removed:
             break
