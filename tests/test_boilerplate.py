@@ -237,6 +237,8 @@ MUST_DROP_MORE = [
     ("I would like to receive offers, and be contacted by phone, SMS, and Email about its brands.", "privacy"),
     ("Hinweis: Sie verwenden einen Browser, der veraltet ist.", "notice"),
     ("https://www.instagram.com/p/CMe36CjDPBh/", "junk"),
+    ("PUEDES VER: ¿Qué es la Sunedu y por qué se habla de ella?", "related"),
+    ("LEIA TAMBÉM: Deputados aprovam urgência para barrar aumento da energia", "related"),
     ("pic.twitter.com/XVlDoK9vrJ", "junk"),
 ]
 
