@@ -57,8 +57,10 @@ ARTICLES = _t(
     ("domain", S, "Host of `url` without `www.`; sites are profiled per domain."),
     ("title", S, "Headline (trafilatura metadata, or the first line of a .txt dump)."),
     ("author", S, "Byline (metadata, or a 'By NAME • DATE' line removed from the body)."),
-    ("published_at", UTC_TS, "Publication time in UTC when known (input, metadata or dateline)."),
-    ("text", S, "Clean, normalized article body; paragraphs separated by '\\n'.", False),
+    ("published_at", UTC_TS, "Publication time in UTC when known: the input's own field, else page markup "
+                             "(meta tags, <time>, URL), else a dateline in the body."),
+    ("text", S, "Clean, normalized article body; paragraphs separated by '\\n'. Starts with the headline "
+              "when the page shows it above the body (keep_headline).", False),
     ("n_words", I32, "Whitespace-separated words in `text`.", False),
     ("content_hash", S, "SHA-1 of `text` (exact-duplicate key).", False),
     ("cluster_id", S, "Near-duplicate cluster: the doc_id of the cluster's canonical article.", False),
