@@ -215,6 +215,7 @@ MUST_DROP_MORE = [
     ("Mit der Registrierung akzeptieren Sie unsere Datenschutz- und Nutzungsbedingungen.", "privacy"),
     ("Klicken Sie auf den unteren Button, um den Inhalt von www.example.de zu laden.", "privacy"),
     ("Sofern nicht anders ausgewiesen, stehen Inhalte dieser Website unter CC-BY", "copyright"),
+    ("This article is licensed under CC BY 4.0.", "copyright"),
     ("DHB jetzt auch digital! Einfach hier klicken und für das digitale DHB registrieren!", "cta"),
     ("Die aktuelle Ausgabe jetzt an jedem Bahnhofskiosk, im Abo und als e-Paper erhältlich.", "cta"),
     ("Informationsschreiben vom 14. Oktober 2021PDF | 38 KB", "meta"),
@@ -287,6 +288,23 @@ MUST_KEEP_MORE = [
     "http://www.openpetition.de/petition/online/gegen-die-tarifreform",
     "I agree with the minister that the port needs more cranes, the union leader told reporters.",
 ]
+
+
+# Body sentences that sit where edge-scoped rules look (the last lines) and must still stay.
+TAIL_KEEP = [
+    "Die Ermittlungen zum Fall in Trittenheim gehen weiter. (Quelle: SWR)",
+    "In den Kommentaren wird vermutet, die Piraten seien nicht die erste Partei gewesen.",
+    "The ministry said it had received more than 300 comments on the proposal in the first week.",
+    "Police said the suspect had copied the files without permission, a charge he denies.",
+    "The museum said the photos would be released under Creative Commons terms next year.",
+    "Published reports said the deal was worth 2 billion euros to the port operator.",
+]
+
+
+@pytest.mark.parametrize("line", TAIL_KEEP)
+def test_last_line_of_the_body_survives(line):
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(6)]
+    assert strip_lines(body + [line], None, RULES).kept[-1] == line
 
 
 @pytest.mark.parametrize("line", MUST_KEEP_MORE)
