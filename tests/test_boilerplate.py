@@ -216,6 +216,7 @@ MUST_DROP_MORE = [
     ("Klicken Sie auf den unteren Button, um den Inhalt von www.example.de zu laden.", "privacy"),
     ("Sofern nicht anders ausgewiesen, stehen Inhalte dieser Website unter CC-BY", "copyright"),
     ("This article is licensed under CC BY 4.0.", "copyright"),
+    ("All photos are published under Creative Commons License 3.0 Germany (CC BY-NC-ND 3.0 DE)", "copyright"),
     ("DHB jetzt auch digital! Einfach hier klicken und für das digitale DHB registrieren!", "cta"),
     ("Die aktuelle Ausgabe jetzt an jedem Bahnhofskiosk, im Abo und als e-Paper erhältlich.", "cta"),
     ("Informationsschreiben vom 14. Oktober 2021PDF | 38 KB", "meta"),
