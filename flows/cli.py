@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 EPILOG = """examples:
   newsclean run seeds/                          # ingest the samples into ./warehouse
@@ -55,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="show a document's kept text and removed lines with their rules")
     e.add_argument("doc_id", help="doc_id from the articles or rejects table")
     e.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
+
+    c = sub.add_parser("clean", help="clean one page and print its text (no warehouse, no Prefect)",
+                       description="Run extraction and cleaning on one HTML (or .txt) file, or '-' for HTML on "
+                       "stdin, and print the clean text; --explain adds every removed line with its rule. "
+                       "Exit 1 when the page is rejected (the reason is printed).")
+    c.add_argument("path", help="an .html/.htm/.txt file, or - for HTML on stdin")
+    c.add_argument("--url", default=None, help="the page's URL (helps metadata; default: none)")
+    c.add_argument("--drop-headline", action="store_true", help="leave the headline out of the text")
+    c.add_argument("--explain", action="store_true", help="also list the removed lines and their rules")
+    c.add_argument("--json", action="store_true", help="print title, author, date, text and removed lines as JSON")
 
     sub.add_parser("schema", help="print the table contract (columns, types, meaning) as Markdown")
 
@@ -126,12 +137,54 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clean(args: argparse.Namespace) -> int:
+    from cleaners.config import Settings
+    from cleaners.document import clean_document
+    from cleaners.records import RawDoc
+
+    if args.path == "-":
+        raw = RawDoc("<stdin>", None, "stdin", url=args.url, html=sys.stdin.buffer.read())
+    else:
+        path = Path(args.path)
+        if not path.is_file():
+            print(f"newsclean: no such file: {path}", file=sys.stderr)
+            return 2
+        if path.suffix.lower() == ".txt":
+            raw = RawDoc(str(path), None, "file", url=args.url, text=path.read_text(errors="replace"), fmt="txt")
+        else:
+            raw = RawDoc(str(path), None, "file", url=args.url, html=path.read_bytes())
+    d = Settings().to_dict()
+    d["boilerplate"]["keep_headline"] = not args.drop_headline
+    doc = clean_document(raw, Settings.from_dict(d))
+    if not hasattr(doc, "lines"):
+        stage = getattr(doc.stage, "value", str(doc.stage))
+        if args.json:
+            print(json.dumps({"rejected": True, "stage": stage, "reason": doc.reason, "detail": doc.detail}))
+        else:
+            print(f"newsclean: rejected at {stage}: {doc.reason} ({doc.detail})", file=sys.stderr)
+        return 1
+    removed = [{"position": r.position, "rule": r.rule, "line": r.line} for r in doc.removed]
+    if args.json:
+        print(json.dumps({"title": doc.title, "author": doc.author, "url": doc.url,
+                          "published_at": doc.published_at.isoformat() if doc.published_at else None,
+                          "text": doc.text, "removed": removed}, ensure_ascii=False, indent=1))
+        return 0
+    print(doc.text)
+    if args.explain:
+        print(f"\n--- removed lines ({len(removed)}) ---")
+        for r in removed:
+            print(f"[{r['position']:>4}] {r['rule']:<24} {r['line']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
     if args.command == "explain":
         return _explain(args)
+    if args.command == "clean":
+        return _clean(args)
     if args.command == "serve":
         from flows.deploy import serve
 

@@ -46,3 +46,21 @@ def test_run_seeds_then_explain(tmp_path):
     assert doc["text"].splitlines()[0] in exp.stdout
     missing = _run(["run", str(tmp_path / "does-not-exist")], tmp_path)
     assert missing.returncode == 1 and "no input found" in missing.stderr
+
+
+def test_clean_one_page_prints_text_and_reasons(tmp_path):
+    import json
+
+    page = ROOT / "tests" / "data" / "golden" / "pages" / "subscribe_paywall.html"
+    out = _run(["clean", str(page), "--explain"], tmp_path)
+    assert out.returncode == 0
+    text, _, audit = out.stdout.partition("--- removed lines")
+    assert text.startswith("Harbour pilots win new contract") and "Subscribe to" not in text
+    assert "subscribe.prompt" in audit and "Subscribe to The Harbour Times newsletter" in audit
+    as_json = json.loads(_run(["clean", str(page), "--json", "--drop-headline"], tmp_path).stdout)
+    assert as_json["author"] == "Jane Roe" and not as_json["text"].startswith("Harbour pilots")
+    assert {r["rule"] for r in as_json["removed"]} >= {"byline.by", "subscribe.prompt", "title.repeat"}
+    # A page with no article: exit 1 and the reason; stdin works too.
+    bad = _run(["clean", "-"], tmp_path, input="<html><body></body></html>")
+    assert bad.returncode == 1 and "no_main_content" in bad.stderr
+    assert _run(["clean", str(tmp_path / "missing.html")], tmp_path).returncode == 2
