@@ -40,7 +40,7 @@ def _same_title(line: str, title: str | None) -> str | None:
 
 
 # Markup hints that mark a whole line as boilerplate when the line is that element's text.
-MARKUP_KINDS = ("caption", "credit", "newsletter", "related", "share")
+MARKUP_KINDS = ("caption", "credit", "newsletter", "related", "share", "popup")
 TEASER_MIN_WORDS = 4
 TEASER_MAX_WORDS = 30
 

@@ -7,7 +7,8 @@ normalized text:
 - `links`: texts of `<a>` elements. A headline-shaped line that is a whole link, at the end
   of the body, is a teaser for another article ("Related" lists without a heading).
 - `hints`: texts of elements whose class or id names a boilerplate role (caption, credit,
-  newsletter, related, share ...). A line equal to such an element's whole text is that element.
+  newsletter, related, share ...), and of every text block inside a pop-up, modal or cookie
+  banner. A line equal to such an element's whole text is that element.
 
 Matching is on whole element texts only: a body paragraph that merely contains a link keeps
 its other words, so it never equals the link's text.
@@ -33,7 +34,18 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _MAX_KEY_CHARS = 400
+_MAX_BLOCK_CHARS = 5000
 _MAX_ELEMENTS = 200_000
+
+# Page furniture that is never the article: pop-ups, modals, cookie and consent banners.
+# trafilatura (or its fallback extractors) sometimes takes a pop-up's paragraphs into the body;
+# every block of text inside such a container becomes a `markup.popup` hint.
+_FURNITURE = re.compile(
+    r"(?:^|[-_\s])(?:popup|pop-up|popmake|pum|modal|interstitial|cookie|cookies|consent|gdpr)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "dd", "dt", "figcaption", "pre"}
+_MAX_FURNITURE_SHARE = 0.4
 
 
 # Keys skip mojibake repair (ftfy is the slow step and pages have hundreds of links); lines
@@ -72,6 +84,7 @@ def page_markup(tree: HtmlElement) -> Markup:
     """Link texts and role-hinted element texts of a parsed page (read-only)."""
     links: set[str] = set()
     hints: dict[str, str] = {}
+    _furniture_blocks(tree, hints)
     for n, el in enumerate(tree.iter()):
         if n >= _MAX_ELEMENTS:
             break
@@ -93,3 +106,37 @@ def page_markup(tree: HtmlElement) -> Markup:
         if t and len(t) <= _MAX_KEY_CHARS:
             hints.setdefault(line_key(t), m.lastgroup or "role")
     return Markup(frozenset(links), hints)
+
+
+
+def _furniture_blocks(tree: HtmlElement, hints: dict[str, str]) -> None:
+    """Hint every text block inside pop-up/modal/cookie containers as `popup`.
+
+    A container is spared when it holds a headline (<h1>) or a large share of the page's
+    words, so a site that names its article wrapper "modal-article" keeps its article.
+    """
+    total = 0
+    containers = []
+    for n, el in enumerate(tree.iter()):
+        if n >= _MAX_ELEMENTS:
+            break
+        if not isinstance(el.tag, str) or el.tag in ("html", "body", "script", "style", "link"):
+            continue
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if len(names) >= 4 and _FURNITURE.search(names):
+            containers.append(el)
+    if not containers:
+        return
+    total = max(1, len(" ".join(tree.itertext()).split()))
+    seen: set[int] = set()
+    for box in containers:
+        if id(box) in seen or box.find(".//h1") is not None:
+            continue
+        if len(" ".join(box.itertext()).split()) > _MAX_FURNITURE_SHARE * total:
+            continue
+        for el in box.iter():
+            seen.add(id(el))
+            if el.tag in _BLOCKS:
+                t = _text(el)
+                if t and len(t) <= _MAX_BLOCK_CHARS:
+                    hints.setdefault(line_key(t), "popup")

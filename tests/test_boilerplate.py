@@ -442,3 +442,22 @@ def test_markup_rules_obey_the_rule_switches():
     caption = "Containerbrücken am Terminal Burchardkai in der Abenddämmerung"
     assert ("markup.caption", caption) in [(r.rule, r.line) for r in on.removed]
     assert caption in off.lines and not any(r.rule.startswith("markup.") for r in off.removed)
+
+
+def test_popup_and_modal_text_is_furniture_unless_it_holds_the_article():
+    from lxml.html import fromstring
+
+    from cleaners.markup import page_markup
+
+    body = "<p>" + "Dockworkers returned to work on Tuesday after a new wage deal. " * 20 + "</p>"
+    popup = ('<div class="pum pum-overlay"><div class="pum-content"><p>Initial Officer Training Programme '
+             'provides basic military officer training to cadets.</p><p>Sign in to your account</p></div></div>')
+    markup = page_markup(fromstring(f"<html><body><article>{body}</article>{popup}</body></html>"))
+    lines = ["Initial Officer Training Programme provides basic military officer training to cadets.",
+             "Sign in to your account"]
+    out = strip_lines(["Dockworkers returned to work on Tuesday after a new wage deal."] + lines, None, (), markup)
+    assert [r.rule for r in out.removed] == ["markup.popup", "markup.popup"]
+    # A wrapper named like a modal that holds the headline (or most of the page) is the article.
+    wrapped = page_markup(fromstring(f'<html><body><div class="modal-article"><h1>Strike ends</h1>{body}'
+                                     f"<p>Sign in to your account</p></div></body></html>"))
+    assert wrapped.hint("Sign in to your account") is None
