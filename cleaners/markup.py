@@ -44,6 +44,10 @@ _FURNITURE = re.compile(
     r"(?:^|[-_\s])(?:popup|pop-up|popmake|pum|modal|interstitial|cookie|cookies|consent|gdpr)(?:$|[-_\s])",
     re.IGNORECASE,
 )
+# Containers whose every text block is boilerplate of one kind. Measured: "related" and
+# "newsletter"/"paywall" containers often wrap the article itself (a paywalled body, a teaser
+# list around the story), so only pop-up furniture qualifies.
+_CONTAINERS = ((_FURNITURE, "popup"),)
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "dd", "dt", "figcaption", "pre"}
 _MAX_FURNITURE_SHARE = 0.4
 
@@ -115,21 +119,24 @@ def _furniture_blocks(tree: HtmlElement, hints: dict[str, str]) -> None:
     A container is spared when it holds a headline (<h1>) or a large share of the page's
     words, so a site that names its article wrapper "modal-article" keeps its article.
     """
-    total = 0
-    containers = []
+    containers: list[tuple[HtmlElement, str]] = []
     for n, el in enumerate(tree.iter()):
         if n >= _MAX_ELEMENTS:
             break
-        if not isinstance(el.tag, str) or el.tag in ("html", "body", "script", "style", "link"):
+        if not isinstance(el.tag, str) or el.tag in ("html", "body", "script", "style", "link", "a"):
             continue
         names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if len(names) >= 4 and _FURNITURE.search(names):
-            containers.append(el)
+        if len(names) < 4:
+            continue
+        for pattern, kind in _CONTAINERS:
+            if pattern.search(names):
+                containers.append((el, kind))
+                break
     if not containers:
         return
     total = max(1, len(" ".join(tree.itertext()).split()))
     seen: set[int] = set()
-    for box in containers:
+    for box, kind in containers:
         if id(box) in seen or box.find(".//h1") is not None:
             continue
         if len(" ".join(box.itertext()).split()) > _MAX_FURNITURE_SHARE * total:
@@ -139,4 +146,4 @@ def _furniture_blocks(tree: HtmlElement, hints: dict[str, str]) -> None:
             if el.tag in _BLOCKS:
                 t = _text(el)
                 if t and len(t) <= _MAX_BLOCK_CHARS:
-                    hints.setdefault(line_key(t), "popup")
+                    hints.setdefault(line_key(t), kind)
