@@ -92,6 +92,9 @@ class NormalizeConfig:
     unicode_form: str = "NFC"
     ascii_quotes: bool = True
     unify_dashes: bool = True
+    fix_homoglyphs: bool = True
+    """Cyrillic/Greek look-alike letters inside otherwise Latin words ("Аdvеrtіѕе", used to
+    dodge filters) become Latin; words wholly in Cyrillic or Greek are left alone."""
 
     def __post_init__(self) -> None:
         _check(

@@ -34,6 +34,27 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\u0085\u2028\u2029\x0b\x0c]")
 _SPACES = re.compile(r"[^\S\n]+")
 
 
+# Cyrillic and Greek letters that look like Latin ones.
+_CONFUSABLE = str.maketrans({
+    **dict(zip("АВЕКМНОРСТХУІЈЅаеорсхуіјѕԁӏ", "ABEKMHOPCTXYIJSaeopcxyijsdl")),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο", "ABEZHIKMNOPTYXo")),
+})
+_NON_LATIN_LETTER = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]")
+_MIXED_WORD = re.compile(r"\w*[A-Za-z]\w*")
+
+
+def _fix_homoglyphs(text: str) -> str:
+    """Latin look-alikes inside words that also hold Latin letters become Latin."""
+    if not _NON_LATIN_LETTER.search(text):
+        return text
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return word.translate(_CONFUSABLE) if _NON_LATIN_LETTER.search(word) else word
+
+    return _MIXED_WORD.sub(fix, text)
+
+
 @lru_cache(maxsize=8)
 def _table(cfg: NormalizeConfig) -> dict[int, str | None]:
     table: dict[int, str | None] = dict(_INVISIBLE)
@@ -69,6 +90,8 @@ def _normalize_once(text: str, cfg: NormalizeConfig) -> str:
     text = unicodedata.normalize(cfg.unicode_form, text)
     text = _LINE_BREAKS.sub("\n", text)
     text = text.translate(_table(cfg))
+    if cfg.fix_homoglyphs:
+        text = _fix_homoglyphs(text)
     # translate can expose new combining sequences (e.g. a removed ZWJ); renormalize once.
     text = unicodedata.normalize(cfg.unicode_form, text)
     lines = (_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))

@@ -147,6 +147,7 @@ RULES: tuple[Rule, ...] = (
     _r("ads.affiliate", r"(?:affiliate[- ]links?|partnerlinks?|provisions-links?|this (?:post|article|page) (?:contains|may contain) (?:affiliate|references to products)|we may (?:receive|earn) (?:a )?(?:compensation|commission)|enlaces de afiliados|liens affiliés|link di affiliazione|\*?bonus value is an estimated value)", 60),
     _r("ads.disclosure", r"^\*?(?:werbung|anzeige|advertisement|sponsored|publicité|publicidad)\s*[.:|–—-]|\b(?:dieser (?:beitrag|artikel|post) enthält (?:werbung|affiliate|anzeigen)|this (?:post|article) (?:is|was) sponsored by|in (?:freundlicher )?(?:kooperation|zusammenarbeit) mit\b.{0,40}$|entstand in (?:freundlicher |bezahlter )?(?:kooperation|zusammenarbeit) mit|\b(?:erhalten|erhält|bekommen|bekommt) (?:wir|\S+) (?:ggf\. |gegebenenfalls )?eine provision\b|\beine provision (?:erhalten|erhält|bekommen|bekommt)\b|\bearn a commission\b)", 30),
     _r("disclaimer.no_guarantee", r"^\(?(?:alle angaben ohne gewähr|angaben ohne gewähr|all (?:information|details) without (?:guarantee|warranty)|sous réserve d'erreurs|sin garantía)\)?\.?$", 8),
+    _r("ads.advertise", r"^(?:advertise (?:with|on|in) (?:us|the)|werben sie (?:bei|mit|auf) uns|annoncez (?:avec|chez) nous|anúnciese (?:con|en)|publicite con nosotros|pubblicizza)\b", 60, "edge"),
     _r("ads.label", r"^(?:ad|ads|advertisement|advertising|sponsored(?: content| post)?|paid content|partner content|anzeige|werbung|publicité|publicidad|pubblicità|scroll to continue(?: with content)?)\s*$", 4),
 )
 

@@ -232,6 +232,7 @@ MUST_DROP_MORE = [
     ("Next: Seeking Solitude.", "nav"),
     ("When you join, you'll get unlimited digital access to our journalism.", "subscribe"),
     ("Ad", "ads"),
+    ("Advertise with the most visited news site in Belize ~ We offer flexible digital marketing packages.", "ads"),
     ("Dieser Artikel kann Links zu Anbietern enthalten, von denen wir eine Provision erhalten.", "ads"),
     ("Illustrationen / Fotos: Jane Roe", "credit"),
     ("Permalink: https://example.org/news/2021/x.php", "meta"),

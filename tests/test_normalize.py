@@ -34,3 +34,19 @@ def test_normalize_is_idempotent(s):
 def test_normalized_lines_are_stripped_and_non_empty(s):
     for line in split_lines(s):
         assert line and line == line.strip() and "\n" not in line and "  " not in line
+
+
+def test_homoglyphs_inside_latin_words_become_latin():
+    spoofed = "\u0410dv\u0435rt\u0456\u0455\u0435 w\u0456th th\u0435 news site in \u0412\u0435l\u0456z\u0435"
+    assert normalize_line(spoofed) == "Advertise with the news site in Belize"
+    # Words wholly in Cyrillic or Greek are text, not spoofing.
+    assert normalize_line("\u041c\u043e\u0441\u043a\u0432\u0430 and \u0391\u03b8\u03ae\u03bd\u03b1") == \
+        "\u041c\u043e\u0441\u043a\u0432\u0430 and \u0391\u03b8\u03ae\u03bd\u03b1"
+    assert normalize_line(spoofed, NormalizeConfig(fix_homoglyphs=False)) != "Advertise with the news site in Belize"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcxyz AEO\u0430\u0435\u043e\u0441\u0410\u0416\u0436\u03bf\u0391\u03b8")))
+def test_homoglyph_repair_is_idempotent_on_mixed_scripts(s):
+    once = normalize_text(s)
+    assert normalize_text(once) == once
