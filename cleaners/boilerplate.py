@@ -39,6 +39,14 @@ def _same_title(line: str, title: str | None) -> str | None:
     return None
 
 
+# Rules implemented in code rather than as patterns in `rules.RULES`; they obey the same
+# enable/disable prefixes (`BoilerplateConfig.enabled_rules` / `disabled_rules`).
+CODE_RULES = (
+    "title.repeat", "junk.no_text", "byline.repeat", "byline.signoff", "byline.bio", "meta.kicker",
+    "markup.caption", "markup.credit", "markup.newsletter", "markup.related", "markup.share",
+    "markup.popup", "markup.teaser",
+)
+
 # Markup hints that mark a whole line as boilerplate when the line is that element's text.
 MARKUP_KINDS = ("caption", "credit", "newsletter", "related", "share", "popup")
 TEASER_MIN_WORDS = 4
@@ -101,6 +109,7 @@ def strip_lines(
     markup: Markup = NO_MARKUP,
     keep_headline: bool = True,
     byline: str | None = None,
+    switched_off: frozenset[str] = frozenset(),
 ) -> Stripped:
     """Drop boilerplate lines; bylines/datelines found on the way become metadata.
 
@@ -113,11 +122,11 @@ def strip_lines(
     the others; passes repeat on the kept lines until nothing more goes, so stripping is
     idempotent. Never adds text: the kept lines are a subsequence of `lines`.
     """
-    out = _strip_once(lines, title, rules, markup, keep_headline, byline)
+    out = _strip_once(lines, title, rules, markup, keep_headline, byline, switched_off)
     for _ in range(MAX_PASSES - 1):  # bounded: a pathological page cannot loop for long
         if not (out.removed and out.kept):
             break
-        again = _strip_once(out.kept, title, rules, markup, keep_headline, byline or out.author)
+        again = _strip_once(out.kept, title, rules, markup, keep_headline, byline or out.author, switched_off)
         if not again.removed:
             break
         removed = out.removed + [RemovedLine(out.positions[r.position], r.line, r.rule) for r in again.removed]
@@ -134,6 +143,7 @@ def _strip_once(
     markup: Markup = NO_MARKUP,
     keep_headline: bool = True,
     byline: str | None = None,
+    switched_off: frozenset[str] = frozenset(),
 ) -> Stripped:
     """One pass of `strip_lines` over `lines` (positions are indexes into `lines`)."""
     n = len(lines)
@@ -150,6 +160,9 @@ def _strip_once(
     def drop(i: int, line: str, rule: str) -> None:
         removed.append(RemovedLine(i, line, rule))
 
+    def on(rule: str) -> bool:
+        return rule not in switched_off
+
     for i, line in enumerate(lines):
         if cut_from is not None:
             drop(i, line, cut_rule)
@@ -160,20 +173,20 @@ def _strip_once(
             kept.append(line)
             positions.append(i)
             continue
-        if same is not None:
+        if same is not None and on("title.repeat"):
             drop(i, line, "title.repeat")
             continue
         probe = _probe(line)
-        if not any(ch.isalnum() for ch in probe):
+        if on("junk.no_text") and not any(ch.isalnum() for ch in probe):
             drop(i, line, "junk.no_text")  # "- /", "***", "|  |": no word in it
             continue
         n_words = probe.count(" ") + 1
         in_head = i < HEAD_LINES
         in_tail = i >= n - TAIL_LINES
-        if in_head and byline and n_words <= 6 and _is_author(probe, byline, names):
+        if in_head and byline and n_words <= 6 and on("byline.repeat") and _is_author(probe, byline, names):
             drop(i, line, "byline.repeat")  # the author's name alone above the text
             continue
-        if i >= n - 2 and (m := _SIGNOFF.match(line)):
+        if i >= n - 2 and on("byline.signoff") and (m := _SIGNOFF.match(line)):
             # "– David Dunkley" under the last paragraph: the reporter's sign-off.
             author = author or m.group("author")
             drop(i, line, "byline.signoff")
@@ -204,10 +217,10 @@ def _strip_once(
             if hit.scope == "cut":
                 cut_from, cut_rule = i, hit.name
             continue
-        if in_head and n_words <= 3 and i + 1 < n and _same_title(lines[i + 1], title) == "exact":
+        if in_head and n_words <= 3 and on("meta.kicker") and i + 1 < n and _same_title(lines[i + 1], title) == "exact":
             drop(i, line, "meta.kicker")  # "Negocios" / "Politics" right above the headline
             continue
-        if in_tail and BIO_MIN_WORDS <= n_words <= BIO_MAX_WORDS:
+        if in_tail and BIO_MIN_WORDS <= n_words <= BIO_MAX_WORDS and on("byline.bio"):
             # "Jane Roe is a reporter covering ...": the byline author's bio under the article.
             names = names or _author_names(author)
             folded = probe.casefold()
@@ -215,7 +228,7 @@ def _strip_once(
                 drop(i, line, "byline.bio")
                 continue
         by_markup = _markup_rule(probe, n_words, in_tail, markup, is_list=_LIST_MARK.match(line) is not None)
-        if by_markup is not None:
+        if by_markup is not None and on(by_markup):
             drop(i, line, by_markup)
             continue
         kept.append(line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from cleaners import rules as rules_mod
-from cleaners.boilerplate import strip_lines
+from cleaners.boilerplate import CODE_RULES, strip_lines
 from cleaners.config import Settings
 from cleaners.dates import parse_date
 from cleaners.decode import DecodeError, decode_bytes
@@ -75,9 +75,7 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
         author = ex.author
         meta_date = ex.date
         url = url or ex.url
-        bp = settings.boilerplate
-        if rules_mod.is_on("markup.", bp.enabled_rules, bp.disabled_rules):
-            markup = ex.markup  # the `markup.*` rules obey the same switches as line rules
+        markup = ex.markup
     elif raw.text is not None:
         body = raw.text
         if len(body) > limits.max_doc_bytes:
@@ -94,8 +92,10 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
     lines = [ln[: limits.max_line_chars] for ln in split_lines(body, settings.normalize)]
     if not lines:
         return _reject(raw, Stage.CLEAN, "empty", "no text after normalization")
+    bp = settings.boilerplate
+    switched_off = frozenset(r for r in CODE_RULES if not rules_mod.is_on(r, bp.enabled_rules, bp.disabled_rules))
     stripped = strip_lines(
-        lines, title, rules, markup, settings.boilerplate.keep_headline, _clean_author(author, settings)
+        lines, title, rules, markup, bp.keep_headline, _clean_author(author, settings), switched_off
     )
     author = author or stripped.author
     published = parse_date(raw.published_at) or parse_date(meta_date) or parse_date(stripped.date)

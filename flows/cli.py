@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="a line on this many pages of one domain is site boilerplate (default: 3)")
     r.add_argument("--drop-headline", action="store_true",
                    help="leave the headline out of the body text (it stays in `title`)")
+    r.add_argument("--disable-rule", action="append", default=[], metavar="PREFIX",
+                   help="switch off cleaning rules by name or prefix, e.g. 'markup' or 'byline.bio' (repeatable)")
     r.add_argument("--max-doc-mb", type=float, default=20.0, help="reject documents larger than this (default: 20)")
     r.add_argument("--max-decompressed-mb", type=float, default=2000.0,
                    help="stop reading a .gz input past this much decompressed data (default: 2000)")
@@ -64,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("path", help="an .html/.htm/.txt file, or - for HTML on stdin")
     c.add_argument("--url", default=None, help="the page's URL (helps metadata; default: none)")
     c.add_argument("--drop-headline", action="store_true", help="leave the headline out of the text")
+    c.add_argument("--disable-rule", action="append", default=[], metavar="PREFIX",
+                   help="switch off cleaning rules by name or prefix (repeatable)")
     c.add_argument("--explain", action="store_true", help="also list the removed lines and their rules")
     c.add_argument("--json", action="store_true", help="print title, author, date, text and removed lines as JSON")
 
@@ -87,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
         IngestParams(inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold,
                      containment=args.containment, workers=args.workers, batch_mb=args.batch_mb,
                      batch_files=args.batch_files, min_words=args.min_words, site_min_pages=args.site_min_pages, dask_address=args.dask_address,
-                     keep_headline=not args.drop_headline, max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
+                     keep_headline=not args.drop_headline, disabled_rules=args.disable_rule, max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
                      max_extract_seconds=args.max_extract_seconds)
     except ValueError as e:
         print(f"newsclean: invalid arguments:\n{e}", file=sys.stderr)
@@ -99,7 +103,8 @@ def _run(args: argparse.Namespace) -> int:
         summary = ingest(
             inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold, containment=args.containment,
             workers=args.workers, batch_mb=args.batch_mb, batch_files=args.batch_files, min_words=args.min_words,
-            site_min_pages=args.site_min_pages, keep_headline=not args.drop_headline, dask_address=args.dask_address,
+            site_min_pages=args.site_min_pages, keep_headline=not args.drop_headline,
+            disabled_rules=args.disable_rule, dask_address=args.dask_address,
             max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
             max_extract_seconds=args.max_extract_seconds, progress=not args.no_progress and sys.stderr.isatty(),
         )
@@ -153,9 +158,15 @@ def _clean(args: argparse.Namespace) -> int:
             raw = RawDoc(str(path), None, "file", url=args.url, text=path.read_text(errors="replace"), fmt="txt")
         else:
             raw = RawDoc(str(path), None, "file", url=args.url, html=path.read_bytes())
-    d = Settings().to_dict()
-    d["boilerplate"]["keep_headline"] = not args.drop_headline
-    doc = clean_document(raw, Settings.from_dict(d))
+    from flows.params import IngestParams
+
+    try:
+        settings = IngestParams(inputs=[args.path], keep_headline=not args.drop_headline,
+                                disabled_rules=args.disable_rule).settings()
+    except ValueError as e:
+        print(f"newsclean: invalid arguments:\n{e}", file=sys.stderr)
+        return 2
+    doc = clean_document(raw, settings)
     if not hasattr(doc, "lines"):
         stage = getattr(doc.stage, "value", str(doc.stage))
         if args.json:

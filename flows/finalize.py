@@ -15,8 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
-from cleaners.boilerplate import site_boilerplate, strip_site_lines
+from cleaners.boilerplate import SITE_RULE, site_boilerplate, strip_site_lines
 from cleaners.config import Settings
+from cleaners.rules import is_on
 from cleaners.dedup import History, dedup
 from cleaners.schema import empty
 from flows.batches import scan_parts
@@ -66,6 +67,9 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
                    profile_now.lazy().select("domain", "line_hash", "page_hash")]),
         settings.boilerplate.site_min_pages,
     )
+    bp = settings.boilerplate
+    if not is_on(SITE_RULE, bp.enabled_rules, bp.disabled_rules):
+        boiler = boiler.clear()  # switched off: profiles are still kept for later runs
     timings["site_profile"] = time.perf_counter() - t
 
     # --- per part: strip site lines, final bodies, too-short rejects --------------------------

@@ -37,6 +37,10 @@ class IngestParams(BaseModel):
     site_min_pages: int = Field(
         3, ge=2, description="A line on this many distinct pages of one domain is site boilerplate."
     )
+    disabled_rules: list[str] = Field(
+        default_factory=list,
+        description="Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see README.",
+    )
     keep_headline: bool = Field(
         True, description="Keep the headline as the body's first line where the page shows it (it is in `title` too)."
     )
@@ -51,6 +55,20 @@ class IngestParams(BaseModel):
         30.0, gt=0, description="Seconds one document may spend in extraction and cleaning before it is rejected."
     )
     lock_timeout: float = Field(3600.0, ge=0, description="Seconds to wait for another run's warehouse lock.")
+
+    @field_validator("disabled_rules")
+    @classmethod
+    def _known_rules(cls, v: list[str]) -> list[str]:
+        from cleaners.boilerplate import CODE_RULES
+        from cleaners.rules import RULES
+
+        names = [r.name for r in RULES] + list(CODE_RULES) + ["site.repeated"]
+        cleaned = [p.strip() for p in v if p and p.strip()]
+        unknown = [p for p in cleaned if not any(n.startswith(p) for n in names)]
+        if unknown:
+            families = sorted({n.split(".")[0] for n in names})
+            raise ValueError(f"disabled_rules: no rule starts with {unknown}; rule families: {', '.join(families)}")
+        return cleaned
 
     @field_validator("inputs")
     @classmethod
@@ -77,6 +95,7 @@ class IngestParams(BaseModel):
         d["extract"]["min_words"] = self.min_words
         d["boilerplate"]["site_min_pages"] = self.site_min_pages
         d["boilerplate"]["keep_headline"] = self.keep_headline
+        d["boilerplate"]["disabled_rules"] = tuple(self.disabled_rules)
         d["limits"]["max_doc_bytes"] = int(self.max_doc_mb * 1_000_000)
         d["limits"]["max_decompressed_bytes"] = int(self.max_decompressed_mb * 1_000_000)
         d["limits"]["max_extract_seconds"] = self.max_extract_seconds

@@ -70,6 +70,7 @@ def ingest(
     batch_files: Annotated[int, Field(description=IngestParams.model_fields["batch_files"].description)] = 2000,
     min_words: Annotated[int, Field(description=IngestParams.model_fields["min_words"].description)] = 20,
     site_min_pages: Annotated[int, Field(description=IngestParams.model_fields["site_min_pages"].description)] = 3,
+    disabled_rules: Annotated[list[str], Field(description=IngestParams.model_fields["disabled_rules"].description)] = [],  # noqa: B006
     keep_headline: Annotated[bool, Field(description=IngestParams.model_fields["keep_headline"].description)] = True,
     dask_address: Annotated[str | None, Field(description=IngestParams.model_fields["dask_address"].description)] = None,
     max_doc_mb: Annotated[float, Field(description=IngestParams.model_fields["max_doc_mb"].description)] = 20.0,
@@ -82,7 +83,7 @@ def ingest(
     try:
         params = IngestParams(inputs=inputs, warehouse=warehouse, threshold=threshold, containment=containment,
                               workers=workers, batch_mb=batch_mb, batch_files=batch_files, min_words=min_words,
-                              site_min_pages=site_min_pages, keep_headline=keep_headline, dask_address=dask_address,
+                              site_min_pages=site_min_pages, keep_headline=keep_headline, disabled_rules=disabled_rules, dask_address=dask_address,
                               max_doc_mb=max_doc_mb, max_decompressed_mb=max_decompressed_mb,
                               max_extract_seconds=max_extract_seconds)
     except ValidationError as e:

@@ -462,3 +462,18 @@ def test_popup_and_modal_text_is_furniture_unless_it_holds_the_article():
     wrapped = page_markup(fromstring(f'<html><body><div class="modal-article"><h1>Strike ends</h1>{body}'
                                      f"<p>Sign in to your account</p></div></body></html>"))
     assert wrapped.hint("Sign in to your account") is None
+
+
+def test_code_rules_obey_the_rule_switches_too():
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
+    bio = "Jane Roe is a reporter covering ports and logistics for the Harbour Times since 2015."
+    lines = ["Jane Roe"] + body + ["- /", bio]
+    d = Settings().to_dict()
+    raw = RawDoc("t.txt", None, "file", text="Headline\n" + "\n".join(lines), fmt="txt")
+    on = clean_document(raw, Settings.from_dict({**d, "boilerplate": {**d["boilerplate"]}}))
+    assert {"junk.no_text"} <= {r.rule for r in on.removed}
+    off = clean_document(raw, Settings.from_dict({**d, "boilerplate": {**d["boilerplate"], "disabled_rules": ["junk", "byline"]}}))
+    assert "- /" in off.lines and not any(r.rule.startswith(("junk.", "byline.")) for r in off.removed)
+    out = strip_lines(["Jane Roe"] + body + [bio], None, RULES, byline="Jane Roe",
+                      switched_off=frozenset({"byline.bio", "byline.repeat"}))
+    assert out.kept[0] == "Jane Roe" and out.kept[-1] == bio

@@ -136,3 +136,19 @@ def test_invalid_parameters_fail_before_any_work(tmp_path):
     with pytest.raises(Exception, match="threshold"):
         run_ingest([tmp_path], wh, threshold=1.5)
     assert not wh.exists()
+
+
+def test_disabled_rules_reach_the_flow_and_site_learning(seeded, tmp_path, seeds_copy):
+    wh0, _, _ = seeded
+    wh = tmp_path / "wh-off"
+    run_ingest([seeds_copy], wh, disabled_rules=["site", "subscribe"])
+    rules = set(pl.read_parquet(_glob(wh, "removed_lines"))["rule"])
+    assert not any(r.startswith(("site.", "subscribe.")) for r in rules)
+    assert {"site.repeated", "subscribe.prompt"} <= set(pl.read_parquet(_glob(wh0, "removed_lines"))["rule"])
+    tagline = "The Harbour Times: independent reporting from the waterfront since 1898."
+    texts = pl.read_parquet(_glob(wh, "articles"))["text"].to_list()
+    assert any(tagline in t for t in texts)
+    # Site profiles are still stored, so switching the rule back on later has history to use.
+    assert pl.read_parquet(_glob(wh, "site_lines")).height > 0
+    with pytest.raises(Exception, match="no rule starts with"):
+        run_ingest([seeds_copy], tmp_path / "wh-bad", disabled_rules=["nosuch"])
