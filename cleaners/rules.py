@@ -68,6 +68,7 @@ RULES: tuple[Rule, ...] = (
     _r("dateline.label", r"^(?:posted|published|updated|veröffentlicht|aktualisiert|publicado|actualizado|publié|mis à jour|pubblicato)(?:\s+(?:on|am|el|le|il|by|von|por|par))?\s*:?$", 3, "edge"),
     _r("byline.contact", r"^(?P<author>[^@|•·]{2,60}?)\s+\S+@\S+\.\w{2,}(?:\s*[|•·]\s*" + _DATE + r")?\s*$", 14, "head", True),
     Rule("credit.signoff", re.compile(r"^[(\[]?[A-Z]{2,6}(?:/[A-Z]{2,6})*[)\]]?\.?$"), 1, "tail"),
+    _r("dateline.relative", r"^(?:updated |published |posted |aktualisiert |veröffentlicht )?(?:(?:\d+|an?|one) (?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?) ago|vor (?:\d+|einer|einem|zwei|drei) (?:minuten?|stunden?|tagen?|wochen?)|il y a \d+ (?:minutes?|heures?|jours?)|hace \d+ (?:minutos?|horas?|días?))\.?$", 7, "edge"),
     _r("dateline.bare", r"^" + _DATE + r"\s*$", 8, "edge", True),
     # --- comment forms and comment sections ---------------------------------------------------
     _r("comments.cut", r"^(?:leave a reply|leave a comment|comments|kommentare|commentaires|comentarios|commenti|\d+ (?:comments|responses|replies))\s*:?\s*$", 4, "cut"),
@@ -92,6 +93,7 @@ RULES: tuple[Rule, ...] = (
     _r("subscribe.it", r"^(?:iscriviti|abbonati|ricevi la (?:nostra )?newsletter)\b", 20),
     # --- embedded media labels and pager links ----------------------------------------------
     _r("media.label", r"^(?:im video|video|videos|watch|watch now|listen|podcast|audio|en vidéo|vidéo|ver video|mira el video|guarda il video|zum video|galerie|gallery|bildergalerie|fotogalerie|fotostrecke|slideshow)\s*:", 14),
+    _r("media.listen", r"^(?:listen to (?:this )?(?:article|story)|listen(?: now)?|artikel (?:anhören|vorlesen(?: lassen)?)|(?:audio|beitrag) (?:abspielen|anhören)|écouter (?:cet |l')?article|escuchar (?:la )?(?:noticia|nota)|ascolta (?:l')?articolo)\b.{0,30}$", 8),
     _r("nav.pager", r"^(?:next|previous|prev|up next|nächste[rsn]? (?:artikel|beitrag|seite)|vorherige[rsn]? (?:artikel|beitrag|seite)|weiter zu teil \d+|siguiente|anterior|suivant|précédent|successivo|precedente)\s*:", 8, "edge"),
     # --- calls to action ---------------------------------------------------------------------
     _r("cta.click", r"\b(?:click here|hier klicken|cliquez ici|haga clic aquí|haz clic aquí|clicca qui)\b", 20, "edge"),
@@ -103,7 +105,8 @@ RULES: tuple[Rule, ...] = (
     # --- photo and image credits, captions ----------------------------------------------------
     _r("credit.photo", r"^(?:\(?\s*(?:photo|photos|photograph|image|images|picture|pictures|foto|fotos|fot\.|bild|bilder|crédit photo|crédits? photo|illustration|image illustrative|image d'illustration|photo d'illustration|illustrationsbild|foto de archivo|imagen de archivo|video)\s*(?:by|credit|credits|courtesy(?: of)?|:|©|\()|©\s*\w)", 25),
     _r("credit.agency", r"^.{0,120}?(?:/|\|)\s*(?:ap|afp|reuters|dpa|epa|tps|getty images|istock|shutterstock|ansa|efe|picture alliance|imago|keystone|pap|apa|kna|epd|sda|ats|anp|belga|agencja gazeta|east news)(?:\s+(?:photo|images))?\b[^.!?]{0,40}$", 22),
-    _r("credit.credits", r"^(?:(?:illustrationen?|fotos?|bilder?|photos?) ?/ ?(?:illustrationen?|fotos?|bilder?|photos?)|crédits? photos?|credits?|bildnachweis|bildquelle|fotonachweis|fotos?|bild|grafik|abbildung \d+|fig(?:ure|\.)? ?\d+|imagen|immagine|foto di|beitragsbild|titelbild|headerbild|symbolbild|aufmacherbild|teaserbild|vorschaubild|featured image|header image|cover image)\s*:", 20),
+    _r("credit.agency_only", r"^\(?\s*(?:ap|afp|reuters|epa|dpa|upi|getty images|getty|ap photo|afp photo|reuters photo|epa-efe|efe|ansa|anp|apa|keystone|imago|picture alliance|shutterstock|istock(?:photo)?)(?:\s*(?:photo|images|foto|bild))?(?:\s*(?:/|via)\s*[^)]{1,60})?\s*\)?\.?$", 12),
+    _r("credit.credits", r"^(?:(?:illustrationen?|fotos?|bilder?|photos?) ?/ ?(?:illustrationen?|fotos?|bilder?|photos?)|crédits? photos?|credits?|bildnachweis|bildquelle|fotonachweis|fotos?|bild|grafik|abbildung \d+|fig(?:ure|\.)? ?\d+|imagen|immagine|foto di|beitragsbild|titelbild|headerbild|symbolbild|aufmacherbild|teaserbild|vorschaubild|featured image|header image|cover image|image source|image caption|media caption)\s*[:,]", 20),
     _r("credit.caption_paren", r"\(\s*(?:foto|fotos|photo|photos|bild|image|imagen|immagine|crédit|credit|symbolbild|symbolfoto)\s*:\s*[^()]{2,80}\)\.?\s*$", 40),
     _r("credit.copyright_tail", r"[|/(]?\s*(?:©|\(c\)|foto:|photo:|bild:)\s*[\w.\- ]{2,40}(?:/\s*[\w.\- ]{2,40})?\)?\s*$", 30),
     _r("credit.caption_source", r"^(?:source|quelle|fuente|fonte)\s*:\s*\S.{0,80}$", 12),
@@ -148,6 +151,7 @@ RULES: tuple[Rule, ...] = (
     _r("ads.disclosure", r"^\*?(?:werbung|anzeige|advertisement|sponsored|publicité|publicidad)\s*[.:|–—-]|\b(?:dieser (?:beitrag|artikel|post) enthält (?:werbung|affiliate|anzeigen)|this (?:post|article) (?:is|was) sponsored by|in (?:freundlicher )?(?:kooperation|zusammenarbeit) mit\b.{0,40}$|entstand in (?:freundlicher |bezahlter )?(?:kooperation|zusammenarbeit) mit|\b(?:erhalten|erhält|bekommen|bekommt) (?:wir|\S+) (?:ggf\. |gegebenenfalls )?eine provision\b|\beine provision (?:erhalten|erhält|bekommen|bekommt)\b|\bearn a commission\b)", 30),
     _r("disclaimer.no_guarantee", r"^\(?(?:alle angaben ohne gewähr|angaben ohne gewähr|all (?:information|details) without (?:guarantee|warranty)|sous réserve d'erreurs|sin garantía)\)?\.?$", 8),
     _r("ads.advertise", r"^(?:advertise (?:with|on|in) (?:us|the)|werben sie (?:bei|mit|auf) uns|annoncez (?:avec|chez) nous|anúnciese (?:con|en)|publicite con nosotros|pubblicizza)\b", 60, "edge"),
+    _r("ads.continues", r"^(?:(?:the )?(?:story|article|content|text) continues (?:below|after)(?: (?:this|the))?(?: (?:ad|advert|advertisement))?|continue reading (?:below|the main story)|scroll (?:down )?to continue(?: reading)?|weiterlesen nach der anzeige|(?:der )?artikel (?:geht|wird) (?:unten|nach der (?:anzeige|werbung)) weiter|l'article continue (?:ci-dessous|après (?:la )?publicité)|la (?:noticia|nota) (?:continúa|sigue) (?:abajo|debajo|tras la publicidad)|l'articolo continua (?:sotto|dopo la pubblicità))\W*$", 10),
     _r("ads.label", r"^(?:ad|ads|advertisement|advertising|sponsored(?: content| post)?|paid content|partner content|anzeige|werbung|publicité|publicidad|pubblicità|scroll to continue(?: with content)?)\s*$", 4),
 )
 

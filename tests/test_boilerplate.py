@@ -232,6 +232,15 @@ MUST_DROP_MORE = [
     ("Next: Seeking Solitude.", "nav"),
     ("When you join, you'll get unlimited digital access to our journalism.", "subscribe"),
     ("Ad", "ads"),
+    ("Story continues below advertisement", "ads"),
+    ("Der Artikel geht nach der Anzeige weiter", "ads"),
+    ("(AP Photo/John Smith)", "credit"),
+    ("Getty Images", "credit"),
+    ("Image source, Getty Images", "credit"),
+    ("Listen to this article", "media"),
+    ("Artikel anhören", "media"),
+    ("Updated 3 hours ago", "dateline"),
+    ("vor 2 Stunden", "dateline"),
     ("Advertise with the most visited news site in Belize ~ We offer flexible digital marketing packages.", "ads"),
     ("Dieser Artikel kann Links zu Anbietern enthalten, von denen wir eine Provision erhalten.", "ads"),
     ("Illustrationen / Fotos: Jane Roe", "credit"),
@@ -289,6 +298,8 @@ MUST_KEEP_MORE = [
     "Officials said the app would be available on iOS and Android from next week.",
     "http://www.openpetition.de/petition/online/gegen-die-tarifreform",
     "I agree with the minister that the port needs more cranes, the union leader told reporters.",
+    "AP reporters in Rotterdam said the cranes were moving again by dawn on Thursday.",
+    "Listen to the workers and you hear a different story, the union leader said at the rally.",
 ]
 
 
