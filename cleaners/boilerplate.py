@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 import xxhash
 
-from cleaners.markup import NO_MARKUP, Markup
+from cleaners.markup import MIN_LINK_WORDS, NO_MARKUP, Markup
 from cleaners.records import RemovedLine
 from cleaners.rules import HEAD_LINES, TAIL_LINES, Rule
 
@@ -49,7 +49,7 @@ CODE_RULES = (
 
 # Markup hints that mark a whole line as boilerplate when the line is that element's text.
 MARKUP_KINDS = ("caption", "credit", "newsletter", "related", "share", "popup")
-TEASER_MIN_WORDS = 4
+TEASER_MIN_WORDS = MIN_LINK_WORDS
 TEASER_MAX_WORDS = 30
 
 

@@ -50,6 +50,9 @@ _FURNITURE = re.compile(
 _CONTAINERS = ((_FURNITURE, "popup"),)
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "dd", "dt", "figcaption", "pre"}
 _MAX_FURNITURE_SHARE = 0.4
+_NOT_CONTAINERS = {"html", "body", "script", "style", "link", "meta"}
+MIN_LINK_WORDS = 4
+"""Shortest link text recorded: teasers (`markup.teaser`) are headline-shaped, 4+ words."""
 
 
 # Keys skip mojibake repair (ftfy is the slow step and pages have hundreds of links); lines
@@ -85,10 +88,10 @@ def _text(el: HtmlElement) -> str:
 
 
 def page_markup(tree: HtmlElement) -> Markup:
-    """Link texts and role-hinted element texts of a parsed page (read-only)."""
+    """Link texts and role-hinted element texts of a parsed page (read-only, one pass)."""
     links: set[str] = set()
     hints: dict[str, str] = {}
-    _furniture_blocks(tree, hints)
+    containers: list[tuple[HtmlElement, str]] = []
     for n, el in enumerate(tree.iter()):
         if n >= _MAX_ELEMENTS:
             break
@@ -97,43 +100,38 @@ def page_markup(tree: HtmlElement) -> Markup:
             continue
         if tag == "a":
             t = _text(el)
-            if t and len(t) <= _MAX_KEY_CHARS:
+            # Only headline-shaped links are ever looked up (teasers have 4+ words).
+            if t and len(t) <= _MAX_KEY_CHARS and t.count(" ") >= MIN_LINK_WORDS - 1:
                 links.add(line_key(t))
             continue
         names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if len(names) < 3:
+        if len(names) < 4:
             continue
+        if tag not in _NOT_CONTAINERS:
+            for pattern, kind in _CONTAINERS:
+                if pattern.search(names):
+                    containers.append((el, kind))
+                    break
         m = _ROLE.search(names)
         if m is None:
             continue
         t = _text(el)
-        if t and len(t) <= _MAX_KEY_CHARS:
+        if t and len(t) <= _MAX_KEY_CHARS and " " in t:  # one-word lines are never matched
             hints.setdefault(line_key(t), m.lastgroup or "role")
+    if containers:
+        _container_blocks(tree, containers, hints)
     return Markup(frozenset(links), hints)
 
 
 
-def _furniture_blocks(tree: HtmlElement, hints: dict[str, str]) -> None:
+def _container_blocks(
+    tree: HtmlElement, containers: list[tuple[HtmlElement, str]], hints: dict[str, str]
+) -> None:
     """Hint every text block inside pop-up/modal/cookie containers as `popup`.
 
     A container is spared when it holds a headline (<h1>) or a large share of the page's
     words, so a site that names its article wrapper "modal-article" keeps its article.
     """
-    containers: list[tuple[HtmlElement, str]] = []
-    for n, el in enumerate(tree.iter()):
-        if n >= _MAX_ELEMENTS:
-            break
-        if not isinstance(el.tag, str) or el.tag in ("html", "body", "script", "style", "link", "a"):
-            continue
-        names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if len(names) < 4:
-            continue
-        for pattern, kind in _CONTAINERS:
-            if pattern.search(names):
-                containers.append((el, kind))
-                break
-    if not containers:
-        return
     total = max(1, len(" ".join(tree.itertext()).split()))
     seen: set[int] = set()
     for box, kind in containers:
@@ -146,4 +144,4 @@ def _furniture_blocks(tree: HtmlElement, hints: dict[str, str]) -> None:
             if el.tag in _BLOCKS:
                 t = _text(el)
                 if t and len(t) <= _MAX_BLOCK_CHARS:
-                    hints.setdefault(line_key(t), kind)
+                    hints[line_key(t)] = kind
