@@ -42,7 +42,7 @@ def _same_title(line: str, title: str | None) -> str | None:
 # Rules implemented in code rather than as patterns in `rules.RULES`; they obey the same
 # enable/disable prefixes (`BoilerplateConfig.enabled_rules` / `disabled_rules`).
 CODE_RULES = (
-    "title.repeat", "junk.no_text", "byline.repeat", "byline.signoff", "byline.bio", "meta.kicker",
+    "title.repeat", "junk.no_text", "junk.labels", "byline.repeat", "byline.signoff", "byline.bio", "meta.kicker",
     "markup.caption", "markup.credit", "markup.newsletter", "markup.related", "markup.share",
     "markup.popup", "markup.teaser",
 )
@@ -82,8 +82,11 @@ def _author_names(author: str | None) -> tuple[str, ...]:
 def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup, is_list: bool = False) -> str | None:
     if markup is NO_MARKUP:
         return None
-    # A one-word line may be a fragment of a paragraph that trafilatura split at a link.
-    kind = markup.hint(line) if n_words >= 2 else None
+    # A one-word line may be a fragment of a paragraph that trafilatura split at a link;
+    # inside a pop-up even one word ("Login", "Rationale") is furniture.
+    kind = markup.hint(line)
+    if n_words < 2 and kind != "popup":
+        kind = None
     if kind in MARKUP_KINDS:
         return f"markup.{kind}"
     if in_tail and _teaser(line, n_words, markup, is_list):
@@ -92,6 +95,25 @@ def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup, is_list
 
 
 _SIGNOFF = re.compile(r"^[–—]\s*(?P<author>[A-Z\u00c0-\u017f][\w.'\u2019-]+(?:\s+[A-Z\u00c0-\u017f][\w.'\u2019-]+){0,3})\s*$")
+_EMPTY_LABEL = re.compile(r"^[^\s:]{1,25}(?: [^\s:]{1,25}){0,2}\s?:$")
+LABEL_RUN = 4
+
+
+def _label_runs(lines: list[str]) -> set[int]:
+    """Indexes of lines in runs of 4+ consecutive empty labels ("PP:", "FI slug:"): a form or a
+    template's unfilled fields, not a heading (a heading has text after it)."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        if i < len(lines) and _EMPTY_LABEL.match(line):
+            run.append(i)
+            continue
+        if len(run) >= LABEL_RUN:
+            out.update(run)
+        run = []
+    return out
+
+
 _LIST_MARK = re.compile(r"^(?:[-–—•·*]\s*)+(?=\S)")
 
 
@@ -163,6 +185,8 @@ def _strip_once(
     def on(rule: str) -> bool:
         return rule not in switched_off
 
+    labels = _label_runs(lines) if on("junk.labels") else set()
+
     for i, line in enumerate(lines):
         if cut_from is not None:
             drop(i, line, cut_rule)
@@ -177,6 +201,9 @@ def _strip_once(
             drop(i, line, "title.repeat")
             continue
         probe = _probe(line)
+        if i in labels:
+            drop(i, line, "junk.labels")
+            continue
         if on("junk.no_text") and not any(ch.isalnum() for ch in probe):
             drop(i, line, "junk.no_text")  # "- /", "***", "|  |": no word in it
             continue

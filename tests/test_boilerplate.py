@@ -488,3 +488,14 @@ def test_code_rules_obey_the_rule_switches_too():
     out = strip_lines(["Jane Roe"] + body + [bio], None, RULES, byline="Jane Roe",
                       switched_off=frozenset({"byline.bio", "byline.repeat"}))
     assert out.kept[0] == "Jane Roe" and out.kept[-1] == bio
+
+
+def test_runs_of_empty_labels_are_template_junk_but_a_single_label_stays():
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(4)]
+    junk = ["PP:", "PC:", "items_count:", "FI slug:"]
+    out = strip_lines(body + junk + body, None, RULES)
+    assert [(r.line, r.rule) for r in out.removed] == [(j, "junk.labels") for j in junk]
+    assert strip_lines(body[:2] + ["Zutaten:"] + body[2:], None, RULES).kept[2] == "Zutaten:"
+    # Three keys in a row can be a code sample (docker-compose: "services:", "app:", "build:").
+    yaml = ["services:", "python-app:", "build:"]
+    assert strip_lines(body + yaml + body, None, RULES).kept[4:7] == yaml
