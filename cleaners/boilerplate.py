@@ -218,6 +218,13 @@ def _strip_once(
             author = author or m.group("author")
             drop(i, line, "byline.signoff")
             continue
+        if in_tail and BIO_MIN_WORDS <= n_words <= BIO_MAX_WORDS and on("byline.bio"):
+            # "Jane Roe is a reporter covering ...": the byline author's bio under the article.
+            names = names or _author_names(author)
+            folded = probe.casefold()
+            if any(folded.startswith(nm) for nm in names):
+                drop(i, line, "byline.bio")
+                continue
         hit: Rule | None = None
         for rule in rules:
             if rule.scope == "head" and not in_head:
@@ -247,13 +254,6 @@ def _strip_once(
         if in_head and n_words <= 3 and on("meta.kicker") and i + 1 < n and _same_title(lines[i + 1], title) == "exact":
             drop(i, line, "meta.kicker")  # "Negocios" / "Politics" right above the headline
             continue
-        if in_tail and BIO_MIN_WORDS <= n_words <= BIO_MAX_WORDS and on("byline.bio"):
-            # "Jane Roe is a reporter covering ...": the byline author's bio under the article.
-            names = names or _author_names(author)
-            folded = probe.casefold()
-            if any(folded.startswith(nm) for nm in names):
-                drop(i, line, "byline.bio")
-                continue
         by_markup = _markup_rule(probe, n_words, in_tail, markup, is_list=_LIST_MARK.match(line) is not None)
         if by_markup is not None and on(by_markup):
             drop(i, line, by_markup)

@@ -67,6 +67,13 @@ RULES: tuple[Rule, ...] = (
     _r("dateline.reading_time", r"^(?:\d+\s*)?(?:min(?:ute)?s?\.?|minuten)\s+(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura)\s*$|^ten tekst przeczytasz\b.{0,30}$|^(?:lesezeit|lesedauer|reading time|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania)\s*:?\s*(?:ca\.\s*)?\d+\s*(?:min\w*)?\.?$", 8),
     _r("dateline.label", r"^(?:posted|published|updated|veröffentlicht|aktualisiert|publicado|actualizado|publié|mis à jour|pubblicato)(?:\s+(?:on|am|el|le|il|by|von|por|par))?\s*:?$", 3, "edge"),
     _r("byline.contact", r"^(?P<author>[^@|•·]{2,60}?)\s+\S+@\S+\.\w{2,}(?:\s*[|•·]\s*" + _DATE + r")?\s*$", 14, "head", True),
+    # "Candice Sealey is the Founder & Principal Consultant at ...": an author box under the text.
+    Rule("byline.bio_box", re.compile(
+        r"^(?:[A-Z\u00c0-\u017f][\w.'\u2019-]+ ){1,3}(?:is|ist|es|est|è|war|was)\b(?:(?!\. ).){0,80}?\b"
+        r"(?i:co-?founder|founder|journalist(?:in)?|reporter(?:in)?|writer|editor|columnist|correspondent|"
+        r"freelance(?:r)?|contributor|blogger(?:in)?|consultant|redakteur(?:in)?|gründer(?:in)?|kolumnist(?:in)?|"
+        r"autor(?:in)?|periodista|redactor(?:a)?|escritor(?:a)?|columnista|journaliste|rédact(?:eur|rice)|giornalista)\b",
+        re.UNICODE), 80, "tail"),
     Rule("credit.signoff", re.compile(r"^[(\[]?[A-Z]{2,6}(?:/[A-Z]{2,6})*[)\]]?\.?$"), 1, "tail"),
     _r("dateline.relative", r"^(?:updated |published |posted |aktualisiert |veröffentlicht )?(?:(?:\d+|an?|one) (?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?) ago|vor (?:\d+|einer|einem|zwei|drei) (?:minuten?|stunden?|tagen?|wochen?)|il y a \d+ (?:minutes?|heures?|jours?)|hace \d+ (?:minutos?|horas?|días?))\.?$", 7, "edge"),
     _r("dateline.bare", r"^" + _DATE + r"\s*$", 8, "edge", True),

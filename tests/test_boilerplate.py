@@ -255,6 +255,17 @@ MUST_DROP_MORE = [
 ]
 
 
+def test_author_box_in_the_last_lines_without_metadata():
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
+    box = "Candice Sealey is the Founder & Principal Consultant at Ignite! a Full-service Marketing & PR Consultancy."
+    out = strip_lines(body + [box], None, RULES)
+    assert [(r.line, r.rule) for r in out.removed] == [(box, "byline.bio_box")]
+    # Not in the last lines, or not a role noun ("Gründen" is not "Gründer"): stays.
+    assert box in strip_lines(body[:3] + [box] + body[3:], None, RULES).kept
+    keep = "Die Bahn-Konkurrenz ist derzeit auch aus anderen Gründen nicht gut auf den Minister zu sprechen."
+    assert strip_lines(body + [keep], None, RULES).kept[-1] == keep
+
+
 def test_signoffs_in_the_last_lines():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
     out = strip_lines(body + ["– David Dunkley"], None, RULES)
@@ -384,7 +395,7 @@ def test_keep_headline_setting_reaches_clean_document():
 
 def test_author_bio_under_the_article_is_removed_only_for_the_byline_author():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
-    bio = "Jane Roe is a reporter covering ports and logistics for the Harbour Times since 2015."
+    bio = "Jane Roe has covered ports and logistics for the Harbour Times since 2015 and lives in Delft."
     other = "John Doe is a dockworker who has worked at the terminal for thirty years and joined the strike."
     out = strip_lines(body + [other, bio], None, RULES, byline="Jane Roe and Max Mustermann")
     assert [(r.line, r.rule) for r in out.removed] == [(bio, "byline.bio")]
@@ -477,7 +488,7 @@ def test_popup_and_modal_text_is_furniture_unless_it_holds_the_article():
 
 def test_code_rules_obey_the_rule_switches_too():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
-    bio = "Jane Roe is a reporter covering ports and logistics for the Harbour Times since 2015."
+    bio = "Jane Roe has covered ports and logistics for the Harbour Times since 2015 and lives in Delft."
     lines = ["Jane Roe"] + body + ["- /", bio]
     d = Settings().to_dict()
     raw = RawDoc("t.txt", None, "file", text="Headline\n" + "\n".join(lines), fmt="txt")
