@@ -8,6 +8,8 @@ kept and must be dropped) both extractors run in the same worker: plain
 of `Settings()`; body text only, as `articles.text` holds it). Scores: share of "with"
 snippets present, share of "without" snippets absent, and pages/s of CPU time on one core.
 Snippets and outputs pass through the same whitespace/quote normalization before matching.
+Also reported: newsclean without its page-markup evidence (an ablation, same run) and the
+scores on the set's `hard::` news pages alone.
 """
 
 from __future__ import annotations
