@@ -57,7 +57,7 @@ RULES: tuple[Rule, ...] = (
     # --- bylines and datelines: removed from the body, kept as metadata ----------------------
     _r("byline.by_date", r"^(?:by|von|par|por|di)\s+(?P<author>[^•|·]{2,80}?)\s*[•|·]\s*" + _DATE + r"\s*$",
        20, "head", True),
-    _r("byline.by", r"^(?:(?:written|posted|reported|text|words|story|article|geschrieben|verfasst|escrito|écrit|scritto)\s+(?:by|von|por|par|da)|by|von|par|por|di|autor(?:in)?|author|texto?)\s*:?\s+(?P<author>[A-Z\u00c0-\u017f][\w.'\u2019-]*(?:\s+(?:and\s+|&\s+|und\s+|et\s+|y\s+|e\s+)?[A-Z\u00c0-\u017f][\w.'\u2019-]*){0,5})\s*$",
+    _r("byline.by", r"^(?:(?:written|posted|reported|text|words|story|article|geschrieben|verfasst|escrito|écrit|scritto)\s+(?:by|von|por|par|da)|by|von|par|por|di|autor(?:in)?|author|texto?)\s*:?\s+(?P<author>(?-i:[A-Z\u00c0-\u00de\u0100-\u017f])[\w.'\u2019-]*(?:\s+(?:and\s+|&\s+|und\s+|et\s+|y\s+|e\s+)?(?-i:[A-Z\u00c0-\u00de\u0100-\u017f])[\w.'\u2019-]*){0,5})\s*$",
        8, "head", True),
     _r("dateline.published", r"^(?:published|posted|updated|last updated|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)(?:\s+(?:on|am|le|el|il))?\s*:?\s*" + _DATE + r"\.?\s*$",
        14, "edge", True),

@@ -278,6 +278,14 @@ def test_signoffs_in_the_last_lines():
     assert strip_lines(body[:4] + ["NATO"] + body[4:], None, RULES).kept[4] == "NATO"
 
 
+def test_byline_needs_capitalized_names():
+    body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(6)]
+    sub = "Von den verschiedenen Heizsystemen im Haus"
+    assert strip_lines([sub] + body, None, RULES).kept[0] == sub
+    out = strip_lines(["von Łukasz Nowak"] + body, None, RULES)
+    assert out.removed[0].rule == "byline.by" and out.author == "Łukasz Nowak"
+
+
 def test_author_name_alone_near_the_top_is_a_byline():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
     out = strip_lines(["- Luis Ávila"] + body, None, RULES, byline="Luis Ávila")
