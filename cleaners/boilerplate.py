@@ -145,10 +145,13 @@ def strip_lines(
     idempotent. Never adds text: the kept lines are a subsequence of `lines`.
     """
     out = _strip_once(lines, title, rules, markup, keep_headline, byline, switched_off)
+    # A kept line already failed every position-free rule; later passes only re-try the rules
+    # whose answer depends on where the line now sits.
+    placed = tuple(r for r in rules if r.scope != "any")
     for _ in range(MAX_PASSES - 1):  # bounded: a pathological page cannot loop for long
         if not (out.removed and out.kept):
             break
-        again = _strip_once(out.kept, title, rules, markup, keep_headline, byline or out.author, switched_off)
+        again = _strip_once(out.kept, title, placed, markup, keep_headline, byline or out.author, switched_off)
         if not again.removed:
             break
         removed = out.removed + [RemovedLine(out.positions[r.position], r.line, r.rule) for r in again.removed]

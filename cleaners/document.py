@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from cleaners import rules as rules_mod
@@ -40,6 +41,11 @@ def _clean_author(author: str | None, settings: Settings) -> str | None:
     if a.lower().startswith("by "):
         a = a[3:].strip()
     return a or None
+
+
+@lru_cache(maxsize=64)
+def _switched_off(enabled: tuple[str, ...], disabled: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(r for r in CODE_RULES if not rules_mod.is_on(r, enabled, disabled))
 
 
 def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule, ...] | None = None) -> CleanDoc | Reject:
@@ -93,7 +99,7 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
     if not lines:
         return _reject(raw, Stage.CLEAN, "empty", "no text after normalization")
     bp = settings.boilerplate
-    switched_off = frozenset(r for r in CODE_RULES if not rules_mod.is_on(r, bp.enabled_rules, bp.disabled_rules))
+    switched_off = _switched_off(bp.enabled_rules, bp.disabled_rules)
     stripped = strip_lines(
         lines, title, rules, markup, bp.keep_headline, _clean_author(author, settings), switched_off
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 HEAD_LINES = 4
 TAIL_LINES = 6
@@ -170,6 +171,7 @@ def is_on(name: str, enabled: tuple[str, ...] = (), disabled: tuple[str, ...] = 
     return not any(name.startswith(p) for p in disabled)
 
 
+@lru_cache(maxsize=64)
 def select(enabled: tuple[str, ...] = (), disabled: tuple[str, ...] = ()) -> tuple[Rule, ...]:
     """Rules whose names start with an enabled prefix (all if none) and no disabled prefix."""
     return tuple(r for r in RULES if is_on(r.name, enabled, disabled))
