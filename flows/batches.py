@@ -165,26 +165,42 @@ def process_batch(batch: Batch, settings: Settings, out: Path) -> dict:
     return summary
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """A BaseException, like KeyboardInterrupt, so that a library's `except Exception:` (which
+    trafilatura and htmldate use around optional steps) cannot swallow it."""
+
+
+_REFIRE_SECONDS = 0.05
 
 
 @contextlib.contextmanager
 def _time_limit(seconds: float):
     """Raise _Timeout in this thread after `seconds` (SIGALRM; a no-op off the main thread,
-    where signals cannot be delivered, e.g. on Dask's worker threads)."""
+    where signals cannot be delivered, e.g. on Dask's worker threads).
+
+    The alarm re-fires every 50 ms until the block ends: a signal that lands where Python
+    ignores exceptions (a finalizer, a callback) does not let the document run on unchecked.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    armed = [True]
 
     def _alarm(signum, frame):
-        raise _Timeout
+        if armed[0]:
+            raise _Timeout
 
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, _REFIRE_SECONDS)
     try:
         yield
     finally:
+        while True:  # disarm first; an alarm that lands before the assignment is retried
+            try:
+                armed[0] = False
+                break
+            except _Timeout:
+                continue
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
