@@ -19,6 +19,7 @@ import json
 import sys
 import tarfile
 import time
+from functools import lru_cache
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -49,6 +50,14 @@ def _score(text: str, item: dict) -> tuple[int, int, int, int]:
     return (sum(_norm(s) in t for s in w), len(w), sum(_norm(s) not in t for s in wo), len(wo))
 
 
+@lru_cache(maxsize=1)
+def _no_markup_settings():
+    from cleaners.config import Settings
+
+    d = Settings().to_dict()
+    return Settings.from_dict({**d, "boilerplate": {**d["boilerplate"], "disabled_rules": ["markup"]}})
+
+
 def _one(args: tuple[str, dict, str]) -> dict:
     import trafilatura
 
@@ -68,9 +77,7 @@ def _one(args: tuple[str, dict, str]) -> dict:
     ours = "\n".join(doc.lines) if hasattr(doc, "lines") else ""
     t2 = time.process_time()
     # Ablation: the same cleaner without the page-markup evidence (`markup.*` rules).
-    no_markup = Settings.from_dict({**Settings().to_dict(), "boilerplate": {
-        **Settings().to_dict()["boilerplate"], "disabled_rules": ["markup"]}})
-    ablated = clean_document(RawDoc("eval", None, "file", url=url, html=html), no_markup)
+    ablated = clean_document(RawDoc("eval", None, "file", url=url, html=html), _no_markup_settings())
     ablated_text = "\n".join(ablated.lines) if hasattr(ablated, "lines") else ""
     return {"url": url, "plain": _score(plain, item), "ours": _score(ours, item),
             "no_markup": _score(ablated_text, item),
