@@ -11,6 +11,7 @@ from cleaners.config import Settings
 from cleaners.dates import parse_date
 from cleaners.decode import DecodeError, decode_bytes
 from cleaners.extract import extract_html
+from cleaners.language import detect_language
 from cleaners.markup import NO_MARKUP
 from cleaners.normalize import normalize_line, split_lines
 from cleaners.records import CleanDoc, RawDoc, Reject, Stage
@@ -30,7 +31,7 @@ def domain_of(url: str | None) -> str | None:
 
 
 def _reject(raw: RawDoc, stage: Stage, reason: str, detail: str = "") -> Reject:
-    return Reject(raw.source, raw.source_id, raw.locator, stage, reason, detail[:500])
+    return Reject(raw.source, raw.source_id, raw.locator, stage, reason, detail[:500], raw.key, raw.raw_hash)
 
 
 def _clean_author(author: str | None, settings: Settings) -> str | None:
@@ -58,6 +59,7 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
     meta_date: str | None = None
     markup = NO_MARKUP
     url = raw.url
+    site_name: str | None = None
     if raw.html is not None:
         html = raw.html
         if isinstance(html, bytes):
@@ -82,6 +84,7 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
         meta_date = ex.date
         url = url or ex.url
         markup = ex.markup
+        site_name = ex.sitename
     elif raw.text is not None:
         body = raw.text
         if len(body) > limits.max_doc_bytes:
@@ -104,7 +107,9 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
         lines, title, rules, markup, bp.keep_headline, _clean_author(author, settings), switched_off
     )
     author = author or stripped.author
-    published = parse_date(raw.published_at) or parse_date(meta_date) or parse_date(stripped.date)
+    own_date = parse_date(raw.published_at, plausible=False)
+    date_error = f"unparseable published_at {raw.published_at[:80]!r}" if raw.published_at and not own_date else None
+    published = own_date or parse_date(meta_date) or parse_date(stripped.date)
     doc = CleanDoc(
         source=raw.source,
         source_id=raw.source_id,
@@ -117,5 +122,10 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
         lines=stripped.kept,
         positions=stripped.positions,
         removed=stripped.removed,
+        date_error=date_error,
+        site_name=site_name,
+        language=detect_language("\n".join(stripped.kept)),
+        raw_hash=raw.raw_hash,
+        key=raw.key,
     )
     return doc

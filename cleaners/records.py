@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from cleaners import identity
+
 
 class Stage(str, Enum):
     """Pipeline stage at which a document was rejected (the `rejects.stage` column)."""
@@ -20,8 +22,8 @@ class Stage(str, Enum):
 class RawDoc:
     """One input document as read from a source file, before any cleaning.
 
-    `locator` identifies the document inside its file (line number, WARC offset) when the
-    source carries no id of its own, so `doc_id` stays stable across re-runs.
+    `locator` says where the document sits in its file (line number, WARC offset); identity
+    is `key` + `raw_hash` (see `cleaners.identity`), so a record that moves keeps its id.
     """
 
     source: str
@@ -33,6 +35,15 @@ class RawDoc:
     published_at: str | None = None
     title: str | None = None
     fmt: str = "html"
+    key: str = ""
+    """Identity key: the record's own typed id (`cleaners.identity.id_key`) or '' when it has none."""
+    raw_hash: str | None = None
+    """Hash of the record's raw bytes (`cleaners.identity.raw_hash`)."""
+
+    @property
+    def doc_id(self) -> str:
+        """The document's stable id (place + content, see `cleaners.identity`)."""
+        return identity.doc_id(self.source, self.key, self.raw_hash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,14 @@ class Reject:
     stage: Stage
     reason: str
     detail: str = ""
+    key: str = ""
+    raw_hash: str | None = None
+
+    @property
+    def doc_id(self) -> str:
+        """Id of the rejected document; without a content hash, tied to its place (`locator`)."""
+        key = self.key if self.raw_hash is not None else f"{self.key}\x00{self.locator}"
+        return identity.doc_id(self.source, key, self.raw_hash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,19 @@ class CleanDoc:
     positions: list[int] = field(default_factory=list)
     """Index of each kept line among the extracted, normalized lines (for the audit)."""
     removed: list[RemovedLine] = field(default_factory=list)
+    date_error: str | None = None
+    """Why the input's own `published_at` could not be used (it is then guessed from the page)."""
+    site_name: str | None = None
+    """The site's name from page metadata (og:site_name etc.)."""
+    language: str | None = None
+    """ISO 639-1 code of the body's language (`cleaners.language`), None when too short to tell."""
+    raw_hash: str | None = None
+    key: str = ""
+
+    @property
+    def doc_id(self) -> str:
+        """The document's stable id (place + content, see `cleaners.identity`)."""
+        return identity.doc_id(self.source, self.key, self.raw_hash)
 
     @property
     def text(self) -> str:

@@ -1,6 +1,6 @@
 """Stage one: a batch of input files -> cleaned documents, removed lines, rejects, site profile.
 
-A batch's outputs are a pure function of its files (path, size, mtime) and the settings,
+A batch's outputs are a function of its files (path, part, size, mtime) and the settings,
 so they are keyed by a hash of both and reused when a failed run is repeated.
 """
 
@@ -24,48 +24,96 @@ from cleaners import rules as rules_mod
 from cleaners.boilerplate import line_key, site_profile_rows
 from cleaners.config import Settings
 from cleaners.document import clean_document
-from cleaners.records import CleanDoc, Reject, Stage
-from flows.sources import read_file, raw_doc_id
+from cleaners.identity import TRANSIENT_REASONS
+from cleaners.records import CleanDoc, RawDoc, Reject, Stage
+from flows.sources import SPLITTABLE, format_of, read_file
 from flows.warehouse import write_json_atomic, write_parquet_atomic
 
 CHUNK_DOCS = 2000
 """Documents held in memory before a part file is written (bounds a batch's memory)."""
+PROGRESS_EVERY_DOCS = 100
+PROGRESS_EVERY_SECONDS = 2.0
+MIN_UNIT_BYTES = 256 << 10
+"""Smallest work unit the planner aims for: below it, task overhead outweighs parallelism."""
+UNITS_PER_WORKER = 4
+"""Work units per worker the planner aims for, so a slow unit does not leave a core idle."""
 
 DOCS_SCHEMA = {
     "doc_id": pl.String, "source": pl.String, "source_id": pl.String, "locator": pl.String, "url": pl.String,
     "domain": pl.String, "title": pl.String, "author": pl.String,
     "published_at": pl.Datetime("us", "UTC"), "lines": pl.List(pl.String),
     "positions": pl.List(pl.Int32), "line_hashes": pl.List(pl.UInt64), "page_hash": pl.UInt64,
+    "raw_hash": pl.String, "site_name": pl.String, "language": pl.String, "date_error": pl.String,
 }
 REMOVED_SCHEMA = {"doc_id": pl.String, "position": pl.Int32, "line": pl.String, "rule": pl.String}
 REJECTS_SCHEMA = {"doc_id": pl.String, "source": pl.String, "source_id": pl.String, "locator": pl.String,
-                  "stage": pl.String, "reason": pl.String, "detail": pl.String}
+                  "stage": pl.String, "reason": pl.String, "detail": pl.String, "raw_hash": pl.String}
 PROFILE_SCHEMA = {"domain": pl.String, "line_hash": pl.UInt64, "page_hash": pl.UInt64, "line": pl.String}
 KINDS = {"docs": DOCS_SCHEMA, "removed": REMOVED_SCHEMA, "rejects": REJECTS_SCHEMA, "profile": PROFILE_SCHEMA}
 DONE = "_SUCCESS.json"
 
 
 @dataclass(frozen=True)
+class Unit:
+    """One file, or part `part` of `parts` of a large JSON Lines / WARC file."""
+
+    path: str
+    part: int = 0
+    parts: int = 1
+    size: int = 0
+
+
+@dataclass(frozen=True)
 class Batch:
+    """Work for one task: a few units, keyed by their files' identity and the settings."""
+
     index: int
-    files: tuple[str, ...]
+    units: tuple[Unit, ...]
     key: str
 
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Distinct input files of the batch."""
+        return tuple(dict.fromkeys(u.path for u in self.units))
 
-def plan_batches(files: list[str], settings: Settings, target_bytes: int = 64 << 20, max_files: int = 2000) -> list[Batch]:
-    """Group files into batches of about `target_bytes` (a large file is a batch of its own)."""
-    groups: list[list[str]] = []
-    cur: list[str] = []
-    size = 0
+    @property
+    def size(self) -> int:
+        """Input bytes the batch streams (a file read in parts counts once per part)."""
+        return sum(u.size for u in self.units)
+
+
+def unit_target_bytes(total_bytes: int, workers: int, max_bytes: int) -> int:
+    """Bytes per work unit: enough units to keep every worker busy, none above `max_bytes`."""
+    return max(MIN_UNIT_BYTES, min(max_bytes, total_bytes // max(1, workers * UNITS_PER_WORKER) + 1))
+
+
+def plan_batches(files: list[str], settings: Settings, target_bytes: int = 64 << 20, max_files: int = 2000,
+                 workers: int = 1) -> list[Batch]:
+    """Group files into batches of about the unit target; a large splittable file becomes parts.
+
+    The unit target is `target_bytes` at most, and smaller when the input would otherwise
+    give fewer than UNITS_PER_WORKER units per worker.
+    """
+    sizes = {}
     for f in files:
         try:
-            fsize = os.path.getsize(f)
+            sizes[f] = os.path.getsize(f)
         except OSError:
-            fsize = 0
-        if cur and (size + fsize > target_bytes or len(cur) >= max_files):
+            sizes[f] = 0
+    target = unit_target_bytes(sum(sizes.values()), workers, target_bytes)
+    groups: list[list[Unit]] = []
+    cur: list[Unit] = []
+    size = 0
+    for f in files:
+        fsize = sizes[f]
+        if fsize > target and format_of(f) in SPLITTABLE:
+            parts = -(-fsize // target)
+            groups.extend([Unit(f, k, parts, fsize)] for k in range(parts))
+            continue
+        if cur and (size + fsize > target or len(cur) >= max_files):
             groups.append(cur)
             cur, size = [], 0
-        cur.append(f)
+        cur.append(Unit(f, 0, 1, fsize))
         size += fsize
     if cur:
         groups.append(cur)
@@ -73,12 +121,13 @@ def plan_batches(files: list[str], settings: Settings, target_bytes: int = 64 <<
     batches = []
     for i, g in enumerate(groups):
         h = hashlib.sha256(fp.encode())
-        for f in g:
+        for u in g:
             try:
-                st = os.stat(f)
-                h.update(f"{f}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
+                st = os.stat(u.path)
+                h.update(f"{u.path}\x00{u.part}/{u.parts}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode(
+                    "utf-8", "surrogatepass"))
             except OSError:
-                h.update(f"{f}\x00missing\n".encode("utf-8", "surrogatepass"))
+                h.update(f"{u.path}\x00missing\n".encode("utf-8", "surrogatepass"))
         batches.append(Batch(i, tuple(g), h.hexdigest()[:24]))
     return batches
 
@@ -107,39 +156,108 @@ class _Sink:
         self.parts += 1
 
 
-def process_batch(batch: Batch, settings: Settings, out: Path) -> dict:
-    """Read and clean every document of the batch's files into `out` (skipped if done before)."""
+class _Progress:
+    """Writes a batch's progress (bytes read, documents done) to a small JSON file, throttled."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.base = 0
+        self.pos = 0
+        self.docs = 0
+        self.last = time.monotonic()
+        self.last_docs = 0
+
+    def at(self, pos: int) -> None:
+        self.pos = pos
+
+    def file_done(self, size: int) -> None:
+        self.base += size
+        self.pos = 0
+        self.write(force=True)
+
+    def doc(self) -> None:
+        self.docs += 1
+        if self.docs - self.last_docs >= PROGRESS_EVERY_DOCS or time.monotonic() - self.last >= PROGRESS_EVERY_SECONDS:
+            self.write()
+
+    def write(self, force: bool = False) -> None:
+        if self.path is None:
+            return
+        self.last, self.last_docs = time.monotonic(), self.docs
+        write_json_atomic(self.path, {"bytes": self.base + self.pos, "documents": self.docs}, fsync=False)
+
+
+def known_ids(known: Path | None, files: tuple[str, ...]) -> frozenset[str]:
+    """doc_ids already stored for these files (written by the flow before the batches start)."""
+    if known is None or not known.exists():
+        return frozenset()
+    ids = pl.scan_parquet(known).filter(pl.col("source").is_in(list(files))).select("doc_id").collect()
+    return frozenset(ids["doc_id"].to_list())
+
+
+def process_batch(batch: Batch, settings: Settings, out: Path, known: Path | None = None,
+                  progress: Path | None = None) -> dict:
+    """Read and clean every new document of the batch's units into `out` (skipped if done before).
+
+    Records whose doc_id is in `known` (stored by an earlier run) are counted as skipped
+    right after reading: no decoding, extraction or cleaning is spent on them.
+    """
     done = out / DONE
     if done.exists():
         summary = json.loads(done.read_text())
         summary["reused"] = True
         return summary
     final, out = out, out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        summary = _process(batch, settings, out, known_ids(known, batch.files), _Progress(progress))
+        out.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(out / DONE, summary)
+        # Publish the finished batch in one rename; a concurrent run that got there first wins.
+        try:
+            os.rename(out, final)
+        except OSError:
+            shutil.rmtree(out, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)  # a failed attempt leaves no temp folder behind
+        raise
+    return summary
+
+
+def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str], prog: _Progress) -> dict:
     t0 = time.perf_counter()
     rules = rules_mod.select(settings.boilerplate.enabled_rules, settings.boilerplate.disabled_rules)
     sink = _Sink(out)
     max_words = settings.boilerplate.site_max_line_words
     reasons: dict[str, int] = {}
-    n_docs = 0
-    for path in batch.files:
-        for item in read_file(path, settings.limits):
+    files: list[dict] = []
+    n_docs = n_skipped = 0
+    for unit in batch.units:
+        n_unit = n_transient = 0
+        for item in read_file(unit.path, settings.limits, unit.part, unit.parts, prog.at):
             n_docs += 1
-            did = raw_doc_id(item)
+            n_unit += 1
+            prog.doc()
+            did = item.doc_id
+            if did in known:
+                n_skipped += 1
+                continue
             res = item if isinstance(item, Reject) else _safe_clean(item, settings, rules)
             if isinstance(res, Reject):
                 reasons[res.reason] = reasons.get(res.reason, 0) + 1
+                n_transient += res.reason in TRANSIENT_REASONS
                 sink.rows["rejects"].append({
                     "doc_id": did, "source": res.source, "source_id": res.source_id, "locator": res.locator,
-                    "stage": res.stage.value, "reason": res.reason, "detail": res.detail,
+                    "stage": res.stage.value, "reason": res.reason, "detail": res.detail, "raw_hash": res.raw_hash,
                 })
             else:
                 page = _page_key(res, did)
                 sink.rows["docs"].append({
                     "doc_id": did, "source": res.source, "source_id": res.source_id, "locator": res.locator,
-                    "url": res.url,
-                    "domain": res.domain, "title": res.title, "author": res.author,
+                    "url": res.url, "domain": res.domain, "title": res.title, "author": res.author,
                     "published_at": res.published_at, "lines": res.lines, "positions": res.positions,
                     "line_hashes": [line_key(ln) for ln in res.lines], "page_hash": page,
+                    "raw_hash": res.raw_hash, "site_name": res.site_name, "language": res.language,
+                    "date_error": res.date_error,
                 })
                 sink.rows["removed"].extend(
                     {"doc_id": did, "position": r.position, "line": r.line, "rule": r.rule} for r in res.removed
@@ -149,20 +267,16 @@ def process_batch(batch: Batch, settings: Settings, out: Path) -> dict:
                 )
             if len(sink.rows["docs"]) + len(sink.rows["rejects"]) >= CHUNK_DOCS:
                 sink.flush()
+        files.append({"path": unit.path, "part": unit.part, "parts": unit.parts, "records": n_unit,
+                      "transient": n_transient})
+        prog.file_done(unit.size)
     sink.flush()
-    summary = {
-        "batch": batch.index, "key": batch.key, "files": len(batch.files), "documents": n_docs,
-        "cleaned": sink.counts["docs"], "rejected": sink.counts["rejects"], "reject_reasons": reasons,
-        "removed_lines": sink.counts["removed"], "seconds": round(time.perf_counter() - t0, 3), "reused": False,
+    return {
+        "batch": batch.index, "key": batch.key, "files": len(batch.files), "units": len(batch.units),
+        "documents": n_docs, "skipped": n_skipped, "cleaned": sink.counts["docs"], "rejected": sink.counts["rejects"],
+        "reject_reasons": reasons, "removed_lines": sink.counts["removed"], "file_parts": files,
+        "seconds": round(time.perf_counter() - t0, 3), "reused": False,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(out / DONE, summary)
-    # Publish the finished batch in one rename; a concurrent run that got there first wins.
-    try:
-        os.rename(out, final)
-    except OSError:
-        shutil.rmtree(out, ignore_errors=True)
-    return summary
 
 
 class _Timeout(BaseException):
@@ -205,20 +319,21 @@ def _time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _safe_clean(item, settings: Settings, rules) -> CleanDoc | Reject:
+def _safe_clean(item: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule, ...]) -> CleanDoc | Reject:
     """clean_document under the time limit, with any exception turned into a reject."""
     try:
         with _time_limit(settings.limits.max_extract_seconds):
             return clean_document(item, settings, rules)
     except _Timeout:
         return Reject(item.source, item.source_id, item.locator, Stage.EXTRACT, "timeout",
-                      f"cleaning took longer than max_extract_seconds={settings.limits.max_extract_seconds}")
+                      f"cleaning took longer than max_extract_seconds={settings.limits.max_extract_seconds}",
+                      item.key, item.raw_hash)
     except RecursionError:
         return Reject(item.source, item.source_id, item.locator, Stage.EXTRACT, "too_deep",
-                      "document nesting exceeds the parser's recursion limit")
+                      "document nesting exceeds the parser's recursion limit", item.key, item.raw_hash)
     except Exception as e:  # a bug or a library failure on one page must not sink the run
         return Reject(item.source, item.source_id, item.locator, Stage.EXTRACT, "extract_error",
-                      f"{type(e).__name__}: {e}"[:500])
+                      f"{type(e).__name__}: {e}"[:500], item.key, item.raw_hash)
 
 
 def scan_parts(batch_dirs: list[Path], kind: str) -> pl.LazyFrame:

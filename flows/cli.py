@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+from flows.deploy import DEFAULT_TIMEOUT_MINUTES
 
 EPILOG = """examples:
   newsclean run seeds/                          # ingest the samples into ./warehouse
@@ -26,32 +30,11 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="ingest inputs into the warehouse",
                        description="Read INPUTs (files, directories, globs: .html .htm .warc .warc.gz .jsonl "
-                       ".jsonl.gz .txt), extract and clean each article, find near-duplicates against this run "
-                       "and every earlier run, and commit the tables atomically. Exit 0 when the run completed "
-                       "(even with rejected inputs), 1 when it failed, 2 on bad arguments.")
-    r.add_argument("inputs", nargs="+", metavar="INPUT", help="input file, directory or glob")
-    r.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
-    r.add_argument("--threshold", type=float, default=0.5,
-                   help="verified Jaccard at or above which two bodies are one story (default: 0.5)")
-    r.add_argument("--containment", type=float, default=0.8,
-                   help="verified containment at or above which a trimmed copy joins its original (default: 0.8)")
-    r.add_argument("--workers", type=int, default=0, help="parallel batch processes; 0 = one per core (default: 0)")
-    r.add_argument("--batch-mb", type=int, default=64, help="target input megabytes per batch task (default: 64)")
-    r.add_argument("--batch-files", type=int, default=2000, help="maximum input files per batch task (default: 2000)")
-    r.add_argument("--min-words", type=int, default=20,
-                   help="reject bodies shorter than this after cleaning (default: 20)")
-    r.add_argument("--site-min-pages", type=int, default=3,
-                   help="a line on this many pages of one domain is site boilerplate (default: 3)")
-    r.add_argument("--drop-headline", action="store_true",
-                   help="leave the headline out of the body text (it stays in `title`)")
-    r.add_argument("--disable-rule", action="append", default=[], metavar="PREFIX",
-                   help="switch off cleaning rules by name or prefix, e.g. 'markup' or 'byline.bio' (repeatable)")
-    r.add_argument("--max-doc-mb", type=float, default=20.0, help="reject documents larger than this (default: 20)")
-    r.add_argument("--max-decompressed-mb", type=float, default=2000.0,
-                   help="stop reading a .gz input past this much decompressed data (default: 2000)")
-    r.add_argument("--max-extract-seconds", type=float, default=30.0,
-                   help="reject a document whose cleaning takes longer than this (default: 30)")
-    r.add_argument("--dask-address", default=None, help="run batches on this Dask scheduler (tcp://host:8786)")
+                       ".jsonl.gz .txt), extract and clean each new or changed record, find near-duplicates against "
+                       "this run and every earlier run, and commit the tables atomically. Exit 0 when the run "
+                       "completed (even with rejected inputs), 1 when it failed, 2 on bad arguments, a missing "
+                       "input or an unwritable warehouse (checked before any work).")
+    add_param_options(r)
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("--json", action="store_true", help="print the run summary as JSON")
 
@@ -81,38 +64,102 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--paused", action="store_true", help="register the schedule paused (trigger runs by hand)")
     sv.add_argument("--inputs", nargs="+", default=["seeds"], help="default inputs of scheduled runs")
     sv.add_argument("--warehouse", default="warehouse", help="default warehouse of scheduled runs")
+    sv.add_argument("--timeout-minutes", type=float, default=DEFAULT_TIMEOUT_MINUTES,
+                    help="fail a run that takes longer, so a hung run cannot hold the warehouse "
+                    f"(default: {DEFAULT_TIMEOUT_MINUTES:g}; 0 = no limit)")
     return p
 
 
-def _run(args: argparse.Namespace) -> int:
+def add_param_options(parser: argparse.ArgumentParser) -> None:
+    """One option per `IngestParams` field: its flag, type, help and default come from the model."""
     from flows.params import IngestParams
 
-    try:
-        IngestParams(inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold,
-                     containment=args.containment, workers=args.workers, batch_mb=args.batch_mb,
-                     batch_files=args.batch_files, min_words=args.min_words, site_min_pages=args.site_min_pages, dask_address=args.dask_address,
-                     keep_headline=not args.drop_headline, disabled_rules=args.disable_rule, max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
-                     max_extract_seconds=args.max_extract_seconds)
-    except ValueError as e:
-        print(f"newsclean: invalid arguments:\n{e}", file=sys.stderr)
-        return 2
-    from flows.pipeline import ingest
-    from flows.report import terminal
+    for name, f in IngestParams.model_fields.items():
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        default = f.get_default(call_default_factory=True)
+        help_text = f"{f.description} (default: {default})"
+        if name == "inputs":
+            parser.add_argument("inputs", nargs="+", metavar="INPUT", help=f.description)
+        elif f.annotation is bool:
+            flag = str(extra.get("cli") or f"--{name.replace('_', '-')}")
+            parser.add_argument(flag, dest=name, action="store_const", const=not default, default=None,
+                                help=f"{f.description} (set: {not default})")
+        elif f.annotation == list[str]:
+            flag = str(extra.get("cli") or f"--{name.replace('_', '-')}")
+            parser.add_argument(flag, dest=name, action="append", default=None, metavar="NAME",
+                                help=f"{f.description} (repeatable)")
+        else:
+            kind = f.annotation if f.annotation in (int, float) else str
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None, help=help_text)
+
+
+def params_from_args(args: argparse.Namespace) -> dict:
+    """The options given on the command line (others take the model's defaults)."""
+    from flows.params import IngestParams
+
+    return {k: getattr(args, k) for k in IngestParams.model_fields if getattr(args, k, None) is not None}
+
+
+def _run(args: argparse.Namespace) -> int:
+    import os
+
+    from flows.params import ParameterError, preflight, validate
 
     try:
-        summary = ingest(
-            inputs=args.inputs, warehouse=args.warehouse, threshold=args.threshold, containment=args.containment,
-            workers=args.workers, batch_mb=args.batch_mb, batch_files=args.batch_files, min_words=args.min_words,
-            site_min_pages=args.site_min_pages, keep_headline=not args.drop_headline,
-            disabled_rules=args.disable_rule, dask_address=args.dask_address,
-            max_doc_mb=args.max_doc_mb, max_decompressed_mb=args.max_decompressed_mb,
-            max_extract_seconds=args.max_extract_seconds, progress=not args.no_progress and sys.stderr.isatty(),
-        )
+        params = validate(params_from_args(args))
+    except ParameterError as e:
+        print(f"newsclean: {e}", file=sys.stderr)
+        return 2
+    problems = preflight(params)
+    if problems:
+        for problem in problems:
+            print(f"newsclean: {problem}", file=sys.stderr)
+        return 2
+    from flows.pipeline import PROGRESS_ENV, ingest
+    from flows.report import terminal
+
+    if not args.no_progress and sys.stderr.isatty():
+        os.environ[PROGRESS_ENV] = "1"
+    try:
+        with prefect_api():
+            summary = ingest(params=params)
     except Exception as e:  # the run itself failed: say why, exit non-zero
         print(f"newsclean: run failed: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
     print(json.dumps(summary, indent=2, default=str) if args.json else terminal(summary))
     return 0
+
+
+@contextlib.contextmanager
+def prefect_api() -> Iterator[None]:
+    """The configured Prefect API, or one temporary server shared with the worker processes.
+
+    Without PREFECT_API_URL, Prefect starts a temporary server in this process, but worker
+    processes do not inherit its address and would each start their own (~10 s apiece);
+    starting it here and putting its URL into the settings lets them all share one.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start(timeout=120)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            try:
+                yield
+            finally:
+                # Send the last logs and events while the server is still up.
+                from prefect.events.worker import EventsWorker
+                from prefect.logging.handlers import APILogWorker
+
+                APILogWorker.drain_all(timeout=10)
+                EventsWorker.drain_all(timeout=10)
+    finally:
+        server.stop()
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -158,13 +205,13 @@ def _clean(args: argparse.Namespace) -> int:
             raw = RawDoc(str(path), None, "file", url=args.url, text=path.read_text(errors="replace"), fmt="txt")
         else:
             raw = RawDoc(str(path), None, "file", url=args.url, html=path.read_bytes())
-    from flows.params import IngestParams
+    from flows.params import ParameterError, validate
 
     try:
-        settings = IngestParams(inputs=[args.path], keep_headline=not args.drop_headline,
-                                disabled_rules=args.disable_rule).settings()
-    except ValueError as e:
-        print(f"newsclean: invalid arguments:\n{e}", file=sys.stderr)
+        settings = validate({"inputs": [args.path], "keep_headline": not args.drop_headline,
+                             "disabled_rules": args.disable_rule}).settings()
+    except ParameterError as e:
+        print(f"newsclean: {e}", file=sys.stderr)
         return 2
     doc = clean_document(raw, settings)
     if not hasattr(doc, "lines"):
@@ -199,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from flows.deploy import serve
 
-        serve(name=args.name, cron=args.cron, paused=args.paused, inputs=args.inputs, warehouse=args.warehouse)
+        serve(name=args.name, cron=args.cron, paused=args.paused, inputs=args.inputs, warehouse=args.warehouse,
+              timeout_minutes=args.timeout_minutes)
         return 0
     if args.command == "schema":
         from cleaners.schema import markdown

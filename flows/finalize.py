@@ -19,12 +19,13 @@ from cleaners.boilerplate import SITE_RULE, site_boilerplate, strip_site_lines
 from cleaners.config import Settings
 from cleaners.rules import is_on
 from cleaners.dedup import History, dedup
+from cleaners.language import n_words_expr
 from cleaners.schema import empty
 from flows.batches import scan_parts
 from flows.warehouse import STAGING, Warehouse, write_parquet_atomic
 
-FINAL = ["doc_id", "source", "source_id", "url", "domain", "title", "author", "published_at", "text", "n_words",
-         "content_hash", "page_hash"]
+FINAL = ["doc_id", "source", "source_id", "url", "domain", "site_name", "title", "author", "published_at", "language",
+         "text", "n_words", "content_hash", "raw_hash", "page_hash"]
 
 
 def _sha1(texts: pl.Series) -> pl.Series:
@@ -34,7 +35,24 @@ def _sha1(texts: pl.Series) -> pl.Series:
 
 def _reject_rows(df: pl.DataFrame, stage: str, reason: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
     return df.select("doc_id", "source", "source_id", "locator", pl.lit(stage).alias("stage"),
-                     reason.alias("reason"), detail.alias("detail"))
+                     reason.alias("reason"), detail.alias("detail"), "raw_hash")
+
+
+SITE_ROWS = 20
+
+
+def _site_counts(final: pl.LazyFrame, assignments: pl.DataFrame, removed: pl.DataFrame, rejects: pl.DataFrame,
+                 ids: pl.DataFrame) -> list[dict]:
+    """Per-domain counts of this run (articles, duplicates, rejects, removed lines), largest first."""
+    arts = final.select("doc_id", "domain").collect().join(assignments, on="doc_id")
+    domains = ids.select("doc_id", "domain").unique("doc_id")
+    per = arts.group_by("domain").agg(pl.len().alias("articles"), (~pl.col("is_canonical")).sum().alias("duplicates"))
+    rej = rejects.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("rejects"))
+    rem = removed.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("lines_removed"))
+    out = (per.join(rej, on="domain", how="full", coalesce=True).join(rem, on="domain", how="full", coalesce=True)
+           .with_columns(pl.col("domain").fill_null("(no domain)"), pl.exclude("domain").fill_null(0))
+           .sort(["articles", "rejects", "domain"], descending=[True, True, False]).head(SITE_ROWS))
+    return out.select("domain", "articles", "duplicates", "rejects", "lines_removed").to_dicts()
 
 
 def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: str) -> dict:
@@ -42,12 +60,15 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
     timings: dict[str, float] = {}
     t = time.perf_counter()
     doc_files = [p for d in batch_dirs for p in sorted((d / "docs").glob("*.parquet"))]
-    existing = pl.concat([wh.scan("articles").select("doc_id"), wh.scan("rejects").select("doc_id")]).unique().collect()
-    ids = scan_parts(batch_dirs, "docs").select("doc_id", "domain", "page_hash").with_row_index("ord").collect()
+    # Batches skip stored records already; this catches a run that committed in the meantime.
+    existing = wh.stored_ids().select("doc_id").unique().collect()
+    ids = scan_parts(batch_dirs, "docs").select("doc_id", "domain", "page_hash", "date_error", "source", "locator") \
+        .with_row_index("ord").collect()
     rej_all = scan_parts(batch_dirs, "rejects").collect()
     n_seen = ids.height + rej_all.height
     fresh = ids.join(existing, on="doc_id", how="anti")
-    # The same id twice in this run's inputs (e.g. a JSONL `id` repeated): the first one wins.
+    # The same record twice in this run's inputs (an identical JSON line, or a JSONL `id` repeated
+    # with the same bytes): the first one wins, the others are rejects.
     keep = fresh.unique("doc_id", keep="first", maintain_order=True)
     repeated = fresh.join(keep.select("ord"), on="ord", how="anti")
     rejects = (rej_all.join(existing, on="doc_id", how="anti").join(keep.select("doc_id"), on="doc_id", how="anti")
@@ -84,23 +105,25 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
         if repeated.height:
             again = raw.join(repeated.select("ord"), on="ord", how="semi")
             if again.height:
-                extra_rejects.append(_reject_rows(again, "read", pl.lit("duplicate_id"),
-                                                  pl.lit("same id as an earlier record in this run")))
+                extra_rejects.append(_reject_rows(again, "read", pl.lit("duplicate_record"),
+                                                  pl.lit("same file, id and bytes as an earlier record in this run")))
         part = raw.join(keep_ord, on="ord", how="semi").drop("ord")
         if not part.height:
             continue
         part, removed_site = strip_site_lines(part, boiler)
         site_removed.append(removed_site)
         part = part.with_columns(pl.col("lines").list.join("\n").alias("text")).with_columns(
-            pl.col("text").str.count_matches(r"\S+").cast(pl.Int32).alias("n_words"))
-        short = part.filter(pl.col("n_words") < settings.extract.min_words)
+            n_words_expr("text").alias("n_words"))
+        # An empty body is never an article, whatever min_words says.
+        too_short = (pl.col("n_words") < settings.extract.min_words) | (pl.col("n_words") == 0)
+        short = part.filter(too_short)
         if short.height:
             extra_rejects.append(_reject_rows(
                 short, "clean",
                 pl.when(pl.col("n_words") == 0).then(pl.lit("only_boilerplate")).otherwise(pl.lit("too_short")),
                 pl.format("{} words after cleaning < min_words {}", pl.col("n_words"),
                           pl.lit(settings.extract.min_words))))
-        part = part.filter(pl.col("n_words") >= settings.extract.min_words)
+        part = part.filter(~too_short)
         if part.height:
             part = part.with_columns(_sha1(part["text"]).alias("content_hash")).select(FINAL)
             write_parquet_atomic(part, final_dir / f"part-{k:05d}.parquet")
@@ -132,17 +155,29 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
     final_files = sorted(final_dir.glob("*.parquet")) if n_final else []
     for k, f in enumerate(final_files):
         articles = pl.read_parquet(f).join(result.assignments, on="doc_id", how="left").select(
-            "doc_id", run.alias("run_id"), "source", "source_id", "url", "domain", "title", "author", "published_at",
-            "text", "n_words", "content_hash", "cluster_id", "is_canonical", pl.lit(now).alias("ingested_at"),
+            "doc_id", run.alias("run_id"), "source", "source_id", "url", "domain", "site_name", "title", "author",
+            "published_at", "language", "text", "n_words", "content_hash", "raw_hash", "cluster_id", "is_canonical",
+            pl.lit(now).alias("ingested_at"),
         )
         wh.stage(run_id, "articles", articles, part=k)
     if not final_files:
         wh.stage(run_id, "articles", empty("articles"))
     sizes = result.assignments.group_by("cluster_id").len("size")
     top = sizes.sort(["size", "cluster_id"], descending=[True, False]).head(10)
-    titles = final.select("doc_id", "title").join(top.lazy(), left_on="doc_id", right_on="cluster_id").collect() \
-        if n_final else pl.DataFrame(schema={"doc_id": pl.String, "title": pl.String, "size": pl.UInt32})
+    if n_final:
+        # A cluster is shown with its canonical's title, else any member's that has one.
+        members = final.select("doc_id", "title").collect().join(result.assignments, on="doc_id")
+        titles = top.join(
+            members.sort(pl.col("doc_id") != pl.col("cluster_id")).group_by("cluster_id")
+            .agg(pl.col("title").drop_nulls().first()), on="cluster_id", how="left",
+        ).select(pl.col("cluster_id").alias("doc_id"), "title", "size")
+        sites = _site_counts(final, result.assignments, removed, rejects, ids)
+    else:
+        titles = pl.DataFrame(schema={"doc_id": pl.String, "title": pl.String, "size": pl.UInt32})
+        sites = []
     final_pages = final.select("domain", "page_hash").unique().collect() if n_final else pages.clear()
+    bad_dates = keep.join(final.select("doc_id").collect(), on="doc_id", how="semi").filter(
+        pl.col("date_error").is_not_null()) if n_final else keep.clear()
     shutil.rmtree(final_dir, ignore_errors=True)
     wh.stage(run_id, "duplicates", result.duplicates.with_columns(run.alias("run_id")))
     wh.stage(run_id, "removed_lines", removed.with_columns(run.alias("run_id")))
@@ -154,6 +189,8 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
 
     return {
         "n_documents": n_seen,
+        "n_bad_dates": bad_dates.height,
+        "bad_dates": bad_dates.select("source", "locator", "date_error").head(20).rows(),
         "n_skipped": n_skipped,
         "n_articles": n_final,
         "n_duplicates": result.duplicates.height,
@@ -165,6 +202,7 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
         "reject_reasons": dict(rejects.group_by("reason").len().iter_rows()),
         "rules": dict(removed.group_by("rule").len().sort("len", descending=True).iter_rows()),
         "cluster_sizes": dict(sizes.group_by("size").len("clusters").sort("size").iter_rows()),
+        "sites": sites,
         "largest_clusters": titles.sort(["size", "doc_id"], descending=[True, False])
         .select("doc_id", "title", "size").rows(),
     }

@@ -1,60 +1,87 @@
 """Run parameters: one pydantic model, validated before any work starts.
 
-Its field descriptions become the form of the deployment in the Prefect UI.
+It is the one place where a run parameter's default, bounds, unit and description live: the
+flow takes it as its parameter (so the Prefect UI's Custom run form shows every description
+and the server refuses out-of-range values), the CLI builds its options from it and the README
+table is generated from it. Defaults come from the frozen `cleaners.config` objects.
 """
 
 from __future__ import annotations
 
+import glob
 import os
+from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cleaners.config import DedupConfig, Settings
+from cleaners.config import BoilerplateConfig, DedupConfig, ExtractConfig, Limits, Settings
+
+_DEDUP, _EXTRACT, _BP, _LIMITS = DedupConfig(), ExtractConfig(), BoilerplateConfig(), Limits()
+GLOB_CHARS = set("*?[")
+
+
+def _field(default: Any, description: str, *, unit: str = "", cli: str | None = None, **bounds: Any) -> Any:
+    """A Field whose description ends with its unit and bounds (shown in the UI form and --help)."""
+    parts = []
+    lo = bounds.get("ge", bounds.get("gt"))
+    hi = bounds.get("le", bounds.get("lt"))
+    if lo is not None or hi is not None:
+        left = "[" if "ge" in bounds else "("
+        right = "]" if "le" in bounds else ")"
+        parts.append(f"range {left}{'' if lo is None else lo}, {'' if hi is None else hi}{right}")
+    if unit:
+        parts.append(f"unit: {unit}")
+    text = description + (f" ({'; '.join(parts)})" if parts else "")
+    extra = {"cli": cli} if cli else None
+    if callable(default):
+        return Field(default_factory=default, description=text, json_schema_extra=extra, **bounds)
+    return Field(default, description=text, json_schema_extra=extra, **bounds)
 
 
 class IngestParams(BaseModel):
     """Parameters of one `ingest` run."""
 
-    inputs: list[str] = Field(
-        default_factory=lambda: ["seeds"],
-        description="Input files, directories (walked recursively) or glob patterns: .html/.htm, "
-        ".warc/.warc.gz, .jsonl/.jsonl.gz, .txt",
+    model_config = ConfigDict(extra="forbid", title="Ingest parameters")
+
+    inputs: list[str] = _field(
+        lambda: ["seeds"],
+        "Input files, directories (walked recursively) or glob patterns: .html/.htm, .warc/.warc.gz, "
+        ".jsonl/.jsonl.gz, .txt. A path that does not exist is an error; a glob that matches nothing is not.",
         min_length=1,
     )
-    warehouse: str = Field("warehouse", description="Warehouse root directory (created if missing).")
-    threshold: float = Field(
-        0.5, gt=0.0, le=1.0, description="Verified Jaccard at or above which two bodies are the same story."
-    )
-    containment: float = Field(
-        0.8, gt=0.0, le=1.0, description="Verified containment at or above which a trimmed copy joins its original."
-    )
-    workers: int = Field(
-        0, ge=0, le=256, description="Parallel batch workers (processes); 0 = one per CPU core."
-    )
-    batch_mb: int = Field(64, ge=1, le=4096, description="Target input megabytes per batch task.")
-    batch_files: int = Field(2000, ge=1, le=1_000_000, description="Maximum input files per batch task.")
-    min_words: int = Field(20, ge=0, description="Bodies shorter than this after cleaning are rejected.")
-    site_min_pages: int = Field(
-        3, ge=2, description="A line on this many distinct pages of one domain is site boilerplate."
-    )
-    disabled_rules: list[str] = Field(
-        default_factory=list,
-        description="Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see README.",
-    )
-    keep_headline: bool = Field(
-        True, description="Keep the headline as the body's first line where the page shows it (it is in `title` too)."
-    )
-    dask_address: str | None = Field(
-        None, description="Address of an existing Dask scheduler (tcp://host:8786) to run batches on."
-    )
-    max_doc_mb: float = Field(20.0, gt=0, description="Largest document (raw bytes, in MB); larger ones are rejected.")
-    max_decompressed_mb: float = Field(
-        2000.0, gt=0, description="Most decompressed data read from one .gz input (MB); reading stops past it."
-    )
-    max_extract_seconds: float = Field(
-        30.0, gt=0, description="Seconds one document may spend in extraction and cleaning before it is rejected."
-    )
-    lock_timeout: float = Field(3600.0, ge=0, description="Seconds to wait for another run's warehouse lock.")
+    warehouse: str = _field("warehouse", "Warehouse root directory (created if missing).")
+    threshold: float = _field(_DEDUP.threshold, "Verified Jaccard at or above which two bodies are the same story.",
+                              gt=0.0, le=1.0)
+    containment: float = _field(_DEDUP.containment,
+                                "Verified containment at or above which a trimmed copy joins its original.",
+                                gt=0.0, le=1.0)
+    workers: int = _field(0, "Parallel worker processes; 0 = one per CPU core.", unit="processes", ge=0, le=256)
+    batch_mb: int = _field(64, "Largest input per work unit; smaller units are planned so every worker is busy.",
+                           unit="MB", ge=1, le=4096)
+    batch_files: int = _field(2000, "Most input files per work unit.", unit="files", ge=1, le=1_000_000)
+    min_words: int = _field(_EXTRACT.min_words, "Bodies shorter than this after cleaning are rejected (too_short).",
+                            unit="words", ge=0, le=100_000)
+    site_min_pages: int = _field(_BP.site_min_pages,
+                                 "A line on this many distinct pages of one domain is site boilerplate.",
+                                 unit="pages", ge=2, le=1_000_000)
+    disabled_rules: list[str] = _field(
+        list, "Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see the README.",
+        cli="--disable-rule")
+    keep_headline: bool = _field(_BP.keep_headline,
+                                 "Keep the headline as the body's first line where the page shows it (it is in "
+                                 "`title` either way).", cli="--drop-headline")
+    dask_address: str = _field("", "Address of an existing Dask scheduler (tcp://host:8786) to run batches on; "
+                                   "empty = local worker processes.")
+    max_doc_mb: float = _field(_LIMITS.max_doc_bytes / 1e6, "Largest document; larger ones are rejected (too_large).",
+                               unit="MB", gt=0, le=10_000)
+    max_decompressed_mb: float = _field(_LIMITS.max_decompressed_bytes / 1e6,
+                                        "Most decompressed data read from one .gz input; reading stops past it.",
+                                        unit="MB", gt=0, le=1_000_000)
+    max_extract_seconds: float = _field(_LIMITS.max_extract_seconds,
+                                        "Time one document may spend in extraction and cleaning before it is "
+                                        "rejected (timeout).", unit="seconds", gt=0, le=3600)
+    lock_timeout: float = _field(3600.0, "How long to wait for another run's warehouse lock before failing.",
+                                 unit="seconds", ge=0, le=86_400)
 
     @field_validator("disabled_rules")
     @classmethod
@@ -67,7 +94,7 @@ class IngestParams(BaseModel):
         unknown = [p for p in cleaned if not any(n.startswith(p) for n in names)]
         if unknown:
             families = sorted({n.split(".")[0] for n in names})
-            raise ValueError(f"disabled_rules: no rule starts with {unknown}; rule families: {', '.join(families)}")
+            raise ValueError(f"no rule starts with {unknown}; rule families: {', '.join(families)}")
         return cleaned
 
     @field_validator("inputs")
@@ -75,7 +102,7 @@ class IngestParams(BaseModel):
     def _non_empty_paths(cls, v: list[str]) -> list[str]:
         cleaned = [p.strip() for p in v if p and p.strip()]
         if not cleaned:
-            raise ValueError("inputs: give at least one file, directory or glob")
+            raise ValueError("give at least one file, directory or glob")
         return cleaned
 
     @model_validator(mode="after")
@@ -85,9 +112,11 @@ class IngestParams(BaseModel):
 
     @property
     def n_workers(self) -> int:
+        """Worker processes this run uses (workers, or one per core)."""
         return self.workers or (os.cpu_count() or 1)
 
     def settings(self) -> Settings:
+        """The frozen cleaning/dedup settings these parameters select."""
         base = Settings()
         d = base.to_dict()
         d["dedup"].update(threshold=self.threshold, containment=self.containment,
@@ -100,3 +129,57 @@ class IngestParams(BaseModel):
         d["limits"]["max_decompressed_bytes"] = int(self.max_decompressed_mb * 1_000_000)
         d["limits"]["max_extract_seconds"] = self.max_extract_seconds
         return Settings.from_dict(d)
+
+
+class ParameterError(ValueError):
+    """Invalid run parameters; the message is one line per field, naming the field and the fix."""
+
+
+def one_line_errors(e: ValidationError) -> str:
+    """pydantic's errors as `field: problem (got value)`, joined by '; '."""
+    out = []
+    for err in e.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "parameters"
+        msg = err["msg"].removeprefix("Value error, ")
+        got = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict) else ""
+        hint = ""
+        desc = IngestParams.model_fields.get(str(err["loc"][0]) if err["loc"] else "")
+        if desc is not None and desc.description and "range" in desc.description:
+            hint = "; allowed " + desc.description[desc.description.index("range"):].rstrip(")")
+        out.append(f"{loc}: {msg}{got}{hint}")
+    return "; ".join(out)
+
+
+def validate(params: IngestParams | dict[str, Any]) -> IngestParams:
+    """Parameters from the CLI, the UI form or the API as a model, or ParameterError in one line."""
+    if isinstance(params, IngestParams):
+        return params
+    try:
+        return IngestParams.model_validate(params or {})
+    except ValidationError as e:
+        raise ParameterError(f"invalid ingest parameters: {one_line_errors(e)}") from None
+
+
+def preflight(params: IngestParams) -> list[str]:
+    """Problems found before any work: inputs that do not exist, a warehouse that cannot be written."""
+    problems = []
+    for item in params.inputs:
+        if not (GLOB_CHARS & set(item)) and not os.path.lexists(item):
+            problems.append(f"input not found: {item}")
+    wh = os.path.abspath(params.warehouse)
+    probe = wh
+    while not os.path.exists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if os.path.exists(wh) and not os.path.isdir(wh):
+        problems.append(f"warehouse is not a directory: {params.warehouse}")
+    elif not os.path.isdir(probe) or not os.access(probe, os.W_OK | os.X_OK):
+        problems.append(f"warehouse is not writable: {params.warehouse} ({probe} does not allow writing)")
+    return problems
+
+
+def glob_matches(item: str) -> bool:
+    """True when a glob input matches at least one path."""
+    return bool(glob.glob(item, recursive=True))

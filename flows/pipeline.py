@@ -1,46 +1,58 @@
-"""The `ingest` Prefect flow: plan batches -> clean them in parallel -> dedup -> atomic commit."""
+"""The `ingest` Prefect flow: discover -> skip what is stored -> clean units in parallel -> dedup -> commit."""
 
-# No `from __future__ import annotations` here: Prefect builds the parameter model from the
-# real `Annotated[...]` objects of the flow signature (string annotations fail to resolve).
+# No `from __future__ import annotations`: Prefect reads the flow's parameter annotations at
+# import time to build the parameter schema (the UI form).
 
 import json
+import os
 import secrets
 import shutil
 import time
 from datetime import datetime, timezone
-from typing import Annotated
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact, update_progress_artifact
-from prefect.futures import as_completed
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import wait
 from prefect.task_runners import ProcessPoolTaskRunner
-from pydantic import Field, ValidationError
 
 import cleaners
 from cleaners.config import Settings
 from flows import report
 from flows.batches import Batch, plan_batches, process_batch
 from flows.finalize import finalize
-from flows.params import IngestParams
+from flows.params import IngestParams, ParameterError, preflight, validate
 from flows.sources import discover
 from flows.warehouse import Warehouse, fault_point
 
 MAX_REJECT_LOGS = 20
+RUN_PREFIX = "ingest-"
+PROGRESS_ENV = "NEWSCLEAN_PROGRESS"
+"""Set to 1 by `newsclean run` on a terminal: a progress bar (terminal-only, so not a flow parameter)."""
+POLL_SECONDS = 2.0
 
 
-@task(retries=2, retry_delay_seconds=2, task_run_name="clean-batch-{batch.index}")
-def clean_batch(batch: Batch, settings: dict, warehouse: str) -> dict:
-    """Read and clean one batch of files (outputs reused if this batch finished before)."""
+@task(retries=2, retry_delay_seconds=2, task_run_name="clean-batch-{batch.index}", cache_policy=NO_CACHE)
+def clean_batch(batch: Batch, settings: dict, warehouse: str, known: str | None, progress: str | None) -> dict:
+    """Read and clean one unit of work (outputs reused if this batch finished before)."""
     wh = Warehouse(warehouse)
-    return process_batch(batch, Settings.from_dict(settings), wh.batch_dir(batch.key))
+    return process_batch(batch, Settings.from_dict(settings), wh.batch_dir(batch.key),
+                         Path(known) if known else None, Path(progress) if progress else None)
 
 
-@task(retries=1, retry_delay_seconds=2, task_run_name="dedup-and-stage")
+@task(retries=1, retry_delay_seconds=2, task_run_name="dedup-and-stage", cache_policy=NO_CACHE)
 def dedup_and_stage(warehouse: str, batch_keys: list[str], settings: dict, run_id: str) -> dict:
     """Site-line stripping, near-duplicate clustering against history, staged tables."""
     wh = Warehouse(warehouse)
     return finalize(wh, [wh.batch_dir(k) for k in batch_keys], Settings.from_dict(settings), run_id)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A run id: UTC start time plus a random suffix (sorts by time)."""
+    return f"{(now or datetime.now(timezone.utc)):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def _local_workers(params: IngestParams, n_batches: int) -> int:
@@ -48,7 +60,7 @@ def _local_workers(params: IngestParams, n_batches: int) -> int:
     return min(params.n_workers, max(n_batches, 1))
 
 
-def _runner(params: IngestParams, n_batches: int):
+def _runner(params: IngestParams, n_batches: int):  # type: ignore[no-untyped-def]
     if params.dask_address:
         from prefect_dask import DaskTaskRunner
 
@@ -59,108 +71,247 @@ def _runner(params: IngestParams, n_batches: int):
     return ProcessPoolTaskRunner(max_workers=_local_workers(params, n_batches))
 
 
-@flow(name="ingest", description="Raw news pages in, clean deduplicated Parquet tables out.")
-def ingest(
-    inputs: Annotated[list[str], Field(description=IngestParams.model_fields["inputs"].description)] = ["seeds"],  # noqa: B006
-    warehouse: Annotated[str, Field(description=IngestParams.model_fields["warehouse"].description)] = "warehouse",
-    threshold: Annotated[float, Field(description=IngestParams.model_fields["threshold"].description)] = 0.5,
-    containment: Annotated[float, Field(description=IngestParams.model_fields["containment"].description)] = 0.8,
-    workers: Annotated[int, Field(description=IngestParams.model_fields["workers"].description)] = 0,
-    batch_mb: Annotated[int, Field(description=IngestParams.model_fields["batch_mb"].description)] = 64,
-    batch_files: Annotated[int, Field(description=IngestParams.model_fields["batch_files"].description)] = 2000,
-    min_words: Annotated[int, Field(description=IngestParams.model_fields["min_words"].description)] = 20,
-    site_min_pages: Annotated[int, Field(description=IngestParams.model_fields["site_min_pages"].description)] = 3,
-    disabled_rules: Annotated[list[str], Field(description=IngestParams.model_fields["disabled_rules"].description)] = [],  # noqa: B006
-    keep_headline: Annotated[bool, Field(description=IngestParams.model_fields["keep_headline"].description)] = True,
-    dask_address: Annotated[str | None, Field(description=IngestParams.model_fields["dask_address"].description)] = None,
-    max_doc_mb: Annotated[float, Field(description=IngestParams.model_fields["max_doc_mb"].description)] = 20.0,
-    max_decompressed_mb: Annotated[float, Field(description=IngestParams.model_fields["max_decompressed_mb"].description)] = 2000.0,
-    max_extract_seconds: Annotated[float, Field(description=IngestParams.model_fields["max_extract_seconds"].description)] = 30.0,
-    progress: Annotated[bool, Field(description="Show a progress bar on the terminal.")] = False,
-) -> dict:
-    """Ingest INPUTS into the warehouse and return the run summary."""
-    logger = get_run_logger()
+def _flow_run_name() -> str:
+    """Prefect names each flow run after the newsclean run it is: `ingest-<run_id>`."""
+    return RUN_PREFIX + new_run_id()
+
+
+def _run_id_of_flow_run() -> str:
+    """The run id in this flow run's name (a fresh one when the run was renamed by hand)."""
+    from prefect.runtime import flow_run
+
+    name = flow_run.name or ""
+    return name[len(RUN_PREFIX):] if name.startswith(RUN_PREFIX) and len(name) > len(RUN_PREFIX) + 16 else new_run_id()
+
+
+def _tag_flow_run(wh: Warehouse, logger: Any) -> tuple[str | None, str | None]:
+    """Tag the Prefect flow run with its warehouse (and deployment); returns (flow_run_id, deployment)."""
+    from prefect.runtime import deployment, flow_run
+
+    fr_id = flow_run.id
+    dep = deployment.name
+    if not fr_id:
+        return None, dep
+    tags = set(flow_run.tags or []) | {"newsclean", f"warehouse:{wh.root}"}
+    if dep:
+        tags.add(f"deployment:{dep}")
     try:
-        params = IngestParams(inputs=inputs, warehouse=warehouse, threshold=threshold, containment=containment,
-                              workers=workers, batch_mb=batch_mb, batch_files=batch_files, min_words=min_words,
-                              site_min_pages=site_min_pages, keep_headline=keep_headline, disabled_rules=disabled_rules, dask_address=dask_address,
-                              max_doc_mb=max_doc_mb, max_decompressed_mb=max_decompressed_mb,
-                              max_extract_seconds=max_extract_seconds)
-    except ValidationError as e:
-        raise ValueError(f"invalid ingest parameters:\n{e}") from None
-    settings = params.settings()
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(fr_id, tags=sorted(tags))
+    except Exception as e:  # tags are a convenience; they must never fail a run
+        logger.warning("could not tag flow run %s: %s", fr_id, e)
+    return str(fr_id), dep
+
+
+def _skip_unchanged(wh: Warehouse, files: list[str]) -> tuple[list[str], int, int, dict[str, tuple[int, int]]]:
+    """(files to read, files skipped, their records, stat of every file) using the `files` manifest."""
+    stats: dict[str, tuple[int, int]] = {}
+    for f in files:
+        try:
+            st = os.stat(f)
+            stats[f] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            stats[f] = (-1, -1)
+    if not files:
+        return [], 0, 0, stats
+    now = pl.DataFrame({"source": list(stats), "size": [s[0] for s in stats.values()],
+                        "mtime_ns": [s[1] for s in stats.values()]}, schema={"source": pl.String, "size": pl.Int64,
+                                                                            "mtime_ns": pl.Int64})
+    seen = (wh.scan("files").join(now.lazy(), on=["source", "size", "mtime_ns"], how="semi")
+            .group_by("source").agg(pl.col("n_records").last()).collect())
+    skip = set(seen["source"].to_list())
+    return [f for f in files if f not in skip], len(skip), int(seen["n_records"].sum() or 0), stats
+
+
+@flow(name="ingest", description="Raw news pages in, clean deduplicated Parquet tables out.",
+      flow_run_name=_flow_run_name, validate_parameters=False)
+def ingest(params: IngestParams = IngestParams()) -> dict:  # noqa: B008
+    """Ingest the inputs into the warehouse and return the run summary."""
+    logger = get_run_logger()
+    p = validate(params)  # one-line ParameterError naming the field and the fix
+    problems = preflight(p)
+    if problems:
+        raise ParameterError("; ".join(problems))
+    settings = p.settings()
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    run_id = f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-    wh = Warehouse(params.warehouse)
+    run_id = _run_id_of_flow_run()
+    wh = Warehouse(p.warehouse)
+    flow_run_id, deployment = _tag_flow_run(wh, logger)
 
-    files, ignored, missing = discover(params.inputs)
+    all_files, ignored, missing = discover(p.inputs)
     for m in missing:
-        logger.warning("input not found: %s", m)
-    if not files and missing:
-        raise FileNotFoundError(f"no input found: {', '.join(missing)}")
-    batches = plan_batches(files, settings, target_bytes=params.batch_mb << 20, max_files=params.batch_files)
-    logger.info("run %s: %d files (%d ignored) in %d batches -> %s", run_id, len(files), len(ignored),
-                len(batches), wh.root)
+        logger.warning("no input matches %s", m)
+    files, n_files_skipped, n_records_skipped, stats = _skip_unchanged(wh, all_files)
+    scratch = wh.scratch(run_id)
+    try:
+        known = scratch / "known.parquet"
+        wh.stored_ids().filter(pl.col("source").is_in(files)).collect().write_parquet(known)
+        batches = plan_batches(files, settings, target_bytes=p.batch_mb << 20, max_files=p.batch_files,
+                               workers=1 if p.dask_address else p.n_workers)
+        logger.info("run %s: %d files (%d unchanged since an earlier run, %d ignored) in %d work units -> %s",
+                    run_id, len(all_files), n_files_skipped, len(ignored), len(batches), wh.root)
+        summaries, batches_wall = _run_batches(p, batches, settings, wh, known, scratch, run_id, logger)
+        with wh.lock(timeout=p.lock_timeout,
+                     on_wait=lambda: logger.info("waiting for another run's lock on %s", wh.root)):
+            rolled_back = wh.recover()
+            if rolled_back:
+                logger.warning("rolled back %d uncommitted partitions of a crashed run", len(rolled_back))
+            previous = _previous_run(wh)
+            counts = dedup_and_stage(str(wh.root), [b.key for b in batches], settings.to_dict(), run_id)
+            finished = datetime.now(timezone.utc)
+            n_batch_skipped = sum(s.get("skipped", 0) for s in summaries)
+            summary: dict[str, Any] = {
+                "run_id": run_id, "warehouse": str(wh.root), "n_files": len(all_files), "n_ignored": len(ignored),
+                "n_files_skipped": n_files_skipped, "n_batches": len(batches),
+                "workers": None if p.dask_address else _local_workers(p, len(batches)),
+                "missing_inputs": missing, "flow_run_id": flow_run_id, "deployment": deployment, **counts,
+            }
+            summary["n_documents"] = counts["n_documents"] + n_batch_skipped + n_records_skipped
+            summary["n_skipped"] = counts["n_skipped"] + n_batch_skipped + n_records_skipped
+            summary["seconds"] = round(time.perf_counter() - t0, 3)
+            summary["previous"] = previous
+            summary["timings"] = {"clean_batches_wall": round(batches_wall, 3),
+                                  "clean_batches_cpu": round(sum(s["seconds"] for s in summaries), 3),
+                                  **counts["timings"]}
+            _stage_run_row(wh, run_id, started, finished, settings, p, summary)
+            _stage_manifest(wh, run_id, summaries, stats)
+            fault_point("before-commit")
+            wh.commit(run_id, summary)
+        for b in batches:
+            shutil.rmtree(wh.batch_dir(b.key), ignore_errors=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
-    summaries: list[dict] = []
-    progress_id = create_progress_artifact(progress=0.0, description=f"Batches cleaned for run {run_id}")
-    bar = _bar(len(batches)) if progress else None
-    t_batches = time.perf_counter()
-    with _runner(params, len(batches)) as runner:
-        futures = [runner.submit(clean_batch, {"batch": b, "settings": settings.to_dict(), "warehouse": str(wh.root)})
-                   for b in batches]
-        for fut in as_completed(futures):
-            s = fut.result()
-            summaries.append(s)
-            update_progress_artifact(progress_id, progress=100.0 * len(summaries) / max(len(batches), 1))
-            if bar:
-                bar[0].advance(bar[1])
-            logger.info("batch %d: %d documents, %d cleaned, %d rejected%s", s["batch"], s["documents"],
-                        s["cleaned"], s["rejected"], " (reused)" if s.get("reused") else "")
-    if bar:
-        bar[0].stop()
-    batches_wall = time.perf_counter() - t_batches
-
-    with wh.lock(timeout=params.lock_timeout, on_wait=lambda: logger.info("waiting for another run's lock on %s", wh.root)):
-        rolled_back = wh.recover()
-        if rolled_back:
-            logger.warning("rolled back %d uncommitted partitions of a crashed run", len(rolled_back))
-        counts = dedup_and_stage(str(wh.root), [b.key for b in batches], settings.to_dict(), run_id)
-        finished = datetime.now(timezone.utc)
-        summary = {
-            "run_id": run_id, "warehouse": str(wh.root), "n_files": len(files), "n_ignored": len(ignored),
-            "n_batches": len(batches), "workers": None if params.dask_address else _local_workers(params, len(batches)),
-            "missing_inputs": missing, **counts, "seconds": round(time.perf_counter() - t0, 3),
-        }
-        summary["timings"] = {"clean_batches_wall": round(batches_wall, 3),
-                             "clean_batches_cpu": round(sum(s["seconds"] for s in summaries), 3), **counts["timings"]}
-        _stage_run_row(wh, run_id, started, finished, settings, params, summary)
-        fault_point("before-commit")
-        wh.commit(run_id, summary)
-    for b in batches:
-        shutil.rmtree(wh.batch_dir(b.key), ignore_errors=True)
-
+    for source, loc, err in counts.get("bad_dates", []):
+        logger.warning("unparseable published_at in %s [%s]: %s (date guessed from the page)", source, loc, err)
     _log_rejects(logger, wh, run_id)
     create_table_artifact(report.stage_rows(summary), key="ingest-counts", description=f"Counts per stage, run {run_id}")
     create_markdown_artifact(report.markdown(summary), key="ingest-report", description=f"Report of run {run_id}")
+    _emit_events(summary, wh)
     logger.info(report.terminal(summary))
     return summary
 
 
-def _stage_run_row(wh, run_id, started, finished, settings: Settings, params: IngestParams, summary: dict) -> None:
+def _run_batches(p: IngestParams, batches: list[Batch], settings: Settings, wh: Warehouse, known: Path,
+                 scratch: Path, run_id: str, logger: Any) -> tuple[list[dict], float]:
+    """Run the units on the task runner; progress (bytes, documents) is polled from the workers."""
+    summaries: list[dict] = []
+    total = max(sum(b.size for b in batches), 1)
+    progress_id = create_progress_artifact(progress=0.0, description=f"Input read and cleaned, run {run_id}")
+    bar = report.ProgressBar(total) if os.environ.get(PROGRESS_ENV) == "1" else None
+    prog_dir = scratch / "progress"
+    t_batches = time.perf_counter()
+    shown = -1.0
+    with _runner(p, len(batches)) as runner:
+        futures = {runner.submit(clean_batch, {
+            "batch": b, "settings": settings.to_dict(), "warehouse": str(wh.root), "known": str(known),
+            "progress": None if p.dask_address else str(prog_dir / f"{b.index}.json")}): b for b in batches}
+        pending = list(futures)
+        done_bytes = done_docs = 0
+        while pending:
+            finished, not_done = wait(pending, timeout=POLL_SECONDS)
+            for fut in finished:
+                s = fut.result()
+                summaries.append(s)
+                done_bytes += futures[fut].size
+                done_docs += s["documents"]
+                logger.info("unit %d/%d (%s): %d documents, %d skipped as stored, %d cleaned, %d rejected%s",
+                            s["batch"] + 1, len(batches), _unit_label(futures[fut]), s["documents"],
+                            s.get("skipped", 0), s["cleaned"], s["rejected"], " (reused)" if s.get("reused") else "")
+            pending = list(not_done)
+            live_bytes, live_docs = _live_progress(prog_dir, [futures[f] for f in pending])
+            pct = round(100.0 * min(1.0, (done_bytes + live_bytes) / total), 1)
+            if pct != shown:
+                update_progress_artifact(progress_id, progress=pct)
+                shown = pct
+            if bar:
+                bar.update(done_bytes + live_bytes, done_docs + live_docs, len(summaries), len(batches))
+    if bar:
+        bar.stop()
+    if shown < 100.0:
+        update_progress_artifact(progress_id, progress=100.0)
+    return summaries, time.perf_counter() - t_batches
+
+
+def _unit_label(b: Batch) -> str:
+    first = b.units[0]
+    name = os.path.basename(first.path)
+    if first.parts > 1:
+        return f"{name} part {first.part + 1}/{first.parts}"
+    return name if len(b.units) == 1 else f"{name} +{len(b.units) - 1} files"
+
+
+def _live_progress(prog_dir: Path, running: list[Batch]) -> tuple[int, int]:
+    """Bytes and documents done so far by units still running (from their progress files)."""
+    nbytes = ndocs = 0
+    for b in running:
+        try:
+            d = json.loads((prog_dir / f"{b.index}.json").read_text())
+        except (OSError, ValueError):
+            continue
+        nbytes += min(int(d.get("bytes", 0)), b.size)
+        ndocs += int(d.get("documents", 0))
+    return nbytes, ndocs
+
+
+def _previous_run(wh: Warehouse) -> dict | None:
+    """Counts of the latest committed run (for the report's comparison), or None."""
+    runs = wh.scan("runs").sort("finished_at").tail(1).collect()
+    if not runs.height:
+        return None
+    cols = ["run_id", "n_documents", "n_articles", "n_duplicates", "n_rejects", "n_removed_lines", "n_skipped"]
+    return {k: v for k, v in runs.select(cols).row(0, named=True).items()}
+
+
+def _stage_run_row(wh: Warehouse, run_id: str, started: datetime, finished: datetime, settings: Settings,
+                   params: IngestParams, summary: dict) -> None:
     row = {
         "run_id": run_id, "started_at": started, "finished_at": finished, "newsclean_version": cleaners.__version__,
         "settings_fingerprint": settings.fingerprint(), "parameters": json.dumps(params.model_dump()),
         "n_files": summary["n_files"], "n_documents": summary["n_documents"], "n_skipped": summary["n_skipped"],
         "n_articles": summary["n_articles"], "n_duplicates": summary["n_duplicates"], "n_clusters": summary["n_clusters"],
         "n_rejects": summary["n_rejects"], "n_removed_lines": summary["n_removed_lines"],
-        "seconds": float(summary["seconds"]),
+        "seconds": float(summary["seconds"]), "n_files_skipped": summary["n_files_skipped"],
+        "n_bad_dates": summary["n_bad_dates"], "flow_run_id": summary["flow_run_id"],
+        "deployment": summary["deployment"],
     }
     wh.stage(run_id, "runs", pl.DataFrame([row]))
 
 
-def _log_rejects(logger, wh: Warehouse, run_id: str) -> None:
+def _stage_manifest(wh: Warehouse, run_id: str, summaries: list[dict], stats: dict[str, tuple[int, int]]) -> None:
+    """Record files this run read whole, with no transient reject, so the next run skips them unread."""
+    parts = pl.DataFrame([fp for s in summaries for fp in s.get("file_parts", [])],
+                         schema={"path": pl.String, "part": pl.Int64, "parts": pl.Int64, "records": pl.Int64,
+                                 "transient": pl.Int64})
+    whole = (parts.group_by("path").agg(pl.col("part").n_unique().alias("seen"), pl.col("parts").first(),
+                                        pl.col("records").sum(), pl.col("transient").sum())
+             .filter((pl.col("seen") == pl.col("parts")) & (pl.col("transient") == 0)))
+    rows = [{"source": r["path"], "size": stats[r["path"]][0], "mtime_ns": stats[r["path"]][1],
+             "n_records": r["records"], "run_id": run_id}
+            for r in whole.iter_rows(named=True) if stats.get(r["path"], (-1, -1))[0] >= 0]
+    wh.stage(run_id, "files", pl.DataFrame(rows, schema={"source": pl.String, "size": pl.Int64,
+                                                        "mtime_ns": pl.Int64, "n_records": pl.Int64,
+                                                        "run_id": pl.String}))
+
+
+def _emit_events(summary: dict, wh: Warehouse) -> None:
+    """A Prefect event per run with its counts, and one when the reject share jumps (for automations)."""
+    from prefect.events import emit_event
+
+    resource = {"prefect.resource.id": f"newsclean.warehouse.{wh.root}", "prefect.resource.name": str(wh.root)}
+    counts = {k: summary[k] for k in ("n_documents", "n_articles", "n_duplicates", "n_rejects", "n_skipped",
+                                      "n_removed_lines", "n_bad_dates")}
+    emit_event(event="newsclean.run.completed", resource=resource, payload={"run_id": summary["run_id"], **counts})
+    jump = report.reject_jump(summary)
+    if jump:
+        emit_event(event="newsclean.rejects.jumped", resource=resource,
+                   payload={"run_id": summary["run_id"], **jump})
+
+
+def _log_rejects(logger: Any, wh: Warehouse, run_id: str) -> None:
     rej = wh.scan("rejects").filter(pl.col("run_id") == run_id).select("source", "locator", "stage", "reason", "detail")
     rows = rej.head(MAX_REJECT_LOGS).collect().rows()
     total = rej.select(pl.len()).collect().item()
@@ -168,11 +319,3 @@ def _log_rejects(logger, wh: Warehouse, run_id: str) -> None:
         logger.warning("rejected %s [%s] at %s: %s (%s)", source, loc, stage, reason, detail)
     if total > len(rows):
         logger.warning("... and %d more rejects: see the rejects table for run %s", total - len(rows), run_id)
-
-
-def _bar(total: int):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    p = Progress(TextColumn("cleaning batches"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    p.start()
-    return p, p.add_task("batches", total=total)

@@ -1,21 +1,30 @@
 """Streaming readers: HTML, WARC, JSON Lines and plain-text files -> RawDoc | Reject.
 
 Readers never raise on bad input: a broken file, record or line becomes a `Reject` and
-reading goes on with the next one.
+reading goes on with the next one. Every record carries its identity (`key`, `raw_hash`, see
+`cleaners.identity`), so callers can skip stored records before any decoding or extraction.
+
+A large JSON Lines or WARC file can be read in `parts`: part k of K owns the records whose
+index falls in every K-th block of `PART_BLOCK` records. Each part streams the whole file but
+decodes only its own records, so parts run on different workers without an index pass and
+work for gzip streams too (which cannot be seeked).
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+import xxhash
 
 from cleaners.config import Limits
 from cleaners.decode import DecodeError, decode_bytes
+from cleaners.identity import id_key, raw_hash
 from cleaners.records import RawDoc, Reject, Stage
 
 FORMATS = {
@@ -24,18 +33,16 @@ FORMATS = {
     ".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".ndjson": "jsonl",
     ".txt": "txt",
 }
-
-
-def doc_id(source: str, key: str) -> str:
-    """Stable 16-hex-digit id of a document: its file plus its id or place inside the file."""
-    return hashlib.blake2b(f"{source}\x00{key}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-
-
-def raw_doc_id(doc: RawDoc | Reject) -> str:
-    return doc_id(doc.source, doc.source_id or doc.locator)
+SPLITTABLE = frozenset({"jsonl", "warc"})
+PART_BLOCK = 32
+"""Records per block when a file is read in parts (part k owns every K-th block)."""
+READ_BLOCK = 64 << 10
+Progress = Callable[[int], None]
+"""Called with the number of bytes of the file consumed so far (compressed bytes for .gz)."""
 
 
 def format_of(path: str | Path) -> str | None:
+    """The reader for a file name (`html`, `warc`, `jsonl`, `txt`) or None when unknown."""
     name = str(path).lower()
     for ext in sorted(FORMATS, key=len, reverse=True):
         if name.endswith(ext):
@@ -48,6 +55,8 @@ def discover(inputs: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
 
     Inside directories only known formats are taken (others are `ignored`, e.g. READMEs);
     a file named explicitly is always taken, and rejected later if its format is unknown.
+    Directory links are not followed, and a file reached twice (links, overlapping inputs)
+    is read once.
     """
     import glob
 
@@ -55,25 +64,25 @@ def discover(inputs: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
     ignored: list[str] = []
     missing: list[str] = []
     for item in inputs:
-        paths = [item] if os.path.exists(item) else sorted(glob.glob(item, recursive=True))
+        paths = [item] if os.path.lexists(item) else sorted(glob.glob(item, recursive=True))
         if not paths:
             missing.append(item)
         for p in paths:
-            if os.path.isdir(p):
+            if os.path.isdir(p) and not (os.path.islink(p) and p != item):
                 for root, dirs, names in os.walk(p):
                     dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                     for name in sorted(names):
                         full = os.path.join(root, name)
                         (files if format_of(full) and not name.startswith(".") else ignored).append(full)
-            else:
+            elif not os.path.isdir(p):
                 files.append(p)
     seen: set[str] = set()
     unique = []
     for f in files:
-        a = os.path.abspath(f)
-        if a not in seen:
-            seen.add(a)
-            unique.append(a)
+        real = os.path.realpath(f)
+        if real not in seen:
+            seen.add(real)
+            unique.append(os.path.abspath(f))
     return unique, ignored, missing
 
 
@@ -86,7 +95,7 @@ class _Capped(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b) -> int:  # type: ignore[override]
+    def readinto(self, b) -> int:  # type: ignore[no-untyped-def, override]
         data = self.inner.read(len(b))
         self.n += len(data)
         if self.n > self.cap:
@@ -95,59 +104,128 @@ class _Capped(io.RawIOBase):
         return len(data)
 
 
-def _open(path: str, limits: Limits) -> io.BufferedIOBase:
-    if path.lower().endswith(".gz"):
-        return io.BufferedReader(_Capped(gzip.open(path, "rb"), limits.max_decompressed_bytes))  # type: ignore[arg-type]
-    return open(path, "rb")
+def bounded_lines(fh: io.BufferedIOBase, cap: int) -> Iterator[tuple[bytes | None, int, str | None]]:
+    """Lines of a binary stream, never holding more than `cap` bytes of one line.
+
+    Yields (line, length, None) for a line within the cap (without its newline), or
+    (None, length, hash) for a longer one: it is skipped to the next newline while its
+    bytes are hashed, so the caller can reject it with its real identity.
+    """
+    buf = bytearray()
+    over: xxhash.xxh3_128 | None = None
+    over_len = 0
+    while True:
+        # read1: what one underlying read gives, so a stream that breaks (a truncated gzip)
+        # loses at most the block it broke in, not the lines before it.
+        block = fh.read1(READ_BLOCK)
+        if not block:
+            break
+        start = 0
+        while True:
+            nl = block.find(b"\n", start)
+            piece = block[start:] if nl < 0 else block[start:nl]
+            if over is not None:
+                over.update(piece)
+                over_len += len(piece)
+            elif len(buf) + len(piece) > cap:
+                over = xxhash.xxh3_128(bytes(buf))
+                over.update(piece)
+                over_len = len(buf) + len(piece)
+                buf.clear()
+            else:
+                buf += piece
+            if nl < 0:
+                break
+            if over is not None:
+                yield None, over_len, over.hexdigest()
+                over, over_len = None, 0
+            else:
+                yield bytes(buf), len(buf), None
+                buf.clear()
+            start = nl + 1
+    if over is not None:
+        yield None, over_len, over.hexdigest()
+    elif buf:
+        yield bytes(buf), len(buf), None
 
 
-def read_file(path: str, limits: Limits = Limits()) -> Iterator[RawDoc | Reject]:
-    """Every document (or reject) in one input file; a file that holds none is itself a reject."""
-    n = 0
-    for n, item in enumerate(_read_any(path, limits), start=1):
+def read_file(path: str, limits: Limits = Limits(), part: int = 0, parts: int = 1,
+              progress: Progress | None = None) -> Iterator[RawDoc | Reject]:
+    """Every document (or reject) in one input file, or in part `part` of `parts` of it.
+
+    A file that holds no records is itself a reject (reported by part 0 only).
+    """
+    if not 0 <= part < parts:
+        raise ValueError(f"part must be in [0, {parts}), got {part}")
+    seen = [0]
+    for item in _read_any(path, limits, part, parts, seen, progress):
         yield item
-    if n == 0:
+    if seen[0] == 0 and part == 0:
         yield Reject(path, None, "file", Stage.READ, "no_documents",
                      "the file holds no records (blank JSON lines, or no HTML responses in a WARC)")
 
 
-def _read_any(path: str, limits: Limits) -> Iterator[RawDoc | Reject]:
+def _mine(index: int, part: int, parts: int) -> bool:
+    return parts == 1 or (index // PART_BLOCK) % parts == part
+
+
+def _read_any(path: str, limits: Limits, part: int, parts: int, seen: list[int],
+              progress: Progress | None) -> Iterator[RawDoc | Reject]:
     fmt = format_of(path)
     try:
-        if fmt == "html":
-            yield from _read_single(path, limits, "html")
-        elif fmt == "txt":
-            yield from _read_single(path, limits, "txt")
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            if part == 0:
+                seen[0] += 1
+                yield Reject(path, None, "file", Stage.READ, "not_a_file",
+                             "not a regular file (a pipe, socket or device): never opened")
+            return
+        if fmt in ("html", "txt"):
+            if part == 0:
+                seen[0] += 1
+                yield from _read_single(path, limits, fmt, st.st_size)
         elif fmt == "jsonl":
-            yield from _read_jsonl(path, limits)
+            yield from _read_jsonl(path, limits, part, parts, seen, progress)
         elif fmt == "warc":
-            yield from _read_warc(path, limits)
-        else:
+            yield from _read_warc(path, limits, part, parts, seen, progress)
+        elif part == 0:
+            seen[0] += 1
             yield Reject(path, None, "file", Stage.READ, "unsupported_format",
                          f"unknown file type; known: {', '.join(sorted(FORMATS))}")
     except OSError as e:
-        yield Reject(path, None, "file", Stage.READ, "unreadable", str(e)[:500])
+        if part == 0:
+            seen[0] += 1
+            yield Reject(path, None, "file", Stage.READ, "unreadable", str(e)[:500])
 
 
-def _read_single(path: str, limits: Limits, fmt: str) -> Iterator[RawDoc | Reject]:
-    size = os.path.getsize(path)
+def _hash_file(path: str) -> str:
+    h = xxhash.xxh3_128()
+    with open(path, "rb") as fh:
+        while block := fh.read(READ_BLOCK):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_single(path: str, limits: Limits, fmt: str, size: int) -> Iterator[RawDoc | Reject]:
     if size > limits.max_doc_bytes:
-        yield Reject(path, None, "file", Stage.READ, "too_large", f"{size} bytes > max_doc_bytes {limits.max_doc_bytes}")
+        yield Reject(path, None, "file", Stage.READ, "too_large", f"{size} bytes > max_doc_bytes {limits.max_doc_bytes}",
+                     raw_hash=_hash_file(path))
         return
     with open(path, "rb") as fh:
-        data = fh.read()
+        data = fh.read(limits.max_doc_bytes + 1)
+    h = raw_hash(data)
     if not data.strip():
-        yield Reject(path, None, "file", Stage.READ, "empty", "file is empty or whitespace")
+        yield Reject(path, None, "file", Stage.READ, "empty", "file is empty or whitespace", raw_hash=h)
         return
     if fmt == "html":
-        yield RawDoc(path, None, "file", html=data, fmt="html")
+        yield RawDoc(path, None, "file", html=data, fmt="html", raw_hash=h)
         return
     try:
         text = decode_bytes(data)
     except DecodeError as e:
-        yield Reject(path, None, "file", Stage.DECODE, e.reason, e.detail)
+        yield Reject(path, None, "file", Stage.DECODE, e.reason, e.detail, raw_hash=h)
         return
-    yield RawDoc(path, None, "file", text=text, fmt="txt")
+    yield RawDoc(path, None, "file", text=text, fmt="txt", raw_hash=h)
 
 
 def _str_or_none(v: object) -> str | None:
@@ -158,51 +236,73 @@ def _str_or_none(v: object) -> str | None:
     raise TypeError(type(v).__name__)
 
 
-def _read_jsonl(path: str, limits: Limits) -> Iterator[RawDoc | Reject]:
-    with _open(path, limits) as fh:
-        n = 0
+def _open_stream(path: str, limits: Limits) -> tuple[io.BufferedIOBase, io.BufferedIOBase]:
+    """(stream to read records from, the raw file whose position measures progress)."""
+    raw = open(path, "rb")
+    if path.lower().endswith(".gz"):
+        return io.BufferedReader(_Capped(gzip.GzipFile(fileobj=raw, mode="rb"), limits.max_decompressed_bytes),
+                                 READ_BLOCK), raw
+    return raw, raw
+
+
+def _read_jsonl(path: str, limits: Limits, part: int, parts: int, seen: list[int],
+                progress: Progress | None) -> Iterator[RawDoc | Reject]:
+    stream, raw_file = _open_stream(path, limits)
+    n = 0
+    index = -1
+    with raw_file, stream:
         try:
-            for n, raw in enumerate(fh, start=1):
+            for n, (line, length, long_hash) in enumerate(bounded_lines(stream, limits.max_doc_bytes), start=1):
+                if line is not None and not line.strip():
+                    continue
+                index += 1
+                seen[0] += 1
+                if not _mine(index, part, parts):
+                    continue
+                if progress is not None:
+                    progress(raw_file.tell())
                 loc = f"line:{n}"
-                if not raw.strip():
+                if line is None:
+                    yield Reject(path, None, loc, Stage.READ, "too_large",
+                                 f"{length} bytes > max_doc_bytes {limits.max_doc_bytes}", raw_hash=long_hash)
                     continue
-                if len(raw) > limits.max_doc_bytes:
-                    yield Reject(path, None, loc, Stage.READ, "too_large", f"{len(raw)} bytes > max_doc_bytes")
-                    continue
-                try:
-                    obj = json.loads(raw)
-                except ValueError as e:
-                    yield Reject(path, None, loc, Stage.READ, "invalid_json", str(e)[:200])
-                    continue
-                if not isinstance(obj, dict):
-                    yield Reject(path, None, loc, Stage.READ, "not_an_object", f"JSON {type(obj).__name__}, expected object")
-                    continue
-                try:
-                    sid = _str_or_none(obj.get("id"))
-                    url = _str_or_none(obj.get("url"))
-                    published = _str_or_none(obj.get("published_at"))
-                    html = obj.get("html")
-                    text = obj.get("text")
-                    title = _str_or_none(obj.get("title"))
-                except TypeError as e:
-                    yield Reject(path, None, loc, Stage.READ, "wrong_type", f"a field has type {e}")
-                    continue
-                if html is not None and not isinstance(html, str):
-                    yield Reject(path, sid, loc, Stage.READ, "wrong_type", "`html` must be a string")
-                    continue
-                if text is not None and not isinstance(text, str):
-                    yield Reject(path, sid, loc, Stage.READ, "wrong_type", "`text` must be a string")
-                    continue
-                if not (html or text):
-                    yield Reject(path, sid, loc, Stage.READ, "missing_content", "object has no `html` or `text`")
-                    continue
-                yield RawDoc(path, sid, loc, url=url, html=html or None, text=None if html else text,
-                             published_at=published, title=title, fmt="html" if html else "jsonl")
+                yield _jsonl_record(path, loc, line.rstrip(b"\r"))
         except Exception as e:  # gzip/zlib errors, size cap (OverflowError), truncated stream
-            yield Reject(path, None, f"line:{n + 1}", Stage.READ, "corrupt_file", f"{type(e).__name__}: {e}"[:500])
+            if part == 0:
+                seen[0] += 1
+                yield Reject(path, None, f"line:{n + 1}", Stage.READ, "corrupt_file", f"{type(e).__name__}: {e}"[:500])
 
 
-def _read_warc(path: str, limits: Limits) -> Iterator[RawDoc | Reject]:
+def _jsonl_record(path: str, loc: str, line: bytes) -> RawDoc | Reject:
+    h = raw_hash(line)
+    try:
+        obj = json.loads(line)
+    except ValueError as e:
+        return Reject(path, None, loc, Stage.READ, "invalid_json", str(e)[:200], raw_hash=h)
+    if not isinstance(obj, dict):
+        return Reject(path, None, loc, Stage.READ, "not_an_object", f"JSON {type(obj).__name__}, expected object",
+                      raw_hash=h)
+    try:
+        sid = _str_or_none(obj.get("id"))
+        url = _str_or_none(obj.get("url"))
+        published = _str_or_none(obj.get("published_at"))
+        title = _str_or_none(obj.get("title"))
+    except TypeError as e:
+        return Reject(path, None, loc, Stage.READ, "wrong_type", f"a field has type {e}", raw_hash=h)
+    key = id_key(obj["id"]) if sid is not None else ""
+    html, text = obj.get("html"), obj.get("text")
+    for name, value in (("html", html), ("text", text)):
+        if value is not None and not isinstance(value, str):
+            return Reject(path, sid, loc, Stage.READ, "wrong_type", f"`{name}` must be a string", key=key, raw_hash=h)
+    if not (html or text):
+        return Reject(path, sid, loc, Stage.READ, "missing_content", "object has no `html` or `text`", key=key,
+                      raw_hash=h)
+    return RawDoc(path, sid, loc, url=url, html=html or None, text=None if html else text, published_at=published,
+                  title=title, fmt="html" if html else "jsonl", key=key, raw_hash=h)
+
+
+def _read_warc(path: str, limits: Limits, part: int, parts: int, seen: list[int],
+               progress: Progress | None) -> Iterator[RawDoc | Reject]:
     from warcio.archiveiterator import ArchiveIterator
 
     # warcio decompresses .warc.gz record by record itself; each record's body is read with a
@@ -210,42 +310,55 @@ def _read_warc(path: str, limits: Limits) -> Iterator[RawDoc | Reject]:
     with open(path, "rb") as fh:
         it = ArchiveIterator(fh, arc2warc=True, check_digests=True)
         offset = 0
+        index = -1
         try:
             for rec in it:
                 if rec.rec_type != "response":
                     continue
-                # warcio: the offset is known only once the record's body has been read.
-                body = rec.content_stream().read(limits.max_doc_bytes + 1)
-                offset = it.get_record_offset()
-                loc = f"offset:{offset}"
-                sid = rec.rec_headers.get_header("WARC-Record-ID")
-                url = rec.rec_headers.get_header("WARC-Target-URI")
                 ctype = (rec.http_headers.get_header("Content-Type") if rec.http_headers else "") or ""
                 if ctype and "html" not in ctype.lower():
                     continue  # images, scripts, PDFs in a crawl are not articles (not documents here)
-                status = rec.http_headers.get_statuscode() if rec.http_headers else "200"
-                if status and not str(status).startswith("2"):
-                    yield Reject(path, sid, loc, Stage.READ, "http_status", f"HTTP {status}")
-                    continue
-                if len(body) > limits.max_doc_bytes:
-                    yield Reject(path, sid, loc, Stage.READ, "too_large", f"> max_doc_bytes {limits.max_doc_bytes}")
-                    continue
-                if getattr(rec.raw_stream, "limit", 0) > 0:
-                    yield Reject(path, sid, loc, Stage.READ, "truncated_record",
-                                 f"record ends {rec.raw_stream.limit} bytes before its Content-Length")
-                    continue
-                if getattr(rec, "digest_checker", None) is not None and rec.digest_checker.passed is False:
-                    yield Reject(path, sid, loc, Stage.READ, "digest_mismatch", "payload does not match WARC-Payload-Digest")
-                    continue
-                charset = None
-                if "charset=" in ctype.lower():
-                    charset = ctype.lower().split("charset=")[-1].split(";")[0].strip(" \"'")
-                try:
-                    html: str | bytes = decode_bytes(body, charset) if body else b""
-                except DecodeError as e:
-                    yield Reject(path, sid, loc, Stage.DECODE, e.reason, e.detail)
-                    continue
-                yield RawDoc(path, sid, loc, url=url, html=html, fmt="html")
+                index += 1
+                seen[0] += 1
+                if not _mine(index, part, parts):
+                    continue  # warcio skips the unread body itself
+                # warcio: the offset is known only once the record's body has been read.
+                body = rec.content_stream().read(limits.max_doc_bytes + 1)
+                offset = it.get_record_offset()
+                if progress is not None:
+                    progress(fh.tell())
+                item = _warc_record(path, rec, body, ctype, f"offset:{offset}", limits)
+                if item is not None:
+                    yield item
         except Exception as e:  # warcio raises assorted errors on truncated/corrupt records
-            yield Reject(path, None, f"offset:{offset}", Stage.READ, "corrupt_record",
-                         f"{type(e).__name__}: {e}"[:500])
+            if part == 0:
+                seen[0] += 1
+                yield Reject(path, None, f"offset:{offset}", Stage.READ, "corrupt_record",
+                             f"{type(e).__name__}: {e}"[:500])
+
+
+def _warc_record(path: str, rec, body: bytes, ctype: str, loc: str, limits: Limits) -> RawDoc | Reject | None:  # type: ignore[no-untyped-def]
+    sid = rec.rec_headers.get_header("WARC-Record-ID")
+    url = rec.rec_headers.get_header("WARC-Target-URI")
+    key = f"warc:{sid}" if sid else ""
+    h = raw_hash(body)
+    status = rec.http_headers.get_statuscode() if rec.http_headers else "200"
+    if status and not str(status).startswith("2"):
+        return Reject(path, sid, loc, Stage.READ, "http_status", f"HTTP {status}", key=key, raw_hash=h)
+    if len(body) > limits.max_doc_bytes:
+        return Reject(path, sid, loc, Stage.READ, "too_large", f"> max_doc_bytes {limits.max_doc_bytes}", key=key,
+                      raw_hash=h)
+    if getattr(rec.raw_stream, "limit", 0) > 0:
+        return Reject(path, sid, loc, Stage.READ, "truncated_record",
+                      f"record ends {rec.raw_stream.limit} bytes before its Content-Length", key=key, raw_hash=h)
+    if getattr(rec, "digest_checker", None) is not None and rec.digest_checker.passed is False:
+        return Reject(path, sid, loc, Stage.READ, "digest_mismatch", "payload does not match WARC-Payload-Digest",
+                      key=key, raw_hash=h)
+    charset = None
+    if "charset=" in ctype.lower():
+        charset = ctype.lower().split("charset=")[-1].split(";")[0].strip(" \"'")
+    try:
+        html: str | bytes = decode_bytes(body, charset) if body else b""
+    except DecodeError as e:
+        return Reject(path, sid, loc, Stage.DECODE, e.reason, e.detail, key=key, raw_hash=h)
+    return RawDoc(path, sid, loc, url=url, html=html, fmt="html", key=key, raw_hash=h)

@@ -27,11 +27,13 @@ from pathlib import Path
 
 import polars as pl
 
+from cleaners.identity import TRANSIENT_REASONS
 from cleaners.schema import TABLES, conform, empty
 
 COMMITS = "_commits"
 STAGING = "_staging"
 BATCHES = "_batches"
+SCRATCH = "_scratch"
 LOCK = "_lock"
 
 
@@ -56,15 +58,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_json_atomic(path: Path, payload: dict) -> None:
+def write_json_atomic(path: Path, payload: dict, fsync: bool = True) -> None:
+    """Write JSON to a temporary name, then rename: readers see the old or the new file whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with open(tmp, "w") as fh:
         json.dump(payload, fh, indent=2, default=str)
-        fh.flush()
-        os.fsync(fh.fileno())
+        if fsync:
+            fh.flush()
+            os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    if fsync:
+        _fsync_dir(path.parent)
 
 
 def write_parquet_atomic(df: pl.DataFrame, path: Path) -> None:
@@ -147,7 +152,16 @@ class Warehouse:
         files = self.files(table)
         if not files:
             return empty(table).lazy()
-        return pl.scan_parquet(files, schema=TABLES[table].schema)
+        # Runs written before a column existed read it as null (missing_columns="insert").
+        return pl.scan_parquet(files, schema=TABLES[table].schema, missing_columns="insert")
+
+    def stored_ids(self) -> pl.LazyFrame:
+        """(source, doc_id) of every stored document a run need not read again: all articles, and
+        rejects whose reason is not transient (those are retried, see `TRANSIENT_REASONS`)."""
+        return pl.concat([
+            self.scan("articles").select("source", "doc_id"),
+            self.scan("rejects").filter(~pl.col("reason").is_in(list(TRANSIENT_REASONS))).select("source", "doc_id"),
+        ]).unique()
 
     def read(self, table: str) -> pl.DataFrame:
         return self.scan(table).collect()
@@ -173,6 +187,12 @@ class Warehouse:
                 fault_point(f"commit:{tdir.name}")
         write_json_atomic(self.root / COMMITS / f"{run_id}.json", summary)
         shutil.rmtree(staged, ignore_errors=True)
+
+    def scratch(self, run_id: str) -> Path:
+        """A run's own scratch folder (known ids, progress files), removed when the run ends."""
+        path = self.root / SCRATCH / run_id
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def batch_dir(self, key: str) -> Path:
         return self.root / BATCHES / key

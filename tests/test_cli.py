@@ -21,15 +21,17 @@ def test_help_explains_every_option(tmp_path):
     out = _run(["run", "--help"], tmp_path)
     assert out.returncode == 0
     for opt in ("--warehouse", "--threshold", "--containment", "--workers", "--batch-mb", "--min-words",
-                "--site-min-pages", "--dask-address", "--no-progress", "--json"):
+                "--site-min-pages", "--dask-address", "--no-progress", "--json", "--drop-headline", "--disable-rule"):
         assert opt in out.stdout
+    assert "range (0.0, 1.0]" in out.stdout and "unit: MB" in out.stdout  # bounds and units from the model
     top = _run(["--help"], tmp_path)
     assert top.returncode == 0 and "explain" in top.stdout and "schema" in top.stdout
 
 
 def test_bad_arguments_exit_2_without_running(tmp_path):
     out = _run(["run", str(ROOT / "seeds"), "--threshold", "2"], tmp_path)
-    assert out.returncode == 2 and "threshold" in out.stderr
+    assert out.returncode == 2 and "threshold" in out.stderr and "range (0.0, 1.0]" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1  # one line naming the field and the fix
     assert not (tmp_path / "warehouse").exists()
 
 
@@ -44,8 +46,27 @@ def test_run_seeds_then_explain(tmp_path):
     assert exp.returncode == 0
     assert "subscribe.prompt" in exp.stdout and "Subcribe to The Jewish Link Eblast" in exp.stdout
     assert doc["text"].splitlines()[0] in exp.stdout
-    missing = _run(["run", str(tmp_path / "does-not-exist")], tmp_path)
-    assert missing.returncode == 1 and "no input found" in missing.stderr
+
+
+
+def test_missing_input_and_unwritable_warehouse_exit_2_before_any_work(tmp_path):
+    missing = _run(["run", str(tmp_path / "does-not-exist"), "--warehouse", str(tmp_path / "wh")], tmp_path)
+    assert missing.returncode == 2 and f"input not found: {tmp_path / 'does-not-exist'}" in missing.stderr
+    assert not (tmp_path / "wh").exists()
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        out = _run(["run", str(ROOT / "seeds"), "--warehouse", str(locked / "wh")], tmp_path)
+    finally:
+        locked.chmod(0o700)
+    if os.geteuid() != 0:  # root may write anywhere; the check is then the writable path itself
+        assert out.returncode == 2 and f"warehouse is not writable: {locked / 'wh'}" in out.stderr
+    a_file = tmp_path / "plain-file"
+    a_file.write_text("x")
+    out = _run(["run", str(ROOT / "seeds"), "--warehouse", str(a_file)], tmp_path)
+    assert out.returncode == 2 and f"warehouse is not a directory: {a_file}" in out.stderr
+    assert "Traceback" not in out.stderr
 
 
 def test_clean_one_page_prints_text_and_reasons(tmp_path):

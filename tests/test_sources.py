@@ -9,7 +9,8 @@ from cleaners.config import Limits, Settings
 from cleaners.decode import DecodeError, decode_bytes
 from cleaners.document import clean_document
 from cleaners.records import RawDoc, Reject
-from flows.sources import discover, doc_id, read_file
+from cleaners.identity import doc_id, id_key, raw_hash
+from flows.sources import bounded_lines, discover, read_file
 from tests.conftest import SEEDS
 
 
@@ -92,10 +93,59 @@ def test_empty_and_unknown_files_are_rejected_with_reasons(tmp_path):
     assert clean_document(raw, Settings()).reason == "binary"
 
 
-def test_doc_id_is_stable_and_distinguishes_records():
-    assert doc_id("/a.jsonl", "line:1") == doc_id("/a.jsonl", "line:1")
-    assert doc_id("/a.jsonl", "line:1") != doc_id("/a.jsonl", "line:2")
-    assert len(doc_id("/a", "b")) == 16 and int(doc_id("/a", "b"), 16) >= 0
+def test_doc_id_is_stable_and_follows_content():
+    h1, h2 = raw_hash(b"one"), raw_hash(b"two")
+    assert doc_id("/a.jsonl", "", h1) == doc_id("/a.jsonl", "", h1)
+    assert doc_id("/a.jsonl", "", h1) != doc_id("/a.jsonl", "", h2)
+    assert doc_id("/a.jsonl", "", h1) != doc_id("/b.jsonl", "", h1)
+    assert len(doc_id("/a", "b", h1)) == 16 and int(doc_id("/a", "b", h1), 16) >= 0
+
+
+def test_jsonl_ids_cannot_collide_with_locators_or_other_types(tmp_path):
+    assert id_key(7) != id_key("7") and id_key("line:3") != "line:3"
+    p = tmp_path / "ids.jsonl"
+    body = "the same body text for every record in this file"
+    p.write_text("\n".join(json.dumps(o) for o in (
+        {"id": 7, "text": body}, {"id": "7", "text": body}, {"id": "line:3", "text": body}, {"text": body},
+    )) + "\n")
+    items = list(read_file(str(p)))
+    assert [i.source_id for i in items] == ["7", "7", "line:3", None]
+    assert len({i.doc_id for i in items}) == 4
+
+
+def test_a_record_keeps_its_id_when_its_line_moves(tmp_path):
+    p = tmp_path / "feed.jsonl"
+    a, b = json.dumps({"url": "https://x.org/a", "text": "alpha " * 30}), json.dumps({"id": 1, "text": "beta " * 30})
+    p.write_text(a + "\n" + b + "\n")
+    first = {i.doc_id for i in read_file(str(p))}
+    p.write_text(json.dumps({"text": "new " * 30}) + "\n" + a + "\n" + b + "\n")
+    second = [i.doc_id for i in read_file(str(p))]
+    assert first <= set(second) and len(set(second) - first) == 1
+
+
+def test_bounded_lines_skip_overlong_lines_with_their_hash():
+    import io
+
+    data = b"short\n" + b"x" * 5000 + b"\nafter\nlast"
+    got = list(bounded_lines(io.BytesIO(data), cap=100))
+    assert [(ln, n) for ln, n, _ in got] == [(b"short", 5), (None, 5000), (b"after", 5), (b"last", 4)]
+    assert got[1][2] == raw_hash(b"x" * 5000)
+
+
+def test_parts_cover_every_record_exactly_once(tmp_path):
+    p = tmp_path / "big.jsonl.gz"
+    p.write_bytes(gzip.compress("\n".join(json.dumps({"id": i, "text": f"doc {i}"}) for i in range(300)).encode()))
+    whole = [i.doc_id for i in read_file(str(p))]
+    parts = [i.doc_id for k in range(3) for i in read_file(str(p), part=k, parts=3)]
+    assert len(whole) == 300 and sorted(parts) == sorted(whole)
+    assert all(len(list(read_file(str(p), part=k, parts=3))) > 50 for k in range(3))
+
+
+def test_a_fifo_is_rejected_without_being_opened(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "x.html")
+    assert [i.reason for i in read_file(str(tmp_path / "x.html"))] == ["not_a_file"]
 
 
 def test_decode_charsets():

@@ -1,0 +1,52 @@
+"""Language of a body and word counts that work for scripts written without spaces.
+
+Language: py3langid (langid.py's model, shipped inside the package: offline, deterministic,
+97 languages, ~1 ms per body on its first 2,000 characters; trafilatura uses the same library
+for its own language filter). A body too short to tell gets null.
+
+Words: whitespace-separated tokens, except that characters of scripts written without spaces
+(Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) count one word per `CHARS_PER_WORD`
+characters (about the mean word length of Chinese and Japanese), so `min_words` means roughly
+the same amount of text in every language.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import polars as pl
+
+UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+CHARS_PER_WORD = 2
+MIN_LANGUAGE_CHARS = 40
+LANGUAGE_SAMPLE_CHARS = 2000
+_UNSPACED_RE = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f"
+    "\U00020000-\U0002fa1f]"
+)
+
+
+def count_words(text: str) -> int:
+    """Words in `text` by the rule above (spaced tokens + unspaced characters / CHARS_PER_WORD)."""
+    unspaced = len(_UNSPACED_RE.findall(text))
+    spaced = len(_UNSPACED_RE.sub(" ", text).split())
+    return spaced + math.ceil(unspaced / CHARS_PER_WORD)
+
+
+def n_words_expr(col: str = "text") -> pl.Expr:
+    """`count_words` as a Polars expression (Int32)."""
+    c = pl.col(col)
+    unspaced = c.str.count_matches(f"[{UNSPACED}]")
+    spaced = c.str.replace_all(f"[{UNSPACED}]", " ").str.count_matches(r"\S+")
+    return (spaced + (unspaced + CHARS_PER_WORD - 1) // CHARS_PER_WORD).cast(pl.Int32)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the body's language, or None when the text is too short to tell."""
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if sum(ch.isalpha() for ch in sample) < MIN_LANGUAGE_CHARS:
+        return None
+    import py3langid  # loads its model (~1 s) on first use, once per process
+
+    lang, _ = py3langid.classify(sample)
+    return str(lang)
