@@ -305,8 +305,9 @@ def _time_limit(seconds: float):
             raise _Timeout
 
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds, _REFIRE_SECONDS)
     try:
+        # Armed inside `try`: an alarm that fires at once (a tiny limit) still reaches `finally`.
+        signal.setitimer(signal.ITIMER_REAL, seconds, _REFIRE_SECONDS)
         yield
     finally:
         while True:  # disarm first; an alarm that lands before the assignment is retried

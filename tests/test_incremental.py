@@ -1,0 +1,135 @@
+"""Re-runs as an hourly schedule makes them: after inputs changed, were fixed, grew or stayed the same."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import polars as pl
+import pytest
+
+from tests.conftest import run_ingest
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def _story(topic: str, n: int = 8, extra: str = "") -> str:
+    """A plain news body about `topic` (distinct wording per topic, so stories do not cluster)."""
+    sents = [f"The {topic} committee met on day {i} to discuss the {topic} budget, the {topic} staff and "
+             f"the {topic} schedule for the coming season number {i}." for i in range(n)]
+    return "\n".join(sents) + (f"\n{extra}" if extra else "")
+
+
+def _page(title: str, body: str) -> str:
+    paras = "".join(f"<p>{p}</p>" for p in body.split("\n"))
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paras}</article></body></html>"
+
+
+def _tables(wh) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    return (pl.read_parquet(f"{wh}/articles/**/*.parquet"), pl.read_parquet(f"{wh}/rejects/**/*.parquet"),
+            pl.read_parquet(f"{wh}/runs/**/*.parquet").sort("started_at"))
+
+
+def test_changed_content_at_a_known_path_is_a_new_version(tmp_path):
+    inbox, wh = tmp_path / "incoming", tmp_path / "wh"
+    inbox.mkdir()
+    latest = inbox / "latest.html"
+    latest.write_text(_page("Harbour budget approved", _story("harbour")))
+    first = run_ingest([inbox], wh)
+    assert first["n_articles"] == 1
+    # Unchanged: the file is skipped unread.
+    again = run_ingest([inbox], wh)
+    assert again["n_articles"] == 0 and again["n_files_skipped"] == 1 and again["n_skipped"] == 1
+    # A correction of the same story at the same path: a new version in the old version's cluster.
+    latest.write_text(_page("Harbour budget approved", _story("harbour", extra="An earlier version misstated "
+                                                                              "the date of the vote.")))
+    fixed = run_ingest([inbox], wh)
+    assert fixed["n_articles"] == 1 and fixed["n_skipped"] == 0
+    # A different article overwritten onto the same path: ingested too, in a cluster of its own.
+    latest.write_text(_page("Railway timetable changes", _story("railway")))
+    other = run_ingest([inbox], wh)
+    assert other["n_articles"] == 1
+    art, _, runs = _tables(wh)
+    assert art.height == 3 and art["source"].n_unique() == 1 and art["raw_hash"].n_unique() == 3
+    v1, v2, v3 = (art.filter(pl.col("run_id") == r).row(0, named=True) for r in runs["run_id"].to_list()
+                  if art.filter(pl.col("run_id") == r).height)
+    assert v2["cluster_id"] == v1["cluster_id"] == v1["doc_id"] and v1["is_canonical"] and not v2["is_canonical"]
+    assert v3["cluster_id"] == v3["doc_id"] and v3["is_canonical"]
+    assert runs["n_files_skipped"].to_list() == [0, 1, 0, 0]
+
+
+def test_fixed_rejects_are_retried(tmp_path):
+    inbox, wh = tmp_path / "incoming", tmp_path / "wh"
+    inbox.mkdir()
+    (inbox / "empty.html").write_text("")  # a file still being written
+    (inbox / "feed.jsonl").write_text('{"id": "half", "text": "The harbour comm\n')  # a half-written line
+    (inbox / "slow.txt").write_text("Budget vote\n" + _story("budget"))
+    first = run_ingest([inbox], wh, max_extract_seconds=0.000001)  # a loaded machine: everything times out
+    _, rej, _ = _tables(wh)
+    assert dict(rej.select("source", "reason").iter_rows()) == {
+        str(inbox / "empty.html"): "empty", str(inbox / "feed.jsonl"): "invalid_json",
+        str(inbox / "slow.txt"): "timeout"}
+    assert first["n_articles"] == 0
+    # Unchanged, not transient: still rejected, not retried (no new rows); transient: retried.
+    second = run_ingest([inbox], wh, max_extract_seconds=0.000001)
+    assert second["n_rejects"] == 1 and second["reject_reasons"] == {"timeout": 1}
+    # Fixed: the file written out, the line completed, the machine calm again.
+    (inbox / "empty.html").write_text(_page("Ferry line opens", _story("ferry")))
+    (inbox / "feed.jsonl").write_text(json.dumps({"id": "half", "text": _story("fishing")}) + "\n")
+    third = run_ingest([inbox], wh)
+    assert third["n_articles"] == 3 and third["n_rejects"] == 0
+    art, rej, _ = _tables(wh)
+    assert set(art["source"]) == {str(inbox / n) for n in ("empty.html", "feed.jsonl", "slow.txt")}
+    # Nothing is lost: the old rejects stay as history of what happened.
+    assert rej.height == 4
+    assert run_ingest([inbox], wh)["n_files_skipped"] == 3
+
+
+def test_a_1987_wire_original_is_canonical_over_its_later_copies(tmp_path):
+    feed = tmp_path / "archive.jsonl"
+    original = _story("wire")
+    rows = [
+        {"id": "copy-b", "url": "https://b.example/x", "text": original + "\nReporting by a local desk.",
+         "published_at": "1987-03-05T08:00:00Z"},
+        {"id": "wire", "url": "https://wire.example/x", "text": original, "published_at": "1987-03-02T06:30:00Z"},
+        {"id": "copy-a", "url": "https://a.example/x", "text": original + "\nMore on this story later today.",
+         "published_at": "3 March 1987"},
+        {"id": "bad-date", "url": "https://c.example/y", "text": _story("orchard"), "published_at": "sometime soon"},
+    ]
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    summary = run_ingest([feed], tmp_path / "wh")
+    art, _, runs = _tables(tmp_path / "wh")
+    wire = art.filter(pl.col("source_id").is_in(["wire", "copy-a", "copy-b"]))
+    assert wire["cluster_id"].n_unique() == 1 and wire["published_at"].dt.year().to_list() == [1987] * 3
+    canonical = wire.filter(pl.col("is_canonical")).row(0, named=True)
+    assert canonical["source_id"] == "wire"
+    # An unparseable input date is counted and logged, never silently dropped; the article stays.
+    assert summary["n_bad_dates"] == 1 and runs["n_bad_dates"].to_list() == [1]
+    assert art.filter(pl.col("source_id") == "bad-date").height == 1
+
+
+def test_jsonl_ids_of_different_types_and_locator_lookalikes_are_distinct_documents(tmp_path):
+    feed = tmp_path / "ids.jsonl"
+    recs = [{"id": 7, "text": _story("seven")}, {"id": "7", "text": _story("string seven")},
+            {"id": "line:4", "text": _story("lookalike")}, {"text": _story("no id")}]
+    feed.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
+    summary = run_ingest([feed], tmp_path / "wh")
+    art, rej, _ = _tables(tmp_path / "wh")
+    assert summary["n_articles"] == 4 and rej.height == 0 and art["doc_id"].n_unique() == 4
+    assert sorted(art["source_id"].to_list(), key=str) == sorted(["7", "7", "line:4", None], key=str)
+
+
+def test_a_growing_feed_processes_only_its_new_lines(tmp_path):
+    feed = tmp_path / "hourly.jsonl"
+    feed.write_text("".join(json.dumps({"url": f"https://x.example/{t}", "text": _story(t)}) + "\n"
+                            for t in ("alpha", "bravo", "charlie")))
+    assert run_ingest([feed], tmp_path / "wh")["n_articles"] == 3
+    with open(feed, "a") as fh:
+        fh.write(json.dumps({"url": "https://x.example/delta", "text": _story("delta")}) + "\n")
+    # A new line on top moves every other record: identity does not depend on the line number.
+    feed.write_text(json.dumps({"url": "https://x.example/echo", "text": _story("echo")}) + "\n" + feed.read_text())
+    summary = run_ingest([feed], tmp_path / "wh")
+    assert summary["n_articles"] == 2 and summary["n_skipped"] == 3 and summary["n_files_skipped"] == 0
+    os.utime(feed)  # touched, same bytes: read again, every record skipped before extraction
+    touched = run_ingest([feed], tmp_path / "wh")
+    assert touched["n_articles"] == 0 and touched["n_skipped"] == 5 and touched["n_rejects"] == 0
