@@ -1,9 +1,11 @@
-"""End to end in a real browser: prefect server + `newsclean serve` + the Prefect UI in headless Chromium.
+"""A real Prefect server and `newsclean serve`: a schedule left to fire, and the UI in headless Chromium.
 
-Starts `prefect server start` on a free loopback port with a temporary PREFECT_HOME, serves the
-`ingest` deployment, then in the UI opens the deployment, starts a *custom run* with `inputs`
-and `warehouse` typed into the parameter form, waits for Completed, and checks the tables and
-the report artifact. Screenshots land in test-artifacts/ when something fails.
+Starts `prefect server start` on a free loopback port with a temporary PREFECT_HOME. One test
+serves the `ingest` deployment on a one-minute cron and waits for a scheduled run to complete on
+its own; the other opens the deployment in the UI, checks the Custom run form explains its
+parameters and refuses an out-of-range threshold, runs it with `inputs` and `warehouse` typed
+into the form, and checks the tables, the run's name and tags, and the report artifact.
+Screenshots land in test-artifacts/ when something fails.
 """
 
 from __future__ import annotations
@@ -52,55 +54,96 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
+def _wait_healthy(api: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None, log.read_text()[-3000:]
+        time.sleep(1)
+    pytest.fail("prefect server did not become healthy in 180 s")
+
+
+def _wait_deployment(api: str, name: str, proc: subprocess.Popen, log: Path) -> dict:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        r = httpx.post(f"{api}/deployments/filter", json={"deployments": {"name": {"any_": [name]}}}, timeout=5)
+        if r.status_code == 200 and r.json():
+            return r.json()[0]
+        assert proc.poll() is None, log.read_text()[-3000:]
+        time.sleep(1)
+    pytest.fail(f"deployment {name} never appeared")
+
+
 @pytest.fixture
 def prefect_stack(tmp_path):
+    """A real `prefect server start` on a free port; `serve(name, *args)` starts `newsclean serve`."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: run .ci/ui-deps.sh (apt-get install chromium)")
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_API_URL": api,
-           "PREFECT_UI_API_URL": api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PYTHONPATH": str(ROOT)}
+           "PREFECT_UI_API_URL": api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(ROOT),
+           # The scheduler looks for due schedules every 5 s instead of every 60 s (test speed only).
+           "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5", "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
     procs = []
     server = _start([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                     env, tmp_path / "server.log")
     procs.append(server)
+
+    def serve(name: str, *args: str) -> dict:
+        log = tmp_path / f"serve-{name}.log"
+        proc = _start([sys.executable, "-m", "flows.cli", "serve", "--name", name, *args], env, log)
+        procs.append(proc)
+        return _wait_deployment(api, name, proc, log)
+
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None, (tmp_path / "server.log").read_text()[-3000:]
-            time.sleep(1)
-        else:
-            pytest.fail("prefect server did not become healthy in 180 s")
-        default_wh = tmp_path / "default-warehouse"
-        serve = _start([sys.executable, "-m", "flows.cli", "serve", "--name", "ui-test", "--paused",
-                        "--inputs", str(SEEDS), "--warehouse", str(default_wh)], env, tmp_path / "serve.log")
-        procs.append(serve)
-        dep = None
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and dep is None:
-            r = httpx.post(f"{api}/deployments/filter", json={"deployments": {"name": {"any_": ["ui-test"]}}}, timeout=5)
-            dep = r.json()[0] if r.status_code == 200 and r.json() else None
-            assert serve.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
-            time.sleep(1)
-        assert dep, "deployment ui-test never appeared"
-        yield {"api": api, "ui": f"http://127.0.0.1:{port}", "deployment": dep, "tmp": tmp_path,
-               "default_wh": default_wh}
+        _wait_healthy(api, server, tmp_path / "server.log")
+        yield {"api": api, "ui": f"http://127.0.0.1:{port}", "tmp": tmp_path, "serve": serve}
     finally:
         for p in reversed(procs):
             _stop(p)
 
 
-def test_custom_run_from_the_ui_completes_and_writes_tables(prefect_stack, request):
+def _runs_of(api: str, dep_id: str) -> list[dict]:
+    return httpx.post(f"{api}/flow_runs/filter", json={"deployments": {"id": {"any_": [dep_id]}}}, timeout=10).json()
+
+
+def test_schedule_fires_unattended_and_writes_tables(prefect_stack):
+    """Served with a one-minute cron, not paused: the scheduler creates runs and they complete on their own."""
+    st = prefect_stack
+    warehouse = st["tmp"] / "scheduled-warehouse"
+    dep = st["serve"]("every-minute", "--cron", "* * * * *", "--inputs", str(SEEDS / "syndicated"),
+                      "--warehouse", str(warehouse))
+    assert dep["paused"] is False and dep["schedules"][0]["active"] is True
+    deadline = time.monotonic() + 240
+    done: list[dict] = []
+    while time.monotonic() < deadline and not done:
+        runs = _runs_of(st["api"], dep["id"])
+        done = [r for r in runs if r["auto_scheduled"] and r["state"]["type"] == "COMPLETED"]
+        failed = [r for r in runs if r["state"]["type"] in ("FAILED", "CRASHED")]
+        assert not failed, (st["tmp"] / "serve-every-minute.log").read_text()[-3000:]
+        time.sleep(3)
+    assert done, f"no scheduled run completed in 240 s: {[(r['name'], r['state']['type']) for r in runs]}"
+    run = done[0]
+    assert run["name"].startswith("ingest-") and f"warehouse:{warehouse}" in run["tags"]
+    art = pl.read_parquet(f"{warehouse}/articles/**/*.parquet")
+    assert art.height == 4 and art["cluster_id"].n_unique() == 1
+    rows = pl.read_parquet(f"{warehouse}/runs/**/*.parquet")
+    first = rows.sort("started_at").row(0, named=True)
+    assert first["deployment"] == "every-minute"
+    assert first["flow_run_id"] in {r["id"] for r in _runs_of(st["api"], dep["id"]) if r["auto_scheduled"]}
+
+
+def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
     from playwright.sync_api import expect, sync_playwright
 
     st = prefect_stack
-    dep = st["deployment"]
+    default_wh = st["tmp"] / "default-warehouse"
+    dep = st["serve"]("ui-test", "--paused", "--inputs", str(SEEDS), "--warehouse", str(default_wh))
     fixture = SEEDS / "syndicated"
     warehouse = st["tmp"] / "ui-warehouse"
     assert dep["paused"] is True and dep["schedules"][0]["schedule"]["cron"] == "0 * * * *"
@@ -113,15 +156,29 @@ def test_custom_run_from_the_ui_completes_and_writes_tables(prefect_stack, reque
             page.get_by_role("button", name="Run", exact=True).click()
             page.get_by_text("Custom run").click()
             expect(page.get_by_text("Parameters").first).to_be_visible(timeout=30_000)
+            # Every parameter explains itself: description, bounds and unit.
+            expect(page.get_by_text("Verified Jaccard at or above which two bodies are the same story. "
+                                    "(range (0.0, 1.0])")).to_be_visible()
+            expect(page.get_by_text(re.compile(r"unit: MB"))).to_have_count(3)
+            expect(page.get_by_text("Progress", exact=True)).to_have_count(0)  # terminal-only: not in the form
             boxes = page.locator("textarea")
             expect(boxes.first).to_have_value(str(SEEDS), timeout=30_000)  # the served default
             boxes.nth(0).fill(str(fixture))
-            expect(boxes.nth(1)).to_have_value(str(st["default_wh"]))
+            expect(boxes.nth(1)).to_have_value(str(default_wh))
             boxes.nth(1).fill(str(warehouse))
+            threshold = page.locator("input[type=number]").first
+            expect(threshold).to_have_value("0.5")
+            # Out of range: refused by the server before any run exists.
+            threshold.fill("1.7")
+            page.get_by_role("button", name="Submit").click()
+            expect(page.get_by_text(re.compile(r"params\.threshold.*1\.7 is greater than the maximum of 1"))
+                   .first).to_be_visible(timeout=30_000)
+            assert _runs_of(st["api"], dep["id"]) == []
+            threshold.fill("0.5")
             page.get_by_role("button", name="Submit").click()
             final = page.get_by_text(re.compile(r"^(Completed|Failed|Crashed|Cancelled)$")).first
             expect(final).to_be_visible(timeout=300_000)
-            assert final.inner_text() == "Completed", (st["tmp"] / "serve.log").read_text()[-3000:]
+            assert final.inner_text() == "Completed", (st["tmp"] / "serve-ui-test.log").read_text()[-3000:]
             page.screenshot(path=str(st["tmp"] / "completed.png"))
         except Exception:
             SHOTS.mkdir(exist_ok=True)
@@ -133,12 +190,30 @@ def test_custom_run_from_the_ui_completes_and_writes_tables(prefect_stack, reque
     # The run used the parameters typed into the form: its tables are in the custom warehouse.
     art = pl.read_parquet(f"{warehouse}/articles/**/*.parquet")
     assert art.height == 4 and art["cluster_id"].n_unique() == 1 and art["is_canonical"].sum() == 1
-    assert not st["default_wh"].exists()
-    runs = httpx.post(f"{st['api']}/flow_runs/filter", json={"deployments": {"id": {"any_": [dep["id"]]}}}, timeout=10).json()
+    assert not default_wh.exists()
+    runs = _runs_of(st["api"], dep["id"])
     assert [r["state"]["type"] for r in runs] == ["COMPLETED"]
+    # The flow run is named after the newsclean run, tagged with its warehouse, and the runs table points back.
+    row = pl.read_parquet(f"{warehouse}/runs/**/*.parquet").row(0, named=True)
+    assert runs[0]["name"] == f"ingest-{row['run_id']}" and f"warehouse:{warehouse}" in runs[0]["tags"]
+    assert row["flow_run_id"] == runs[0]["id"] and row["deployment"] == "ui-test"
     arts = httpx.post(f"{st['api']}/artifacts/filter",
                       json={"artifacts": {"key": {"any_": ["ingest-report", "ingest-counts"]}}}, timeout=10).json()
     by_key = {a["key"]: a for a in arts}
     assert "Largest clusters" in by_key["ingest-report"]["data"]
-    assert "Rotterdam" in by_key["ingest-report"]["data"]
+    assert "Rotterdam" in by_key["ingest-report"]["data"] and "Per site" in by_key["ingest-report"]["data"]
     assert by_key["ingest-counts"]["type"] == "table"
+    # A run started through the API with invalid parameters fails with one line naming the field.
+    bad = httpx.post(f"{st['api']}/deployments/{dep['id']}/create_flow_run",
+                     json={"parameters": {"params": {"inputs": [str(fixture)], "warehouse": str(warehouse),
+                                                     "min_words": -3}}, "enforce_parameter_schema": False},
+                     timeout=10)
+    assert bad.status_code == 201, bad.text
+    deadline = time.monotonic() + 120
+    state = {}
+    while time.monotonic() < deadline:
+        state = httpx.get(f"{st['api']}/flow_runs/{bad.json()['id']}", timeout=10).json()["state"]
+        if state["type"] in ("FAILED", "CRASHED", "COMPLETED"):
+            break
+        time.sleep(2)
+    assert state["type"] == "FAILED" and "min_words" in state["message"], state
