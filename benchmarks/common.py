@@ -86,14 +86,15 @@ class PrefectServer:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-def run_measured(cmd: list[str], env: dict, interval: float = 0.2) -> tuple[float, float, subprocess.CompletedProcess]:
+def run_measured(cmd: list[str], env: dict, interval: float = 0.2,
+                 cwd: Path = ROOT) -> tuple[float, float, subprocess.CompletedProcess]:
     """Run cmd; return (wall seconds, peak RSS MB of its whole process tree, result)."""
     import time
 
     import psutil
 
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
     ps = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
