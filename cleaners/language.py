@@ -13,23 +13,24 @@ the same amount of text in every language.
 from __future__ import annotations
 
 import math
-import re
+
 import polars as pl
+import regex
 
 UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
 CHARS_PER_WORD = 2
 MIN_LANGUAGE_CHARS = 40
 LANGUAGE_SAMPLE_CHARS = 2000
-_UNSPACED_RE = re.compile(
-    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f"
-    "\U00020000-\U0002fa1f]"
-)
+WORD = r"[^\p{White_Space}]+"
+"""A spaced word: a run of non-white-space (Unicode's White_Space, the same in Python and Polars)."""
+_WORD_RE = regex.compile(WORD)
+_UNSPACED_RE = regex.compile(f"[{UNSPACED}]")  # the same Unicode script classes as Polars' regex
 
 
 def count_words(text: str) -> int:
     """Words in `text` by the rule above (spaced tokens + unspaced characters / CHARS_PER_WORD)."""
     unspaced = len(_UNSPACED_RE.findall(text))
-    spaced = len(_UNSPACED_RE.sub(" ", text).split())
+    spaced = len(_WORD_RE.findall(_UNSPACED_RE.sub(" ", text)))
     return spaced + math.ceil(unspaced / CHARS_PER_WORD)
 
 
@@ -37,7 +38,7 @@ def n_words_expr(col: str = "text") -> pl.Expr:
     """`count_words` as a Polars expression (Int32)."""
     c = pl.col(col)
     unspaced = c.str.count_matches(f"[{UNSPACED}]")
-    spaced = c.str.replace_all(f"[{UNSPACED}]", " ").str.count_matches(r"\S+")
+    spaced = c.str.replace_all(f"[{UNSPACED}]", " ").str.count_matches(WORD)
     return (spaced + (unspaced + CHARS_PER_WORD - 1) // CHARS_PER_WORD).cast(pl.Int32)
 
 

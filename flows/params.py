@@ -8,7 +8,6 @@ table is generated from it. Defaults come from the frozen `cleaners.config` obje
 
 from __future__ import annotations
 
-import glob
 import os
 from typing import Any
 
@@ -180,6 +179,12 @@ def preflight(params: IngestParams) -> list[str]:
     return problems
 
 
-def glob_matches(item: str) -> bool:
-    """True when a glob input matches at least one path."""
-    return bool(glob.glob(item, recursive=True))
+def markdown_table() -> str:
+    """The run parameters as a Markdown table (pasted into the README; a test keeps them equal)."""
+    rows = ["| parameter | CLI | default | meaning |", "|---|---|---|---|"]
+    for name, f in IngestParams.model_fields.items():
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        flag = "INPUT ..." if name == "inputs" else str(extra.get("cli") or f"--{name.replace('_', '-')}")
+        default = f.get_default(call_default_factory=True)
+        rows.append(f"| `{name}` | `{flag}` | `{default!r}` | {f.description} |")
+    return "\n".join(rows)

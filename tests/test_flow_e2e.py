@@ -49,6 +49,10 @@ def test_seed_run_writes_every_table_readable_by_polars_duckdb_pandas(seeded):
     runs = pl.read_parquet(_glob(wh, "runs"))
     assert runs.height == 1 and runs["n_articles"][0] == articles.height
     assert json.loads(runs["parameters"][0])["threshold"] == 0.5
+    # Rows a data engineer expects: language, site name, content identity.
+    assert set(articles["language"].drop_nulls()) == {"en"} and articles["language"].null_count() == 0
+    assert articles["raw_hash"].null_count() == 0 and rejects["raw_hash"].null_count() == 0
+    assert articles["site_name"].drop_nulls().len() >= 1
 
 
 def test_seed_boilerplate_is_removed_and_audited(seeded):

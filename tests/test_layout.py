@@ -38,3 +38,12 @@ def test_conform_rejects_drift():
          "reason": [None], "detail": [None], "raw_hash": [None], "run_id": ["r"]}, schema=schema.REJECTS.schema))
     with pytest.raises(schema.SchemaError, match="nulls"):
         schema.conform(df, "rejects")
+
+
+def test_readme_documents_the_current_parameters():
+    from flows.params import markdown_table
+
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- params:start -->\n(.*?)<!-- params:end -->", readme, re.S)
+    assert block, "README.md lacks the generated parameter block"
+    assert block.group(1).strip() == markdown_table().strip(), "paste flows.params.markdown_table() into README.md"

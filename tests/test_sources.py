@@ -197,3 +197,39 @@ def test_a_file_without_documents_is_a_reject(tmp_path):
     (tmp_path / "blank.jsonl").write_text("\n\n  \n")
     items = list(read_file(str(tmp_path / "blank.jsonl")))
     assert [(type(i).__name__, i.reason) for i in items] == [("Reject", "no_documents")]
+
+
+def test_a_unit_reports_progress_while_it_runs(tmp_path):
+    """The progress file advances during a unit (the flow polls it for the bar and the artifact)."""
+    import threading
+    import time as _time
+
+    from cleaners.config import Settings
+    from flows.batches import PROGRESS_EVERY_DOCS, Batch, Unit, process_batch
+
+    p = tmp_path / "feed.jsonl"
+    p.write_text("\n".join(json.dumps({"id": i, "text": f"Paragraph {i} about the harbour and the ferry. " * 6})
+                           for i in range(6 * PROGRESS_EVERY_DOCS)) + "\n")
+    prog = tmp_path / "progress.json"
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            try:
+                seen.append(json.loads(prog.read_text())["documents"])
+            except (OSError, ValueError):
+                pass
+            _time.sleep(0.005)
+
+    t = threading.Thread(target=watch)
+    t.start()
+    try:
+        summary = process_batch(Batch(0, (Unit(str(p), 0, 1, p.stat().st_size),), "k"), Settings(), tmp_path / "out",
+                                progress=prog)
+    finally:
+        stop.set()
+        t.join()
+    final = json.loads(prog.read_text())
+    assert final == {"bytes": p.stat().st_size, "documents": summary["documents"]} and summary["documents"] == 600
+    assert len({n for n in seen if 0 < n < 600}) >= 3  # several updates before the end
