@@ -28,4 +28,4 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -m "not ui" --ignore=tests/test_flow_e2e.py --ignore=tests/test_cli.py
 
 clean:
-	rm -rf warehouse/*/ warehouse/_* .pytest_cache
+	rm -rf warehouse/current warehouse/_* warehouse/.newsclean-warehouse .pytest_cache

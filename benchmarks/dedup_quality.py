@@ -140,8 +140,8 @@ def run_newsclean(d: Path, labels: dict) -> dict:
     wh = Path(tempfile.mkdtemp(prefix="wh-"))
     try:
         ingest(inputs=[str(d)], warehouse=str(wh), workers=2)
-        art = pl.read_parquet(f"{wh}/articles/**/*.parquet")
-        rej = pl.read_parquet(f"{wh}/rejects/**/*.parquet")
+        art = pl.read_parquet(f"{wh}/current/articles/*.parquet")
+        rej = pl.read_parquet(f"{wh}/current/rejects/*.parquet")
     finally:
         shutil.rmtree(wh, ignore_errors=True)
     assign = art.select(pl.col("source").str.split("/").list.last().alias("file"), pl.col("cluster_id").alias("cluster"))

@@ -74,12 +74,75 @@ def _hostile_peak(env: dict) -> list[tuple[str, float, str]]:
     return out
 
 
+GOOD_LINE = json.dumps({"id": "{}", "url": "https://good.example/{}", "text": " ".join(
+    f"Sentence {i} of an ordinary article about the harbour, the council and the weather." for i in range(8))})
+
+
+def _giant_line_files() -> list[tuple[str, Path]]:
+    """A plain JSONL with a 1.5 GB line and a gzip JSONL whose line inflates to 1 GB, good lines around."""
+    import gzip
+
+    d = CACHE / "memory-giant"
+    d.mkdir(parents=True, exist_ok=True)
+    plain, packed = d / "giant-line.jsonl", d / "giant-line.jsonl.gz"
+    chunk = b"x" * (1 << 24)
+    if not plain.exists():
+        with open(plain, "wb") as fh:
+            fh.write(GOOD_LINE.replace("{}", "before").encode() + b"\n" + b'{"id": "giant", "text": "')
+            for _ in range(1536 * (1 << 20) // len(chunk)):
+                fh.write(chunk)
+            fh.write(b'"}\n' + GOOD_LINE.replace("{}", "after").encode() + b"\n")
+    if not packed.exists():
+        with gzip.open(packed, "wb", compresslevel=1) as fh:
+            fh.write(GOOD_LINE.replace("{}", "before").encode() + b"\n" + b'{"id": "giant", "text": "')
+            for _ in range(1024 * (1 << 20) // len(chunk)):
+                fh.write(chunk)
+            fh.write(b'"}\n' + GOOD_LINE.replace("{}", "after").encode() + b"\n")
+    return [("plain JSONL, one 1.5 GB line", plain), ("gzip JSONL (%d MB), one line inflating to 1 GB"
+                                                      % (packed.stat().st_size >> 20), packed)]
+
+
+def _giant_peaks(env: dict) -> list[tuple[str, int, float, str]]:
+    """Peak RSS of `newsclean run` on each giant-line file, with 1 and 2 workers."""
+    out = []
+    for label, path in _giant_line_files():
+        for workers in (1, 2):
+            wh = Path(tempfile.mkdtemp(prefix="wh-"))
+            try:
+                _, rss, res = run_measured([sys.executable, "-m", "flows.cli", "run", str(path), "--warehouse",
+                                            str(wh), "--json", "--no-progress", "--workers", str(workers)], env)
+                s = json.loads(res.stdout[res.stdout.index("{"):]) if res.returncode == 0 else {}
+                outcome = (f"{s['n_articles']} articles, {s['n_rejects']} rejects "
+                           f"({', '.join(sorted(s.get('reject_reasons', {})))})") if s else f"exit {res.returncode}"
+            finally:
+                shutil.rmtree(wh, ignore_errors=True)
+            out.append((label, workers, rss, outcome))
+            print(f"{label}, {workers} workers: {rss:.0f} MB {outcome}", file=sys.stderr)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--giant-only", action="store_true", help="only the giant-line files (section of its own)")
     args = ap.parse_args()
     rows = []
+    if args.giant_only:
+        with PrefectServer() as server:
+            giant = _giant_peaks(server.env)
+        if not args.no_write:
+            cmd = "python -m benchmarks.memory " + " ".join(sys.argv[1:])
+            write_section("Memory: giant JSON lines (benchmarks/memory.py --giant-only)", "\n".join([
+                f"Command: `{cmd.strip()}` on {machine()}; default limits (`--max-doc-mb 20`); peak RSS of the "
+                "whole process tree (CLI process, Prefect client, worker processes), sampled every 0.2 s.", "",
+                "| file | workers | peak RSS MB | outcome |", "|---|---:|---:|---|",
+                *[f"| {label} | {w} | {rss:.0f} | {outcome} |" for label, w, rss, outcome in giant], "",
+                "Target: <= 600 MB peak with the good lines around the giant one kept (2 articles) and the giant "
+                "line a `too_large` reject. Before bounded line reading: 3.34 GB (plain) and 2.5 GB (gzip), and a "
+                "gzip line past the decompression cap lost the good line after it.",
+            ]))
+        return
     with PrefectServer() as server:
         for n in args.sizes:
             data = corpus(n)

@@ -284,6 +284,26 @@ def line_key(line: str) -> int:
     return xxhash.xxh3_64_intdigest(folded.encode("utf-8", "surrogatepass"))
 
 
+PAGE_KEY_MIN_WORDS = 12
+SITE_MAX_SHARE = 0.5
+"""Site learning never removes more than this share of one article's words: if the lines it
+learned would, the article keeps them all (they are its body, reposted, not boilerplate)."""
+
+
+def page_key(title: str | None, lines: list[str], fallback: int) -> int:
+    """Which page a line was seen on, for counting a line's pages: the page's content, not its URL.
+
+    The longest body line (of 12+ words) stands for the content: boilerplate lines are short, and
+    a story reposted under another headline or URL keeps its longest paragraph, so the reposts
+    count as one page and their body is never learned as site boilerplate. Pages without such
+    a line fall back to the title, then to `fallback` (the document's own key).
+    """
+    longest = max(lines, key=len, default="")
+    if longest.count(" ") + 1 >= PAGE_KEY_MIN_WORDS:
+        return line_key("body:" + longest)
+    return line_key("title:" + title) if title else fallback
+
+
 def site_profile_rows(
     domain: str | None, page_key: int, lines: list[str], max_words: int
 ) -> list[tuple[str, int, int, str]]:
@@ -327,6 +347,12 @@ def strip_site_lines(docs: pl.DataFrame, boiler: pl.DataFrame) -> tuple[pl.DataF
         .join(boiler.with_columns(pl.lit(True).alias("_boiler")), left_on=["domain", "line_hashes"],
               right_on=["domain", "line_hash"], how="left")
     )
+    # A document whose learned lines would be most of its words keeps them all (SITE_MAX_SHARE).
+    words = pl.col("lines").str.count_matches(r"\S+")
+    share = exploded.group_by("doc_id").agg(
+        (words.filter(pl.col("_boiler").fill_null(False)).sum() / words.sum().clip(lower_bound=1)).alias("_share"))
+    exploded = exploded.join(share, on="doc_id", how="left").with_columns(
+        pl.when(pl.col("_share") > SITE_MAX_SHARE).then(pl.lit(None)).otherwise(pl.col("_boiler")).alias("_boiler"))
     removed = exploded.filter(pl.col("_boiler").fill_null(False)).select(
         "doc_id",
         pl.col("positions").alias("position"),

@@ -51,3 +51,8 @@ def detect_language(text: str) -> str | None:
 
     lang, _ = py3langid.classify(sample)
     return str(lang)
+
+
+def warm_up() -> None:
+    """Load the language model now (about a second, once per process), outside any per-document time limit."""
+    detect_language("warm up " * 10)

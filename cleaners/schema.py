@@ -148,7 +148,8 @@ SITE_LINES = _t(
     "Internal: short lines seen per domain and page, to learn site-wide boilerplate across runs.",
     ("domain", S, "Site the line was seen on.", False),
     ("line_hash", U64, "Hash of the normalized line.", False),
-    ("page_hash", U64, "Hash of the page's title (or doc_id when untitled).", False),
+    ("page_hash", U64, "The page's content: hash of its longest body line (a repost under another headline is the "
+                       "same page), else of its title, else doc_id.", False),
     ("line", S, "The line itself (for inspection).", False),
     ("run_id", S, "Run that saw it.", False),
     public=False,

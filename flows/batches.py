@@ -20,8 +20,9 @@ from pathlib import Path
 
 import polars as pl
 
+from cleaners import language
 from cleaners import rules as rules_mod
-from cleaners.boilerplate import line_key, site_profile_rows
+from cleaners.boilerplate import line_key, page_key, site_profile_rows
 from cleaners.config import Settings
 from cleaners.document import clean_document
 from cleaners.identity import TRANSIENT_REASONS
@@ -132,10 +133,6 @@ def plan_batches(files: list[str], settings: Settings, target_bytes: int = 64 <<
     return batches
 
 
-def _page_key(doc: CleanDoc, did: str) -> int:
-    return line_key("title:" + doc.title) if doc.title else int(did, 16)
-
-
 class _Sink:
     """Accumulates rows per kind and flushes them as numbered part files."""
 
@@ -225,6 +222,7 @@ def process_batch(batch: Batch, settings: Settings, out: Path, known: Path | Non
 
 def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str], prog: _Progress) -> dict:
     t0 = time.perf_counter()
+    language.warm_up()  # the model load must not count against the first document's time limit
     rules = rules_mod.select(settings.boilerplate.enabled_rules, settings.boilerplate.disabled_rules)
     sink = _Sink(out)
     max_words = settings.boilerplate.site_max_line_words
@@ -250,7 +248,7 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
                     "stage": res.stage.value, "reason": res.reason, "detail": res.detail, "raw_hash": res.raw_hash,
                 })
             else:
-                page = _page_key(res, did)
+                page = page_key(res.title, res.lines, int(did, 16))
                 sink.rows["docs"].append({
                     "doc_id": did, "source": res.source, "source_id": res.source_id, "locator": res.locator,
                     "url": res.url, "domain": res.domain, "title": res.title, "author": res.author,

@@ -56,6 +56,23 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the table contract (columns, types, meaning) as Markdown")
 
+    rn = sub.add_parser("runs", help="list committed runs with their counts; `runs drop RUN_ID` removes one",
+                        description="List the warehouse's committed runs (newest last) with their counts. "
+                        "`newsclean runs drop RUN_ID` removes a committed run from every table (its articles, "
+                        "duplicates, removed lines, rejects, band keys, site lines and file manifest) in one "
+                        "atomic publish: for a bad input or a bad rule. Its inputs are then read again by the "
+                        "next run.")
+    rn.add_argument("action", nargs="?", choices=["list", "drop"], default="list")
+    rn.add_argument("run_id", nargs="?", help="the run to drop")
+    rn.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
+
+    cp = sub.add_parser("compact", help="merge the small per-run files of every table into large ones",
+                        description="Rewrite each table's per-run files (an hourly schedule makes thousands) "
+                        "into files of up to --rows rows, in one atomic publish; every query gives the same "
+                        "result before and after.")
+    cp.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
+    cp.add_argument("--rows", type=int, default=1_000_000, help="rows per file (default: 1000000)")
+
     sv = sub.add_parser("serve", help="serve the ingest flow as a Prefect deployment with a cron schedule",
                         description="Register the `ingest` deployment with the Prefect server at PREFECT_API_URL "
                         "and run its flow runs (scheduled, or triggered from the UI/API) until interrupted.")
@@ -162,6 +179,53 @@ def prefect_api() -> Iterator[None]:
         server.stop()
 
 
+def _open_warehouse(path: str):  # type: ignore[no-untyped-def]
+    from flows.warehouse import Warehouse
+
+    wh = Warehouse(path)
+    if wh.snapshot() is None:
+        print(f"newsclean: no committed run in {wh.root}", file=sys.stderr)
+        return None
+    return wh
+
+
+def _runs(args: argparse.Namespace) -> int:
+    wh = _open_warehouse(args.warehouse)
+    if wh is None:
+        return 1
+    if args.action == "drop":
+        if not args.run_id:
+            print("newsclean: runs drop needs a RUN_ID (see `newsclean runs`)", file=sys.stderr)
+            return 2
+        try:
+            with wh.lock(timeout=60):
+                n = wh.drop_run(args.run_id)
+        except KeyError as e:
+            print(f"newsclean: {e.args[0]}", file=sys.stderr)
+            return 2
+        print(f"dropped run {args.run_id}: {n} rows removed from every table")
+        return 0
+    import polars as pl
+
+    runs = wh.read("runs").sort("started_at")
+    cols = ["run_id", "finished_at", "n_files", "n_documents", "n_skipped", "n_articles", "n_duplicates", "n_rejects",
+            "seconds", "deployment"]
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
+        print(runs.select(cols))
+    return 0
+
+
+def _compact(args: argparse.Namespace) -> int:
+    wh = _open_warehouse(args.warehouse)
+    if wh is None:
+        return 1
+    with wh.lock(timeout=3600):
+        counts = wh.compact(args.rows)
+    for table, (before, after) in counts.items():
+        print(f"{table:<14} {before:>6} files -> {after}")
+    return 0
+
+
 def _explain(args: argparse.Namespace) -> int:
     import polars as pl
 
@@ -249,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
         serve(name=args.name, cron=args.cron, paused=args.paused, inputs=args.inputs, warehouse=args.warehouse,
               timeout_minutes=args.timeout_minutes)
         return 0
+    if args.command == "runs":
+        return _runs(args)
+    if args.command == "compact":
+        return _compact(args)
     if args.command == "schema":
         from cleaners.schema import markdown
 

@@ -55,7 +55,8 @@ def _site_counts(final: pl.LazyFrame, assignments: pl.DataFrame, removed: pl.Dat
     return out.select("domain", "articles", "duplicates", "rejects", "lines_removed").to_dicts()
 
 
-def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: str) -> dict:
+def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: str,
+             refused: pl.DataFrame | None = None) -> dict:
     """Build and stage every table for the run; returns counts and per-step timings."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -65,6 +66,8 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
     ids = scan_parts(batch_dirs, "docs").select("doc_id", "domain", "page_hash", "date_error", "source", "locator") \
         .with_row_index("ord").collect()
     rej_all = scan_parts(batch_dirs, "rejects").collect()
+    if refused is not None and refused.height:
+        rej_all = pl.concat([rej_all, refused], how="vertical_relaxed")
     n_seen = ids.height + rej_all.height
     fresh = ids.join(existing, on="doc_id", how="anti")
     # The same record twice in this run's inputs (an identical JSON line, or a JSONL `id` repeated

@@ -79,6 +79,8 @@ class IngestParams(BaseModel):
     max_extract_seconds: float = _field(_LIMITS.max_extract_seconds,
                                         "Time one document may spend in extraction and cleaning before it is "
                                         "rejected (timeout).", unit="seconds", gt=0, le=3600)
+    allow_outside_links: bool = _field(False, "Read files that links inside an input folder point to outside it "
+                                              "(refused by default: `outside_input` rejects).")
     lock_timeout: float = _field(3600.0, "How long to wait for another run's warehouse lock before failing.",
                                  unit="seconds", ge=0, le=86_400)
 
@@ -172,10 +174,22 @@ def preflight(params: IngestParams) -> list[str]:
         if parent == probe:
             break
         probe = parent
+    from flows.warehouse import check_root
+
     if os.path.exists(wh) and not os.path.isdir(wh):
         problems.append(f"warehouse is not a directory: {params.warehouse}")
     elif not os.path.isdir(probe) or not os.access(probe, os.W_OK | os.X_OK):
         problems.append(f"warehouse is not writable: {params.warehouse} ({probe} does not allow writing)")
+    elif (foreign := check_root(wh)) is not None:
+        problems.append(foreign)
+    real_wh = os.path.realpath(wh)
+    for item in params.inputs:
+        if GLOB_CHARS & set(item) or not os.path.isdir(item):
+            continue
+        real_in = os.path.realpath(item)
+        if real_wh == real_in or real_wh.startswith(real_in.rstrip(os.sep) + os.sep):
+            problems.append(f"warehouse {params.warehouse} is inside the input {item}: its own files would be "
+                            "read as input; give a warehouse outside the inputs")
     return problems
 
 

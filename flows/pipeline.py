@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +23,8 @@ from prefect.task_runners import ProcessPoolTaskRunner
 import cleaners
 from cleaners.config import Settings
 from flows import report
-from flows.batches import Batch, plan_batches, process_batch
+from cleaners.records import Reject, Stage
+from flows.batches import REJECTS_SCHEMA, Batch, plan_batches, process_batch
 from flows.finalize import finalize
 from flows.params import IngestParams, ParameterError, preflight, validate
 from flows.sources import discover
@@ -44,10 +46,22 @@ def clean_batch(batch: Batch, settings: dict, warehouse: str, known: str | None,
 
 
 @task(retries=1, retry_delay_seconds=2, task_run_name="dedup-and-stage", cache_policy=NO_CACHE)
-def dedup_and_stage(warehouse: str, batch_keys: list[str], settings: dict, run_id: str) -> dict:
+def dedup_and_stage(warehouse: str, batch_keys: list[str], settings: dict, run_id: str,
+                    refused: list[str]) -> dict:
     """Site-line stripping, near-duplicate clustering against history, staged tables."""
     wh = Warehouse(warehouse)
-    return finalize(wh, [wh.batch_dir(k) for k in batch_keys], Settings.from_dict(settings), run_id)
+    return finalize(wh, [wh.batch_dir(k) for k in batch_keys], Settings.from_dict(settings), run_id,
+                    refused_rejects(refused))
+
+
+def refused_rejects(paths: list[str]) -> pl.DataFrame:
+    """Reject rows for file links that lead outside the input they were found under."""
+    rows = [Reject(p, None, "file", Stage.READ, "outside_input",
+                   f"a link to {os.path.realpath(p)}, outside the input folder; allow with allow_outside_links")
+            for p in paths]
+    return pl.DataFrame([{"doc_id": r.doc_id, "source": r.source, "source_id": None, "locator": r.locator,
+                          "stage": r.stage.value, "reason": r.reason, "detail": r.detail, "raw_hash": None}
+                         for r in rows], schema=REJECTS_SCHEMA)
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -139,9 +153,10 @@ def ingest(params: IngestParams = IngestParams()) -> dict:  # noqa: B008
     t0 = time.perf_counter()
     run_id = _run_id_of_flow_run()
     wh = Warehouse(p.warehouse)
+    wh.ensure_root()
     flow_run_id, deployment = _tag_flow_run(wh, logger)
 
-    all_files, ignored, missing = discover(p.inputs)
+    all_files, refused, missing = discover(p.inputs, p.allow_outside_links)
     for m in missing:
         logger.warning("no input matches %s", m)
     files, n_files_skipped, n_records_skipped, stats = _skip_unchanged(wh, all_files)
@@ -151,20 +166,22 @@ def ingest(params: IngestParams = IngestParams()) -> dict:  # noqa: B008
         wh.stored_ids().filter(pl.col("source").is_in(files)).collect().write_parquet(known)
         batches = plan_batches(files, settings, target_bytes=p.batch_mb << 20, max_files=p.batch_files,
                                workers=1 if p.dask_address else p.n_workers)
-        logger.info("run %s: %d files (%d unchanged since an earlier run, %d ignored) in %d work units -> %s",
-                    run_id, len(all_files), n_files_skipped, len(ignored), len(batches), wh.root)
+        logger.info("run %s: %d files (%d unchanged since an earlier run, %d links outside the inputs refused) "
+                    "in %d work units -> %s", run_id, len(all_files), n_files_skipped, len(refused), len(batches),
+                    wh.root)
+        _claim_batches(wh, batches, run_id)
         summaries, batches_wall = _run_batches(p, batches, settings, wh, known, scratch, run_id, logger)
         with wh.lock(timeout=p.lock_timeout,
                      on_wait=lambda: logger.info("waiting for another run's lock on %s", wh.root)):
             rolled_back = wh.recover()
             if rolled_back:
-                logger.warning("rolled back %d uncommitted partitions of a crashed run", len(rolled_back))
+                logger.warning("removed what a crashed run left: %s", ", ".join(rolled_back))
             previous = _previous_run(wh)
-            counts = dedup_and_stage(str(wh.root), [b.key for b in batches], settings.to_dict(), run_id)
+            counts = dedup_and_stage(str(wh.root), [b.key for b in batches], settings.to_dict(), run_id, refused)
             finished = datetime.now(timezone.utc)
             n_batch_skipped = sum(s.get("skipped", 0) for s in summaries)
             summary: dict[str, Any] = {
-                "run_id": run_id, "warehouse": str(wh.root), "n_files": len(all_files), "n_ignored": len(ignored),
+                "run_id": run_id, "warehouse": str(wh.root), "n_files": len(all_files), "n_refused_links": len(refused),
                 "n_files_skipped": n_files_skipped, "n_batches": len(batches),
                 "workers": None if p.dask_address else _local_workers(p, len(batches)),
                 "missing_inputs": missing, "flow_run_id": flow_run_id, "deployment": deployment, **counts,
@@ -180,8 +197,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:  # noqa: B008
             _stage_manifest(wh, run_id, summaries, stats)
             fault_point("before-commit")
             wh.commit(run_id, summary)
-        for b in batches:
-            shutil.rmtree(wh.batch_dir(b.key), ignore_errors=True)
+            _release_batches(wh, batches, run_id)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -193,6 +209,38 @@ def ingest(params: IngestParams = IngestParams()) -> dict:  # noqa: B008
     _emit_events(summary, wh)
     logger.info(report.terminal(summary))
     return summary
+
+
+def _claim_batches(wh: Warehouse, batches: list[Batch], run_id: str) -> None:
+    """Mark the batch outputs this run uses, so a concurrent run with the same inputs keeps them."""
+    for b in batches:
+        claims = wh.batch_dir(b.key).with_name(f"{b.key}.runs")
+        claims.mkdir(parents=True, exist_ok=True)
+        (claims / run_id).write_text(f"{socket.gethostname()} {os.getpid()}")
+
+
+def _alive(claim: Path) -> bool:
+    """Whether the run that wrote a claim may still be running (a crashed run's claim is stale)."""
+    try:
+        host, pid = claim.read_text().split()
+        if host != socket.gethostname():
+            return True  # another machine's run: assume alive
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, ValueError):
+        return True
+    return True
+
+
+def _release_batches(wh: Warehouse, batches: list[Batch], run_id: str) -> None:
+    """Drop this run's claims (under the lock); outputs no other run claims are removed."""
+    for b in batches:
+        claims = wh.batch_dir(b.key).with_name(f"{b.key}.runs")
+        (claims / run_id).unlink(missing_ok=True)
+        if not any(_alive(c) for c in claims.iterdir()):
+            shutil.rmtree(wh.batch_dir(b.key), ignore_errors=True)
+            shutil.rmtree(claims, ignore_errors=True)
 
 
 def _run_batches(p: IngestParams, batches: list[Batch], settings: Settings, wh: Warehouse, known: Path,

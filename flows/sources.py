@@ -16,6 +16,7 @@ import gzip
 import io
 import json
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -50,30 +51,92 @@ def format_of(path: str | Path) -> str | None:
     return None
 
 
-def discover(inputs: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-    """Expand files, directories (recursively) and globs into (files, ignored, missing).
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob pattern as a regex over '/'-separated paths: `**/` any depth, `*` `?` `[..]` in one name."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and (j := pattern.find("]", i + 1)) > i:
+            body = pattern[i + 1:j]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
+            i = j + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
 
-    Inside directories only known formats are taken (others are `ignored`, e.g. READMEs);
-    a file named explicitly is always taken, and rejected later if its format is unknown.
-    Directory links are not followed, and a file reached twice (links, overlapping inputs)
-    is read once.
+
+def _walk(root: str) -> Iterator[str]:
+    """Every non-hidden file under `root`, sorted; directory links are not followed (no loops)."""
+    for dirpath, dirs, names in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d)))
+        for name in sorted(names):
+            if not name.startswith("."):
+                yield os.path.join(dirpath, name)
+
+
+def expand(item: str) -> list[str]:
+    """Paths an input names: itself when it exists, else the matches of its glob pattern.
+
+    `**` matches any depth but never follows a directory link, so a link loop cannot repeat
+    or hang discovery.
     """
-    import glob
+    if os.path.lexists(item) or not (set("*?[") & set(item)):
+        return [item] if os.path.lexists(item) else []
+    parts = item.split(os.sep)
+    fixed = next(i for i, part in enumerate(parts) if set("*?[") & set(part))
+    base = os.sep.join(parts[:fixed]) or ("." if not item.startswith(os.sep) else os.sep)
+    regex = _glob_regex("/".join(parts[fixed:]))
+    if not os.path.isdir(base):
+        return []
+    out = []
+    for dirpath, dirs, names in os.walk(base, followlinks=False):
+        rel_dir = os.path.relpath(dirpath, base)
+        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(dirs + names):
+            if not name.startswith(".") and regex.match(rel_dir + name):
+                out.append(os.path.join(dirpath, name))
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(dirpath, d))]
+    return sorted(out)
 
+
+def discover(inputs: Iterable[str], allow_outside_links: bool = False) -> tuple[list[str], list[str], list[str]]:
+    """Expand files, directories (recursively) and globs into (files, refused, missing).
+
+    Every non-hidden file under an input directory is taken (a file of unknown type becomes an
+    `unsupported_format` reject, so nothing is ignored without a trace); hidden files and
+    folders (names starting with '.') are skipped. Directory links are not followed, a file
+    reached twice is read once, and a file link that leads outside the input it was found
+    under is `refused` unless `allow_outside_links`.
+    """
     files: list[str] = []
-    ignored: list[str] = []
+    refused: list[str] = []
     missing: list[str] = []
     for item in inputs:
-        paths = [item] if os.path.lexists(item) else sorted(glob.glob(item, recursive=True))
+        paths = expand(item)
         if not paths:
             missing.append(item)
         for p in paths:
-            if os.path.isdir(p) and not (os.path.islink(p) and p != item):
-                for root, dirs, names in os.walk(p):
-                    dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                    for name in sorted(names):
-                        full = os.path.join(root, name)
-                        (files if format_of(full) and not name.startswith(".") else ignored).append(full)
+            if os.path.isdir(p) and not os.path.islink(p):
+                root = os.path.realpath(p)
+                for f in _walk(p):
+                    real = os.path.realpath(f)
+                    if os.path.islink(f) and not allow_outside_links and not real.startswith(root + os.sep):
+                        refused.append(os.path.abspath(f))
+                    else:
+                        files.append(f)
             elif not os.path.isdir(p):
                 files.append(p)
     seen: set[str] = set()
@@ -83,7 +146,37 @@ def discover(inputs: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
         if real not in seen:
             seen.add(real)
             unique.append(os.path.abspath(f))
-    return unique, ignored, missing
+    return unique, refused, missing
+
+
+def sniff_format(path: str) -> str | None:
+    """The reader for a file without a known extension, from its first bytes (HTML, JSON Lines, WARC)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        if head.startswith(b"\x1f\x8b"):
+            head = _gunzip_head(path)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return None
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"WARC/"):
+        return "warc"
+    low = text[:1024].lower()
+    if low.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in low or b"<body" in low:
+        return "html"
+    if text.startswith(b"{"):
+        first = text.split(b"\n", 1)[0]
+        try:
+            if isinstance(json.loads(first), dict):
+                return "jsonl"
+        except ValueError:
+            return "jsonl" if b"\n" not in text else None
+    return None
+
+
+def _gunzip_head(path: str, n: int = 4096) -> bytes:
+    with gzip.open(path, "rb") as fh:
+        return fh.read(n)
 
 
 class _Capped(io.RawIOBase):
@@ -96,7 +189,8 @@ class _Capped(io.RawIOBase):
         return True
 
     def readinto(self, b) -> int:  # type: ignore[no-untyped-def, override]
-        data = self.inner.read(len(b))
+        # read1: one decompression step; read() would loop and lose what it had at a truncation.
+        data = self.inner.read1(len(b))
         self.n += len(data)
         if self.n > self.cap:
             raise OverflowError(f"decompressed size exceeds max_decompressed_bytes={self.cap}")
@@ -171,7 +265,6 @@ def _mine(index: int, part: int, parts: int) -> bool:
 
 def _read_any(path: str, limits: Limits, part: int, parts: int, seen: list[int],
               progress: Progress | None) -> Iterator[RawDoc | Reject]:
-    fmt = format_of(path)
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
@@ -180,6 +273,7 @@ def _read_any(path: str, limits: Limits, part: int, parts: int, seen: list[int],
                 yield Reject(path, None, "file", Stage.READ, "not_a_file",
                              "not a regular file (a pipe, socket or device): never opened")
             return
+        fmt = format_of(path) or sniff_format(path)
         if fmt in ("html", "txt"):
             if part == 0:
                 seen[0] += 1
@@ -191,7 +285,8 @@ def _read_any(path: str, limits: Limits, part: int, parts: int, seen: list[int],
         elif part == 0:
             seen[0] += 1
             yield Reject(path, None, "file", Stage.READ, "unsupported_format",
-                         f"unknown file type; known: {', '.join(sorted(FORMATS))}")
+                         f"not HTML, JSON Lines, WARC or text (by name or first bytes); known: "
+                         f"{', '.join(sorted(FORMATS))}", raw_hash=_hash_file(path))
     except OSError as e:
         if part == 0:
             seen[0] += 1
@@ -239,7 +334,9 @@ def _str_or_none(v: object) -> str | None:
 def _open_stream(path: str, limits: Limits) -> tuple[io.BufferedIOBase, io.BufferedIOBase]:
     """(stream to read records from, the raw file whose position measures progress)."""
     raw = open(path, "rb")
-    if path.lower().endswith(".gz"):
+    gzipped = raw.read(2) == b"\x1f\x8b"  # by content, not name: sniffed files have no extension
+    raw.seek(0)
+    if gzipped:
         return io.BufferedReader(_Capped(gzip.GzipFile(fileobj=raw, mode="rb"), limits.max_decompressed_bytes),
                                  READ_BLOCK), raw
     return raw, raw

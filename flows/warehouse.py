@@ -1,17 +1,23 @@
-"""The warehouse on disk: staged writes, atomic commits, recovery, locking, committed scans.
+"""The warehouse on disk: snapshots published atomically, a root marker, locks, committed scans.
 
 Layout under the root (default `./warehouse`):
 
-    <table>/<run_id>/part-00000.parquet   committed data, one directory per run and table
-    _commits/<run_id>.json                commit marker: a run is visible once this exists
-    _staging/<run_id>/<table>/...         a run's files while it is being written
-    _batches/<key>/                       finished batch outputs, reused after a failed run
-    _lock                                 held by the run that is writing
+    .newsclean-warehouse                 marker: this root is newsclean's (written on first use)
+    current -> _snapshots/00000007       the published state: every table, one snapshot
+    _snapshots/00000007/<table>/*.parquet            public tables (articles, duplicates, ...)
+    _snapshots/00000007/_internal/<table>/*.parquet  internal tables (lsh_bands, site_lines, files)
+    _snapshots/00000007/_snapshot.json   what the snapshot holds (runs, parent, summary)
+    _staging/<run_id>/<table>/...        a run's new files while it is being written
+    _batches/<key>/  _scratch/<run_id>/  _lock
 
-A commit renames each staged table directory into place (one atomic rename per table),
-then writes the marker (atomic via os.replace). A crash before the marker leaves
-directories without a marker; `recover()` removes them on the next run, so the tables
-always equal those of the committed runs. `scan()` reads committed runs only.
+A commit builds the next snapshot under a temporary name: it hard-links every file of the
+current snapshot (no data is copied) and moves the run's staged files in, renames it to its
+sequence number, and then swaps `current` to it with one atomic rename of a symlink. Readers
+that go through `current` (Polars, DuckDB, pandas, pyarrow, Spark with the README's paths) see
+the state before the run or after it, never a part of it, even after a SIGKILL mid-commit. A
+crash leaves only newsclean's own temporary names behind, which `recover()` removes; it never
+touches a file it did not create. Superseded snapshots are removed after a grace period
+(`SNAPSHOT_GRACE_SECONDS`), so a reader that resolved `current` a moment ago can finish.
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import polars as pl
@@ -30,13 +38,23 @@ import polars as pl
 from cleaners.identity import TRANSIENT_REASONS
 from cleaners.schema import TABLES, conform, empty
 
-COMMITS = "_commits"
+MARKER = ".newsclean-warehouse"
+CURRENT = "current"
+SNAPSHOTS = "_snapshots"
+INTERNAL = "_internal"
 STAGING = "_staging"
 BATCHES = "_batches"
 SCRATCH = "_scratch"
 LOCK = "_lock"
-
-
+LEGACY_COMMITS = "_commits"
+SNAPSHOT_INFO = "_snapshot.json"
+SNAPSHOT_KEEP = 3
+"""Snapshots kept whatever their age (the current one and the two before it)."""
+SNAPSHOT_GRACE_SECONDS = 600
+"""A superseded snapshot is removed only this long after its successor was published."""
+_SEQ = re.compile(r"^\d{8}$")
+_TMP = re.compile(r"^\.tmp-[0-9A-Za-z-]+$")
+OWN_NAMES = frozenset({MARKER, CURRENT, SNAPSHOTS, STAGING, BATCHES, SCRATCH, LOCK})
 FAULT_ENV = "NEWSCLEAN_FAULT"
 
 
@@ -48,6 +66,10 @@ def fault_point(name: str) -> None:
 
 class WarehouseBusy(RuntimeError):
     """Another run holds the warehouse lock for longer than we were willing to wait."""
+
+
+class ForeignRoot(ValueError):
+    """The warehouse root holds files that newsclean did not put there; it is not used."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -82,15 +104,51 @@ def write_parquet_atomic(df: pl.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def table_dir(snapshot: Path, table: str) -> Path:
+    """Where a table's files live inside a snapshot (internal tables under `_internal/`)."""
+    return snapshot / table if TABLES[table].public else snapshot / INTERNAL / table
+
+
+def check_root(root: str | os.PathLike) -> str | None:
+    """Why `root` cannot be used as a warehouse (a non-empty folder newsclean did not make), or None."""
+    path = Path(root)
+    if not path.exists():
+        return None
+    if not path.is_dir():
+        return f"warehouse is not a directory: {root}"
+    if (path / MARKER).exists() or (path / LEGACY_COMMITS).is_dir():
+        return None
+    foreign = sorted(p.name for p in path.iterdir() if p.name not in OWN_NAMES and p.name != ".gitkeep")
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        return (f"warehouse {root} is a non-empty folder that newsclean did not create (it holds {shown}); "
+                f"give an empty or new folder, or one with a {MARKER} file")
+    return None
+
+
 class Warehouse:
+    """A warehouse root: reading the published snapshot, staging and publishing runs."""
+
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root).absolute()
 
+    # --- the root ------------------------------------------------------------------------------
+    def ensure_root(self) -> None:
+        """Create the root and its marker, or refuse a folder that holds foreign files."""
+        problem = check_root(self.root)
+        if problem:
+            raise ForeignRoot(problem)
+        self.root.mkdir(parents=True, exist_ok=True)
+        marker = self.root / MARKER
+        if not marker.exists():
+            write_json_atomic(marker, {"format": 2, "created_at": datetime.now(timezone.utc).isoformat(),
+                                       "note": "This folder is a newsclean warehouse; see its README."})
+
     # --- locking and recovery ---------------------------------------------------------------
     @contextlib.contextmanager
-    def lock(self, timeout: float = 3600.0, on_wait=None) -> Iterator[None]:
+    def lock(self, timeout: float = 3600.0, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
         """Exclusive writer lock: a second concurrent run waits (up to `timeout` seconds)."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.ensure_root()
         fh = open(self.root / LOCK, "a+")
         try:
             deadline = time.monotonic() + timeout
@@ -114,46 +172,65 @@ class Warehouse:
                 fcntl.flock(fh, fcntl.LOCK_UN)
             fh.close()
 
-    def committed_runs(self) -> list[str]:
-        d = self.root / COMMITS
-        if not d.is_dir():
-            return []
-        return sorted(p.stem for p in d.glob("*.json"))
+    def recover(self, keep_staging: str | None = None) -> list[str]:
+        """Remove what a crashed run left (under the lock): half-built snapshots and staged files.
 
-    def recover(self) -> list[str]:
-        """Roll back half-committed runs: table directories whose run has no commit marker."""
-        committed = set(self.committed_runs())
+        Only newsclean's own names are touched: `_snapshots/.tmp-*`, numbered snapshots newer than
+        the published one (never seen by a reader), and `_staging/<run_id>`.
+        A legacy warehouse (directories per run with `_commits/` markers) is adopted into a
+        first snapshot by hard links; its old files are left where they are.
+        """
         removed = []
-        for table in TABLES:
-            tdir = self.root / table
-            if not tdir.is_dir():
-                continue
-            for run_dir in tdir.iterdir():
-                if run_dir.is_dir() and run_dir.name not in committed:
-                    shutil.rmtree(run_dir, ignore_errors=True)
-                    removed.append(f"{table}/{run_dir.name}")
+        snaps = self.root / SNAPSHOTS
+        cur = self.snapshot()
+        if snaps.is_dir():
+            for d in snaps.iterdir():
+                # Half-built, or built but never published (a crash before the `current` swap).
+                unpublished = _SEQ.match(d.name) and (cur is None or int(d.name) > int(cur.name))
+                if _TMP.match(d.name) or unpublished:
+                    shutil.rmtree(d, ignore_errors=True)
+                    removed.append(f"{SNAPSHOTS}/{d.name}")
         staging = self.root / STAGING
         if staging.is_dir():
-            for run_dir in staging.iterdir():
-                shutil.rmtree(run_dir, ignore_errors=True)
+            for d in staging.iterdir():
+                if d.name != keep_staging:
+                    shutil.rmtree(d, ignore_errors=True)
+                    removed.append(f"{STAGING}/{d.name}")
+        if self.snapshot() is None and (self.root / LEGACY_COMMITS).is_dir():
+            self._adopt_legacy()
         return removed
 
     # --- reading ------------------------------------------------------------------------------
-    def files(self, table: str) -> list[str]:
-        files = []
-        for run_id in self.committed_runs():
-            d = self.root / table / run_id
-            if d.is_dir():
-                files.extend(str(p) for p in sorted(d.glob("*.parquet")))
-        return files
+    def snapshot(self) -> Path | None:
+        """The published snapshot's real path (resolve once, read consistently), or None."""
+        cur = self.root / CURRENT
+        if not cur.is_symlink():
+            return None
+        return (self.root / os.readlink(cur)).resolve()
+
+    def files(self, table: str, snapshot: Path | None = None) -> list[str]:
+        """Parquet files of `table` in the published snapshot (or the one given)."""
+        snap = snapshot or self.snapshot()
+        if snap is None:
+            return []
+        d = table_dir(snap, table)
+        return sorted(str(p) for p in d.glob("*.parquet")) if d.is_dir() else []
 
     def scan(self, table: str) -> pl.LazyFrame:
-        """Committed rows of `table` (empty frame with the right schema when there are none)."""
+        """Published rows of `table` (empty frame with the right schema when there are none)."""
         files = self.files(table)
         if not files:
             return empty(table).lazy()
-        # Runs written before a column existed read it as null (missing_columns="insert").
+        # Files written before a column existed read it as null (missing_columns="insert").
         return pl.scan_parquet(files, schema=TABLES[table].schema, missing_columns="insert")
+
+    def read(self, table: str) -> pl.DataFrame:
+        """Published rows of `table`, collected."""
+        return self.scan(table).collect()
+
+    def committed_runs(self) -> list[str]:
+        """Run ids in the published `runs` table, oldest first."""
+        return self.scan("runs").sort("started_at").select("run_id").collect()["run_id"].to_list()
 
     def stored_ids(self) -> pl.LazyFrame:
         """(source, doc_id) of every stored document a run need not read again: all articles, and
@@ -163,9 +240,6 @@ class Warehouse:
             self.scan("rejects").filter(~pl.col("reason").is_in(list(TRANSIENT_REASONS))).select("source", "doc_id"),
         ]).unique()
 
-    def read(self, table: str) -> pl.DataFrame:
-        return self.scan(table).collect()
-
     # --- writing ------------------------------------------------------------------------------
     def stage(self, run_id: str, table: str, df: pl.DataFrame, part: int = 0) -> Path:
         """Write one part of a run's table to staging, conformed to the contract."""
@@ -173,21 +247,138 @@ class Warehouse:
         write_parquet_atomic(conform(df, table), path)
         return path
 
-    def commit(self, run_id: str, summary: dict) -> None:
-        """Make a staged run visible: one rename per table, then the commit marker."""
+    def commit(self, run_id: str, summary: dict) -> Path:
+        """Publish a staged run: the next snapshot = the current one + the run's files, in one swap."""
         staged = self.root / STAGING / run_id
-        if staged.is_dir():
-            for tdir in sorted(staged.iterdir(), key=lambda p: (p.name == "runs", p.name)):
-                dest = self.root / tdir.name / run_id
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                if dest.exists():
-                    shutil.rmtree(dest)
-                os.replace(tdir, dest)
-                _fsync_dir(dest.parent)
-                fault_point(f"commit:{tdir.name}")
-        write_json_atomic(self.root / COMMITS / f"{run_id}.json", summary)
-        shutil.rmtree(staged, ignore_errors=True)
 
+        def add(new: Path) -> None:
+            if not staged.is_dir():
+                return
+            for tdir in sorted(staged.iterdir()):
+                dest = table_dir(new, tdir.name)
+                dest.mkdir(parents=True, exist_ok=True)
+                for f in sorted(tdir.glob("*.parquet")):
+                    os.replace(f, dest / f"{run_id}-{f.stem.removeprefix('part-')}.parquet")
+            fault_point("commit:moved")
+
+        snap = self._publish(add, {"action": "commit", "run_id": run_id, "summary": summary})
+        shutil.rmtree(staged, ignore_errors=True)
+        return snap
+
+    def drop_run(self, run_id: str) -> int:
+        """Remove a committed run from every table in one publish; returns the rows removed."""
+        if run_id not in self.committed_runs():
+            raise KeyError(f"no committed run {run_id} in {self.root}")
+        removed = [0]
+
+        def drop(new: Path) -> None:
+            for table in TABLES:
+                d = table_dir(new, table)
+                for f in sorted(d.glob("*.parquet")) if d.is_dir() else []:
+                    if f.name.startswith(f"{run_id}-"):
+                        removed[0] += pl.scan_parquet(f).select(pl.len()).collect().item()
+                        f.unlink()
+                        continue
+                    df = pl.read_parquet(f)
+                    if "run_id" in df.columns and (df["run_id"] == run_id).any():  # a compacted file
+                        keep = df.filter(pl.col("run_id") != run_id)
+                        removed[0] += df.height - keep.height
+                        f.unlink()
+                        if keep.height:
+                            write_parquet_atomic(keep, f)
+
+        self._publish(drop, {"action": "drop", "run_id": run_id})
+        return removed[0]
+
+    def compact(self, target_rows: int = 1_000_000) -> dict[str, tuple[int, int]]:
+        """Merge each table's small per-run files into files of up to `target_rows` rows.
+
+        Returns {table: (files before, files after)}. Rows are unchanged (the same rows, in
+        run order), so every query gives the same result.
+        """
+        counts: dict[str, tuple[int, int]] = {}
+
+        def merge(new: Path) -> None:
+            for table in TABLES:
+                d = table_dir(new, table)
+                files = sorted(d.glob("*.parquet")) if d.is_dir() else []
+                if len(files) <= 1:
+                    counts[table] = (len(files), len(files))
+                    continue
+                df = pl.read_parquet([str(f) for f in files], schema=TABLES[table].schema, missing_columns="insert")
+                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+                out = [d / f"compact-{stamp}-{k:05d}.parquet" for k in range(max(1, -(-df.height // target_rows)))]
+                for k, path in enumerate(out):
+                    write_parquet_atomic(df.slice(k * target_rows, target_rows), d / f".{path.name}")
+                for f in files:
+                    f.unlink()
+                for path in out:
+                    os.replace(d / f".{path.name}", path)
+                counts[table] = (len(files), len(out))
+
+        self._publish(merge, {"action": "compact"})
+        return counts
+
+    def _publish(self, change: Callable[[Path], None], info: dict) -> Path:
+        """Build the next snapshot from the current one (hard links), apply `change`, swap `current`."""
+        self.ensure_root()
+        snaps = self.root / SNAPSHOTS
+        snaps.mkdir(exist_ok=True)
+        cur = self.snapshot()
+        seqs = [int(d.name) for d in snaps.iterdir() if _SEQ.match(d.name)]
+        seq = max([*seqs, int(cur.name) if cur is not None else 0]) + 1
+        tmp = snaps / f".tmp-{seq:08d}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        if cur is not None:
+            for table in TABLES:
+                src = table_dir(cur, table)
+                if src.is_dir():
+                    dest = table_dir(tmp, table)
+                    dest.mkdir(parents=True, exist_ok=True)
+                    for f in src.glob("*.parquet"):
+                        os.link(f, dest / f.name)
+        for table in TABLES:
+            table_dir(tmp, table).mkdir(parents=True, exist_ok=True)
+        fault_point("commit:linked")
+        change(tmp)
+        write_json_atomic(tmp / SNAPSHOT_INFO, {"seq": seq, "parent": cur.name if cur else None,
+                                                "published_at": datetime.now(timezone.utc).isoformat(), **info})
+        final = snaps / f"{seq:08d}"
+        os.rename(tmp, final)
+        _fsync_dir(snaps)
+        fault_point("commit:renamed")
+        link = self.root / f".{CURRENT}.tmp-{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        os.symlink(os.path.join(SNAPSHOTS, final.name), link)
+        os.replace(link, self.root / CURRENT)  # the one atomic step that publishes
+        _fsync_dir(self.root)
+        self._collect_garbage()
+        return final
+
+    def _collect_garbage(self) -> None:
+        """Remove superseded snapshots: all but the last SNAPSHOT_KEEP, once their grace period passed."""
+        snaps = sorted(d for d in (self.root / SNAPSHOTS).iterdir() if _SEQ.match(d.name))
+        now = time.time()
+        for old, successor in zip(snaps[:-SNAPSHOT_KEEP], snaps[1:]):
+            if now - successor.stat().st_mtime > SNAPSHOT_GRACE_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _adopt_legacy(self) -> None:
+        """Publish a first snapshot from a legacy layout (<table>/<run_id>/part-*.parquet + _commits/)."""
+        committed = sorted(p.stem for p in (self.root / LEGACY_COMMITS).glob("*.json"))
+
+        def link_legacy(new: Path) -> None:
+            for table in TABLES:
+                for run_id in committed:
+                    src = self.root / table / run_id
+                    for f in sorted(src.glob("*.parquet")) if src.is_dir() else []:
+                        os.link(f, table_dir(new, table) / f"{run_id}-{f.stem.removeprefix('part-')}.parquet")
+
+        self._publish(link_legacy, {"action": "adopt-legacy", "runs": committed})
+
+    # --- scratch ------------------------------------------------------------------------------
     def scratch(self, run_id: str) -> Path:
         """A run's own scratch folder (known ids, progress files), removed when the run ends."""
         path = self.root / SCRATCH / run_id
@@ -195,4 +386,5 @@ class Warehouse:
         return path
 
     def batch_dir(self, key: str) -> Path:
+        """Where a finished batch's outputs are kept until the run commits."""
         return self.root / BATCHES / key

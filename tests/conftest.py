@@ -36,3 +36,10 @@ def run_ingest(inputs, warehouse, **kw) -> dict:
 
     return ingest(params={"inputs": [str(i) for i in inputs], "warehouse": str(warehouse),
                           "workers": kw.pop("workers", 1), **kw})
+
+
+def table_glob(wh, table: str) -> str:
+    """The glob a reader uses for a table: through `current`, internal tables under `_internal/`."""
+    from cleaners.schema import TABLES
+
+    return f"{wh}/current/{table}/*.parquet" if TABLES[table].public else f"{wh}/current/_internal/{table}/*.parquet"

@@ -40,7 +40,7 @@ def test_run_seeds_then_explain(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     assert "articles" in out.stdout and "rejects" in out.stdout
     wh = tmp_path / "warehouse"  # the default warehouse is ./warehouse
-    art = pl.read_parquet(f"{wh}/articles/**/*.parquet")
+    art = pl.read_parquet(f"{wh}/current/articles/*.parquet")
     doc = art.filter(pl.col("source").str.ends_with(".txt")).row(0, named=True)
     exp = _run(["explain", doc["doc_id"]], tmp_path)
     assert exp.returncode == 0

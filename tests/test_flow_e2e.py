@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import duckdb
 import pandas as pd
+import pyarrow.dataset as pads
 import polars as pl
 import pytest
 
 from cleaners.schema import TABLES
 from flows.warehouse import Warehouse
-from tests.conftest import run_ingest
+from tests.conftest import run_ingest, table_glob
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 PUBLIC = [t for t, spec in TABLES.items() if spec.public]
@@ -20,7 +22,7 @@ WIRE_URLS = {"https://northsea-post.example/news/rotterdam-strike-ends", "https:
 
 
 def _glob(wh, table):
-    return f"{wh}/{table}/**/*.parquet"
+    return table_glob(wh, table)
 
 
 @pytest.fixture
@@ -36,16 +38,20 @@ def test_seed_run_writes_every_table_readable_by_polars_duckdb_pandas(seeded):
         df = pl.read_parquet(_glob(wh, table))
         assert df.schema == TABLES[table].schema, table
         con = duckdb.connect()
-        n, cols = con.execute(f"select count(*) from read_parquet('{_glob(wh, table)}', hive_partitioning=true)").fetchone()[0], \
-            [d[0] for d in con.execute(f"select * from read_parquet('{_glob(wh, table)}', hive_partitioning=true) limit 0").description]
+        n, cols = con.execute(f"select count(*) from read_parquet('{_glob(wh, table)}')").fetchone()[0], \
+            [d[0] for d in con.execute(f"select * from read_parquet('{_glob(wh, table)}') limit 0").description]
         assert n == df.height and cols == TABLES[table].names, table
-        assert len(pd.read_parquet(wh / table)) == df.height, table
+        folder = _glob(wh, table).removesuffix("/*.parquet")
+        assert len(pd.read_parquet(folder)) == df.height, table
+        assert pads.dataset(folder).count_rows() == df.height, table
+    # A reader of the public tables never picks up internal ones: they live under _internal/.
+    assert {p.name for p in (wh / "current").iterdir()} >= set(PUBLIC) | {"_internal"}
     articles = pl.read_parquet(_glob(wh, "articles"))
     rejects = pl.read_parquet(_glob(wh, "rejects"))
     assert summary["n_articles"] == articles.height and summary["n_rejects"] == rejects.height
     # Nothing is lost: every document read is an article or a reject.
     assert summary["n_documents"] == articles.height + rejects.height
-    assert set(rejects["reason"]) == {"invalid_json", "missing_content"}
+    assert set(rejects["reason"]) == {"invalid_json", "missing_content", "unsupported_format"}  # + seeds/README.md
     runs = pl.read_parquet(_glob(wh, "runs"))
     assert runs.height == 1 and runs["n_articles"][0] == articles.height
     assert json.loads(runs["parameters"][0])["threshold"] == 0.5
@@ -122,17 +128,30 @@ def test_rerun_of_same_input_adds_no_rows_and_new_copy_joins_old_cluster(seeded,
     assert dup["canonical_doc_id"] == canonical["doc_id"] and dup["similarity"] > 0.8
 
 
-def test_uncommitted_partitions_are_invisible_and_rolled_back(seeded):
+def test_crash_leftovers_are_invisible_and_only_newsclean_files_are_removed(seeded):
     wh_path, seeds, _ = seeded
     wh = Warehouse(wh_path)
     committed = wh.read("articles").height
-    # Simulate a crash after one table was renamed into place but before the commit marker.
-    ghost = wh_path / "articles" / "20990101T000000Z-dead00"
-    shutil.copytree(next((wh_path / "articles").iterdir()), ghost)
-    assert wh.read("articles").height == committed  # committed scans ignore it
-    assert "articles/20990101T000000Z-dead00" in wh.recover()
-    assert not ghost.exists()
-    assert pl.read_parquet(_glob(wh_path, "articles")).height == committed
+    # What a crash leaves: a half-built snapshot and a run's staged files, beside a user's own files.
+    snap = next((wh_path / "_snapshots").iterdir())
+    half = wh_path / "_snapshots" / ".tmp-00000099-4242"
+    shutil.copytree(snap, half)
+    staged = wh_path / "_staging" / "20990101T000000Z-dead00" / "articles"
+    staged.mkdir(parents=True)
+    shutil.copy(next((snap / "articles").glob("*.parquet")), staged / "part-00000.parquet")
+    mine = [wh_path / "notes.md", wh_path / "_snapshots" / "README.txt", wh_path / "articles" / "drafts" / "x.md"]
+    for f in mine:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("the user's own file")
+    assert wh.read("articles").height == committed  # published scans ignore both
+    assert pl.read_parquet(_glob(wh_path, "articles")).height == committed  # so do the README's globs
+    removed = wh.recover()
+    assert sorted(removed) == ["_snapshots/.tmp-00000099-4242", "_staging/20990101T000000Z-dead00"]
+    assert not half.exists() and not staged.exists()
+    assert all(f.read_text() == "the user's own file" for f in mine)
+    # And the next run leaves them alone too.
+    run_ingest([seeds], wh_path)
+    assert all(f.read_text() == "the user's own file" for f in mine)
 
 
 def test_invalid_parameters_fail_before_any_work(tmp_path):
@@ -156,3 +175,49 @@ def test_disabled_rules_reach_the_flow_and_site_learning(seeded, tmp_path, seeds
     assert pl.read_parquet(_glob(wh, "site_lines")).height > 0
     with pytest.raises(Exception, match="no rule starts with"):
         run_ingest([seeds_copy], tmp_path / "wh-bad", disabled_rules=["nosuch"])
+
+
+def _all_tables(wh) -> dict[str, list]:
+    w = Warehouse(wh)
+    return {t: sorted(w.read(t).rows(), key=repr) for t in TABLES}
+
+
+def test_compact_merges_files_without_changing_any_query(seeded, tmp_path):
+    wh, seeds, _ = seeded
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "feed.jsonl").write_text(json.dumps({"id": "x", "url": "https://late.example/a", "text": " ".join(
+        f"Sentence {i} about the late edition and the evening ferry schedule." for i in range(6))}) + "\n")
+    run_ingest([extra], wh)
+    before = _all_tables(wh)
+    assert len(list((wh / "current" / "articles").glob("*.parquet"))) == 2
+    counts = Warehouse(wh).compact()
+    assert counts["articles"] == (2, 1) and counts["runs"] == (2, 1)
+    assert _all_tables(wh) == before
+    assert len(list((wh / "current" / "articles").glob("*.parquet"))) == 1
+
+
+def test_runs_drop_removes_a_run_from_every_table_and_its_input_comes_back(seeded, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    wh, seeds, first = seeded
+    after_first = _all_tables(wh)
+    extra = tmp_path / "more"
+    extra.mkdir()
+    body = " ".join(f"Sentence {i} about the night shift at the container terminal." for i in range(6))
+    (extra / "feed.jsonl").write_text(json.dumps({"id": "y", "url": "https://late.example/b", "text": body}) + "\n")
+    second = run_ingest([extra], wh)
+    Warehouse(wh).compact()  # dropping works on compacted files too
+    listing = subprocess.run([sys.executable, "-m", "flows.cli", "runs", "--warehouse", str(wh)], capture_output=True,
+                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert listing.returncode == 0 and first["run_id"] in listing.stdout and second["run_id"] in listing.stdout
+    drop = subprocess.run([sys.executable, "-m", "flows.cli", "runs", "drop", second["run_id"], "--warehouse", str(wh)],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert drop.returncode == 0, drop.stderr
+    assert _all_tables(wh) == after_first
+    # The dropped run's input is read again by the next run (its manifest rows went with it).
+    again = run_ingest([extra], wh)
+    assert again["n_articles"] == 1 and again["n_files_skipped"] == 0

@@ -26,8 +26,8 @@ def _page(title: str, body: str) -> str:
 
 
 def _tables(wh) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    return (pl.read_parquet(f"{wh}/articles/**/*.parquet"), pl.read_parquet(f"{wh}/rejects/**/*.parquet"),
-            pl.read_parquet(f"{wh}/runs/**/*.parquet").sort("started_at"))
+    return (pl.read_parquet(f"{wh}/current/articles/*.parquet"), pl.read_parquet(f"{wh}/current/rejects/*.parquet"),
+            pl.read_parquet(f"{wh}/current/runs/*.parquet").sort("started_at"))
 
 
 def test_changed_content_at_a_known_path_is_a_new_version(tmp_path):

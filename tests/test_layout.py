@@ -24,7 +24,7 @@ def test_readme_documents_the_current_schema():
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"<!-- schema:start -->\n(.*?)<!-- schema:end -->", readme, re.S)
     assert block, "README.md lacks the generated schema block"
-    assert block.group(1).strip() == schema.markdown().strip(), "run `newsclean schema` and paste it into README.md"
+    assert block.group(1).strip() == schema.markdown().strip(), "run `python -m flows.readme`"
 
 
 def test_conform_rejects_drift():
@@ -46,4 +46,4 @@ def test_readme_documents_the_current_parameters():
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"<!-- params:start -->\n(.*?)<!-- params:end -->", readme, re.S)
     assert block, "README.md lacks the generated parameter block"
-    assert block.group(1).strip() == markdown_table().strip(), "paste flows.params.markdown_table() into README.md"
+    assert block.group(1).strip() == markdown_table().strip(), "run `python -m flows.readme`"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ import threading
 import polars as pl
 import pytest
 
-from tests.conftest import ROOT, SEEDS, run_ingest
+from tests.conftest import ROOT, SEEDS, run_ingest, table_glob
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 SECRET = "TOP-SECRET-4242-never-in-output"
@@ -75,8 +76,8 @@ def test_hostile_corpus_never_sinks_the_run_and_loses_nothing(tmp_path):
     cases = hostile_corpus(corpus, secret)
     wh = tmp_path / "wh"
     summary = run_ingest([corpus], wh, max_doc_mb=3, max_decompressed_mb=20)
-    art = pl.read_parquet(f"{wh}/articles/**/*.parquet")
-    rej = pl.read_parquet(f"{wh}/rejects/**/*.parquet")
+    art = pl.read_parquet(f"{wh}/current/articles/*.parquet")
+    rej = pl.read_parquet(f"{wh}/current/rejects/*.parquet")
     assert summary["n_documents"] == art.height + rej.height
     # Every input file is accounted for in articles or rejects.
     seen = set(art["source"]) | set(rej["source"])
@@ -105,7 +106,7 @@ def test_hostile_corpus_never_sinks_the_run_and_loses_nothing(tmp_path):
     assert art.filter(pl.col("source") == str(corpus / "broken.warc.gz")).height >= 1
     # External entities are never resolved: the secret file's content appears nowhere.
     for table in ("articles", "removed_lines", "rejects"):
-        df = pl.read_parquet(f"{wh}/{table}/**/*.parquet")
+        df = pl.read_parquet(table_glob(wh, table))
         for col, dtype in df.schema.items():
             if dtype == pl.String:
                 assert not df[col].str.contains(SECRET, literal=True).any(), (table, col)
@@ -123,25 +124,57 @@ def _snapshot(wh) -> dict:
     out = {}
     for t, key in (("articles", ["doc_id", "text", "cluster_id", "is_canonical"]), ("rejects", ["doc_id", "reason"]),
                    ("removed_lines", ["doc_id", "position", "rule"]), ("duplicates", ["doc_id", "canonical_doc_id"])):
-        df = pl.read_parquet(f"{wh}/{t}/**/*.parquet") if (wh / t).exists() else pl.DataFrame()
+        df = pl.read_parquet(table_glob(wh, t)) if (wh / "current").exists() else pl.DataFrame()
         out[t] = sorted(df.select(key).rows()) if df.height else []
     return out
 
 
-@pytest.mark.parametrize("point", ["before-commit", "commit:articles", "commit:runs"])
-def test_sigkill_then_rerun_equals_a_clean_run(tmp_path, point):
-    clean, crashed = tmp_path / "clean", tmp_path / "crashed"
-    assert _cli([str(SEEDS), "--warehouse", str(clean)]).returncode == 0
-    killed = _cli([str(SEEDS), "--warehouse", str(crashed)], {"NEWSCLEAN_FAULT": point})
-    assert killed.returncode == -9, killed.stderr[-2000:]
-    # Readers of committed data see the state before the crashed run (here: nothing yet).
-    from flows.warehouse import Warehouse
+def _readers(wh) -> dict[str, dict[str, int]]:
+    """Row counts of every public table as each recommended reader sees it (README paths)."""
+    import duckdb
+    import pandas as pd
+    import pyarrow.dataset as pads
 
-    assert Warehouse(crashed).read("articles").height == 0
-    again = _cli([str(SEEDS), "--warehouse", str(crashed)])
+    out: dict[str, dict[str, int]] = {}
+    for t in ("articles", "duplicates", "removed_lines", "rejects", "runs"):
+        glob, folder = table_glob(wh, t), f"{wh}/current/{t}"
+        out[t] = {
+            "polars": pl.scan_parquet(glob).select(pl.len()).collect().item(),
+            "duckdb": duckdb.connect().execute(f"select count(*) from read_parquet('{glob}')").fetchone()[0],
+            "pandas": len(pd.read_parquet(folder)),
+            "pyarrow": pads.dataset(folder).count_rows(),
+        }
+    return out
+
+
+@pytest.fixture(scope="module")
+def two_clean_runs(tmp_path_factory):
+    """seeds/other, then all of seeds/, each in a run of its own: the state a crashed pair must reach."""
+    tmp = tmp_path_factory.mktemp("clean")
+    first = tmp / "first"
+    shutil.copytree(SEEDS / "other", first)
+    clean = tmp / "wh"
+    assert _cli([str(first), "--warehouse", str(clean)]).returncode == 0
+    assert _cli([str(SEEDS), "--warehouse", str(clean)]).returncode == 0
+    return first, _snapshot(clean), {n: c["polars"] for n, c in _readers(clean).items()}
+
+
+@pytest.mark.parametrize("point", ["before-commit", "commit:linked", "commit:moved", "commit:renamed"])
+def test_readers_see_whole_runs_after_a_sigkill_mid_commit(tmp_path, point, two_clean_runs):
+    """A second run killed at each point of its commit: every reader still sees exactly the first run."""
+    first, clean_tables, clean_counts = two_clean_runs
+    wh = tmp_path / "wh"
+    assert _cli([str(first), "--warehouse", str(wh)]).returncode == 0
+    before = _readers(wh)
+    assert before["articles"]["polars"] == 6 and before["runs"]["polars"] == 1
+    killed = _cli([str(SEEDS), "--warehouse", str(wh)], {"NEWSCLEAN_FAULT": point})
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert _readers(wh) == before  # before any recovery ran
+    again = _cli([str(SEEDS), "--warehouse", str(wh)])
     assert again.returncode == 0, again.stderr[-2000:]
-    assert _snapshot(crashed) == _snapshot(clean)
-    assert not (crashed / "_batches").exists() or not any((crashed / "_batches").iterdir())
+    assert _snapshot(wh) == clean_tables
+    assert {n: c["polars"] for n, c in _readers(wh).items()} == clean_counts
+    assert not (wh / "_batches").exists() or not any((wh / "_batches").iterdir())
 
 
 def test_two_concurrent_runs_on_one_warehouse(tmp_path):
@@ -154,9 +187,9 @@ def test_two_concurrent_runs_on_one_warehouse(tmp_path):
     for t in threads:
         t.join()
     assert [r.returncode for r in results] == [0, 0], [r.stderr[-1500:] for r in results]
-    art = pl.read_parquet(f"{wh}/articles/**/*.parquet")
+    art = pl.read_parquet(f"{wh}/current/articles/*.parquet")
     assert art["doc_id"].is_unique().all()
-    runs = pl.read_parquet(f"{wh}/runs/**/*.parquet")
+    runs = pl.read_parquet(f"{wh}/current/runs/*.parquet")
     assert runs.height == 2 and sorted(runs["n_articles"].to_list())[0] == 0
     clean = tmp_path / "clean"
     assert _cli([str(SEEDS), "--warehouse", str(clean)]).returncode == 0

@@ -18,15 +18,60 @@ def _kinds(items):
     return [(type(i).__name__, i.locator, getattr(i, "reason", None)) for i in items]
 
 
-def test_discover_walks_dirs_takes_known_formats_and_reports_missing(tmp_path):
+def test_discover_takes_every_file_of_a_directory_and_reports_missing(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x.html").write_text("<p>x</p>")
     (tmp_path / "a" / "README.md").write_text("docs")
+    (tmp_path / "a" / ".hidden.html").write_text("<p>editor backup</p>")
     (tmp_path / "b.txt").write_text("t")
-    files, ignored, missing = discover([str(tmp_path), str(tmp_path / "nope.html")])
-    assert sorted(f.rsplit("/", 1)[1] for f in files) == ["b.txt", "x.html"]
-    assert [i.rsplit("/", 1)[1] for i in ignored] == ["README.md"]
-    assert missing == [str(tmp_path / "nope.html")]
+    files, refused, missing = discover([str(tmp_path), str(tmp_path / "nope.html"), str(tmp_path / "none-*.html")])
+    assert sorted(f.rsplit("/", 1)[1] for f in files) == ["README.md", "b.txt", "x.html"]
+    assert refused == [] and missing == [str(tmp_path / "nope.html"), str(tmp_path / "none-*.html")]
+    # A file of unknown type is accounted for as a reject, never ignored without a trace.
+    assert [i.reason for i in read_file(str(tmp_path / "a" / "README.md"))] == ["unsupported_format"]
+
+
+def test_symlink_loops_neither_repeat_nor_hang_discovery(tmp_path):
+    import os
+
+    d = tmp_path / "in"
+    (d / "sub").mkdir(parents=True)
+    (d / "sub" / "page.html").write_text("<p>x</p>")
+    os.symlink(".", d / "self")
+    os.symlink("..", d / "sub" / "up")
+    for inputs in ([str(d)], [str(d / "**" / "*.html")], [str(d / "**")]):
+        files, _, _ = discover(inputs)
+        assert [f for f in files if f.endswith(".html")] == [str(d / "sub" / "page.html")], inputs
+
+
+def test_links_outside_the_input_are_refused_unless_allowed(tmp_path):
+    import os
+
+    outside = tmp_path / "secret.html"
+    outside.write_text("<p>not for ingestion</p>")
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "own.html").write_text("<p>x</p>")
+    os.symlink(outside, d / "link.html")
+    os.symlink(d / "own.html", d / "alias.html")  # inside: fine, read once
+    files, refused, _ = discover([str(d)])
+    assert files == [str(d / "alias.html")] and refused == [str(d / "link.html")]
+    files, refused, _ = discover([str(d)], allow_outside_links=True)
+    assert sorted(files) == [str(d / "alias.html"), str(d / "link.html")] and refused == []
+
+
+def test_files_without_an_extension_are_sniffed(tmp_path):
+    page = "<!DOCTYPE html><html><body><article><p>" + "A sentence about the harbour. " * 20 + "</p></article></body></html>"
+    (tmp_path / "page").write_text(page)
+    (tmp_path / "feed").write_text(json.dumps({"id": 1, "text": "hello world"}) + "\n")
+    (tmp_path / "feed-gz").write_bytes(gzip.compress((json.dumps({"id": 2, "text": "hi"}) + "\n").encode()))
+    (tmp_path / "crawl").write_bytes(gzip.decompress((SEEDS / "crawl.warc.gz").read_bytes()))
+    (tmp_path / "notes").write_text("just some notes")
+    assert [type(i).__name__ for i in read_file(str(tmp_path / "page"))] == ["RawDoc"]
+    assert [i.source_id for i in read_file(str(tmp_path / "feed"))] == ["1"]
+    assert [i.source_id for i in read_file(str(tmp_path / "feed-gz"))] == ["2"]
+    assert len([i for i in read_file(str(tmp_path / "crawl")) if isinstance(i, RawDoc)]) == 2
+    assert [i.reason for i in read_file(str(tmp_path / "notes"))] == ["unsupported_format"]
 
 
 def test_jsonl_keeps_good_lines_and_rejects_bad_ones(tmp_path):
@@ -177,8 +222,7 @@ def test_slow_document_is_rejected_with_timeout(tmp_path):
     import json as _json
 
     from cleaners.config import Limits, Settings
-    from flows.batches import Batch, process_batch
-    from flows.batches import scan_parts
+    from flows.batches import Batch, Unit, process_batch, scan_parts
 
     big = "<html><body><article>" + "".join(f"<p>Paragraph {i} about the port and the strike and the deal.</p>"
                                             for i in range(40000)) + "</article></body></html>"
@@ -186,7 +230,8 @@ def test_slow_document_is_rejected_with_timeout(tmp_path):
     (tmp_path / "fast.txt").write_text("Title\n" + "An ordinary sentence with enough words in it. " * 5)
     files = (str(tmp_path / "slow.html"), str(tmp_path / "fast.txt"))
     out = tmp_path / "batch"
-    summary = process_batch(Batch(0, files, "k"), Settings(limits=Limits(max_extract_seconds=0.05)), out)
+    summary = process_batch(Batch(0, tuple(Unit(f) for f in files), "k"), Settings(limits=Limits(max_extract_seconds=0.05)),
+                            out)
     assert summary["reject_reasons"] == {"timeout": 1} and summary["cleaned"] == 1
     rej = scan_parts([out], "rejects").collect()
     assert rej["source"].to_list() == [files[0]] and "max_extract_seconds" in rej["detail"][0]

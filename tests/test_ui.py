@@ -130,12 +130,27 @@ def test_schedule_fires_unattended_and_writes_tables(prefect_stack):
     assert done, f"no scheduled run completed in 240 s: {[(r['name'], r['state']['type']) for r in runs]}"
     run = done[0]
     assert run["name"].startswith("ingest-") and f"warehouse:{warehouse}" in run["tags"]
-    art = pl.read_parquet(f"{warehouse}/articles/**/*.parquet")
+    art = pl.read_parquet(f"{warehouse}/current/articles/*.parquet")
     assert art.height == 4 and art["cluster_id"].n_unique() == 1
-    rows = pl.read_parquet(f"{warehouse}/runs/**/*.parquet")
+    rows = pl.read_parquet(f"{warehouse}/current/runs/*.parquet")
     first = rows.sort("started_at").row(0, named=True)
     assert first["deployment"] == "every-minute"
     assert first["flow_run_id"] in {r["id"] for r in _runs_of(st["api"], dep["id"]) if r["auto_scheduled"]}
+
+    # Two more triggers at once: the deployment's concurrency limit makes one wait visibly.
+    ids = [httpx.post(f"{st['api']}/deployments/{dep['id']}/create_flow_run", json={}, timeout=10).json()["id"]
+           for _ in range(2)]
+    deadline = time.monotonic() + 240
+    states: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        states = {i: httpx.get(f"{st['api']}/flow_runs/{i}", timeout=10).json()["state"]["type"] for i in ids}
+        if all(v in ("COMPLETED", "FAILED", "CRASHED") for v in states.values()):
+            break
+        time.sleep(2)
+    assert set(states.values()) == {"COMPLETED"}, states
+    names = {i: [h["name"] for h in httpx.get(f"{st['api']}/flow_run_states/", params={"flow_run_id": i},
+                                                timeout=10).json()] for i in ids}
+    assert any("AwaitingConcurrencySlot" in n for n in names.values()), names
 
 
 def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
@@ -188,13 +203,13 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
             browser.close()
 
     # The run used the parameters typed into the form: its tables are in the custom warehouse.
-    art = pl.read_parquet(f"{warehouse}/articles/**/*.parquet")
+    art = pl.read_parquet(f"{warehouse}/current/articles/*.parquet")
     assert art.height == 4 and art["cluster_id"].n_unique() == 1 and art["is_canonical"].sum() == 1
     assert not default_wh.exists()
     runs = _runs_of(st["api"], dep["id"])
     assert [r["state"]["type"] for r in runs] == ["COMPLETED"]
     # The flow run is named after the newsclean run, tagged with its warehouse, and the runs table points back.
-    row = pl.read_parquet(f"{warehouse}/runs/**/*.parquet").row(0, named=True)
+    row = pl.read_parquet(f"{warehouse}/current/runs/*.parquet").row(0, named=True)
     assert runs[0]["name"] == f"ingest-{row['run_id']}" and f"warehouse:{warehouse}" in runs[0]["tags"]
     assert row["flow_run_id"] == runs[0]["id"] and row["deployment"] == "ui-test"
     arts = httpx.post(f"{st['api']}/artifacts/filter",
