@@ -133,3 +133,23 @@ def test_a_growing_feed_processes_only_its_new_lines(tmp_path):
     os.utime(feed)  # touched, same bytes: read again, every record skipped before extraction
     touched = run_ingest([feed], tmp_path / "wh")
     assert touched["n_articles"] == 0 and touched["n_skipped"] == 5 and touched["n_rejects"] == 0
+
+
+def test_japanese_and_chinese_pages_are_articles_and_an_empty_body_never_is(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    ja = ("東京都は二十五日、港湾の再開発計画を発表した。新しい岸壁と倉庫を整備し、貨物の取扱量を十年で二倍にすることを目指す。"
+          "計画には市民のための公園や遊歩道も含まれ、地元の商店街からは期待の声が上がっている。")
+    zh = "上海港今天宣布新的扩建计划，预计在未来十年内将集装箱吞吐量提高一倍，并新建三个深水泊位。当地居民和企业对此表示欢迎。"
+    (inbox / "ja.html").write_text(_page("港湾計画を発表", ja), encoding="utf-8")
+    (inbox / "zh.html").write_text(_page("上海港扩建计划", zh), encoding="utf-8")
+    (inbox / "only-boilerplate.html").write_text(
+        "<html><body><article><p>Subscribe to our newsletter</p><p>Share on Facebook | Twitter</p>"
+        "<p>Please enter your comment!</p></article></body></html>")
+    summary = run_ingest([inbox], tmp_path / "wh", min_words=0)
+    art, rej, _ = _tables(tmp_path / "wh")
+    langs = dict(zip(art["source"].str.split("/").list.last(), art["language"]))
+    assert langs == {"ja.html": "ja", "zh.html": "zh"}
+    assert art["n_words"].min() >= 20  # about one word per two characters: above the default min_words too
+    # min_words=0 still never makes an empty article: the empty body is a reject with its reason.
+    assert rej["reason"].to_list() in (["only_boilerplate"], ["no_main_content"]) and summary["n_articles"] == 2

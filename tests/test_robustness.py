@@ -191,6 +191,9 @@ def test_two_concurrent_runs_on_one_warehouse(tmp_path):
     assert art["doc_id"].is_unique().all()
     runs = pl.read_parquet(f"{wh}/current/runs/*.parquet")
     assert runs.height == 2 and sorted(runs["n_articles"].to_list())[0] == 0
+    # Counts stay right: each run saw every document; the second one skipped what the first stored.
+    assert runs["n_documents"].to_list() == [runs["n_documents"][0]] * 2 and runs["n_documents"][0] >= 17
+    assert sorted(runs["n_skipped"].to_list())[1] >= runs["n_articles"].sum()
     clean = tmp_path / "clean"
     assert _cli([str(SEEDS), "--warehouse", str(clean)]).returncode == 0
     assert _snapshot(wh) == _snapshot(clean)
