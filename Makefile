@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast setup clean bench
+.PHONY: run test test-fast lint setup clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,15 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/newsclean run seeds --warehouse warehouse
 
-## Set up and run the whole test suite.
-test: $(STAMP)
+## Set up and run the whole test suite (lint and format check first).
+test: $(STAMP) lint
 	bash .ci/ui-deps.sh
 	$(PY) -m pytest
+
+## Static checks: ruff lint and format check over the repo (configured in pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 ## Unit tests only (no Prefect server, no browser).
 test-fast: $(STAMP)

@@ -79,9 +79,15 @@ def _one(args: tuple[str, dict, str]) -> dict:
     # Ablation: the same cleaner without the page-markup evidence (`markup.*` rules).
     ablated = clean_document(RawDoc("eval", None, "file", url=url, html=html), _no_markup_settings())
     ablated_text = "\n".join(ablated.lines) if hasattr(ablated, "lines") else ""
-    return {"url": url, "plain": _score(plain, item), "ours": _score(ours, item),
-            "no_markup": _score(ablated_text, item),
-            "t_plain": t1 - t0, "t_ours": t2 - t1, "reject": getattr(doc, "reason", None)}
+    return {
+        "url": url,
+        "plain": _score(plain, item),
+        "ours": _score(ours, item),
+        "no_markup": _score(ablated_text, item),
+        "t_plain": t1 - t0,
+        "t_ours": t2 - t1,
+        "reject": getattr(doc, "reason", None),
+    }
 
 
 def evaluate(data: Path, limit: int | None = None, workers: int = 2) -> list[dict]:
@@ -98,9 +104,15 @@ def summarize(results: list[dict], key: str) -> dict:
     dropped = sum(r[key][2] for r in results)
     n_without = sum(r[key][3] for r in results)
     secs = sum(r["t_" + key] for r in results) if "t_" + key in results[0] else None
-    return {"kept": kept, "n_with": n_with, "dropped": dropped, "n_without": n_without,
-            "keep_rate": kept / n_with, "drop_rate": dropped / n_without,
-            "pages_per_s": len(results) / secs if secs else None}
+    return {
+        "kept": kept,
+        "n_with": n_with,
+        "dropped": dropped,
+        "n_without": n_without,
+        "keep_rate": kept / n_with,
+        "drop_rate": dropped / n_without,
+        "pages_per_s": len(results) / secs if secs else None,
+    }
 
 
 def main() -> None:
@@ -120,37 +132,50 @@ def main() -> None:
     news = [r for r in res if r["url"].startswith("hard::")]
     news_plain, news_ours = (summarize(news, k) for k in ("plain", "ours")) if news else (None, None)
     for name, s in (("trafilatura", plain), ("newsclean", ours)):
-        print(f"{name:12s} kept {s['kept']}/{s['n_with']} = {s['keep_rate']:.3f}  removed {s['dropped']}/"
-              f"{s['n_without']} = {s['drop_rate']:.3f}  {s['pages_per_s']:.1f} pages/s/core", file=sys.stderr)
+        print(
+            f"{name:12s} kept {s['kept']}/{s['n_with']} = {s['keep_rate']:.3f}  removed {s['dropped']}/"
+            f"{s['n_without']} = {s['drop_rate']:.3f}  {s['pages_per_s']:.1f} pages/s/core",
+            file=sys.stderr,
+        )
     if args.no_write:
         return
     cmd = "python -m benchmarks.cleaning " + " ".join(sys.argv[1:])
-    body = "\n".join([
-        f"Command: `{cmd.strip()}` on {machine()}; {len(res)} pages of trafilatura's evaluation set "
-        "(`shared/data/webpages-eval.tar.xz`), both extractors run on every page in the same worker.", "",
-        "| extractor | must-keep snippets kept | must-drop snippets removed | pages/s (CPU, one core) |",
-        "|---|---:|---:|---:|",
-        f"| trafilatura.extract (defaults) | {plain['kept']}/{plain['n_with']} = {plain['keep_rate']:.3f} | "
-        f"{plain['dropped']}/{plain['n_without']} = {plain['drop_rate']:.3f} | {plain['pages_per_s']:.1f} |",
-        f"| newsclean clean_document | {ours['kept']}/{ours['n_with']} = {ours['keep_rate']:.3f} | "
-        f"{ours['dropped']}/{ours['n_without']} = {ours['drop_rate']:.3f} | {ours['pages_per_s']:.1f} |",
-        f"| newsclean without markup evidence (`disabled_rules=[\"markup\"]`) | "
-        f"{ablated['kept']}/{ablated['n_with']} = {ablated['keep_rate']:.3f} | "
-        f"{ablated['dropped']}/{ablated['n_without']} = {ablated['drop_rate']:.3f} | - |",
-        "", f"Speed ratio newsclean/trafilatura: {ours['pages_per_s'] / plain['pages_per_s']:.2f} "
-        "(newsclean also extracts metadata -- title, author, date -- which plain `extract` skips, and "
-        "parses the page's links and roles before extraction). "
-        "Targets (issue 3): keep >= 0.94 and remove >= 0.95.",
-    ])
+    body = "\n".join(
+        [
+            f"Command: `{cmd.strip()}` on {machine()}; {len(res)} pages of trafilatura's evaluation set "
+            "(`shared/data/webpages-eval.tar.xz`), both extractors run on every page in the same worker.",
+            "",
+            "| extractor | must-keep snippets kept | must-drop snippets removed | pages/s (CPU, one core) |",
+            "|---|---:|---:|---:|",
+            f"| trafilatura.extract (defaults) | {plain['kept']}/{plain['n_with']} = {plain['keep_rate']:.3f} | "
+            f"{plain['dropped']}/{plain['n_without']} = {plain['drop_rate']:.3f} | {plain['pages_per_s']:.1f} |",
+            f"| newsclean clean_document | {ours['kept']}/{ours['n_with']} = {ours['keep_rate']:.3f} | "
+            f"{ours['dropped']}/{ours['n_without']} = {ours['drop_rate']:.3f} | {ours['pages_per_s']:.1f} |",
+            f'| newsclean without markup evidence (`disabled_rules=["markup"]`) | '
+            f"{ablated['kept']}/{ablated['n_with']} = {ablated['keep_rate']:.3f} | "
+            f"{ablated['dropped']}/{ablated['n_without']} = {ablated['drop_rate']:.3f} | - |",
+            "",
+            f"Speed ratio newsclean/trafilatura: {ours['pages_per_s'] / plain['pages_per_s']:.2f} "
+            "(newsclean also extracts metadata -- title, author, date -- which plain `extract` skips, and "
+            "parses the page's links and roles before extraction). "
+            "Targets (issue 3): keep >= 0.94 and remove >= 0.95.",
+        ]
+    )
     if news_plain:
-        body += "\n".join([
-            "", "", f"News-page subset (the {len(news)} `hard::` pages: recent news sites with heavy boilerplate):", "",
-            "| extractor | must-keep kept | must-drop removed |", "|---|---:|---:|",
-            f"| trafilatura.extract | {news_plain['kept']}/{news_plain['n_with']} = {news_plain['keep_rate']:.3f} | "
-            f"{news_plain['dropped']}/{news_plain['n_without']} = {news_plain['drop_rate']:.3f} |",
-            f"| newsclean | {news_ours['kept']}/{news_ours['n_with']} = {news_ours['keep_rate']:.3f} | "
-            f"{news_ours['dropped']}/{news_ours['n_without']} = {news_ours['drop_rate']:.3f} |",
-        ])
+        body += "\n".join(
+            [
+                "",
+                "",
+                f"News-page subset (the {len(news)} `hard::` pages: recent news sites with heavy boilerplate):",
+                "",
+                "| extractor | must-keep kept | must-drop removed |",
+                "|---|---:|---:|",
+                f"| trafilatura.extract | {news_plain['kept']}/{news_plain['n_with']} = {news_plain['keep_rate']:.3f} | "
+                f"{news_plain['dropped']}/{news_plain['n_without']} = {news_plain['drop_rate']:.3f} |",
+                f"| newsclean | {news_ours['kept']}/{news_ours['n_with']} = {news_ours['keep_rate']:.3f} | "
+                f"{news_ours['dropped']}/{news_ours['n_without']} = {news_ours['drop_rate']:.3f} |",
+            ]
+        )
     write_section("Cleaning quality (benchmarks/cleaning.py)", body)
 
 

@@ -25,7 +25,9 @@ def peak_rss_mb() -> float:
 
 def run_isolated(module: str, *args: str, timeout: int = 3600) -> dict:
     """Run `python -m module args` in a fresh process (own peak RSS); it prints one JSON line last."""
-    out = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
     if out.returncode != 0:
         raise RuntimeError(f"{module} {args} failed:\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -40,7 +42,11 @@ def machine() -> str:
 def write_section(name: str, body: str) -> None:
     """Replace (or append) the `## name` section of BENCHMARKS.md."""
     path = ROOT / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nEvery figure here was produced by the command shown with it.\n"
+    text = (
+        path.read_text()
+        if path.exists()
+        else "# Benchmarks\n\nEvery figure here was produced by the command shown with it.\n"
+    )
     section = f"## {name}\n\n{body.strip()}\n"
     pattern = re.compile(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", re.S | re.M)
     text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
@@ -51,7 +57,7 @@ class PrefectServer:
     """A `prefect server start` on a free loopback port, for runs that should not pay the
     embedded server's start-up cost; stopped by its PID on exit."""
 
-    def __enter__(self) -> "PrefectServer":
+    def __enter__(self) -> PrefectServer:
         import os
         import socket
         import tempfile
@@ -63,11 +69,20 @@ class PrefectServer:
             port = s.getsockname()[1]
         self.home = tempfile.mkdtemp(prefix="prefect-home-")
         self.api = f"http://127.0.0.1:{port}/api"
-        self.env = {**os.environ, "PREFECT_HOME": self.home, "PREFECT_API_URL": self.api,
-                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                                      "--port", str(port)], env=self.env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        self.env = {
+            **os.environ,
+            "PREFECT_HOME": self.home,
+            "PREFECT_API_URL": self.api,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         for _ in range(180):
             try:
                 urllib.request.urlopen(f"{self.api}/health", timeout=2)
@@ -86,8 +101,9 @@ class PrefectServer:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-def run_measured(cmd: list[str], env: dict, interval: float = 0.2,
-                 cwd: Path = ROOT) -> tuple[float, float, subprocess.CompletedProcess]:
+def run_measured(
+    cmd: list[str], env: dict, interval: float = 0.2, cwd: Path = ROOT
+) -> tuple[float, float, subprocess.CompletedProcess]:
     """Run cmd; return (wall seconds, peak RSS MB of its whole process tree, result)."""
     import time
 

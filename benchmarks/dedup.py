@@ -37,7 +37,8 @@ def _texts(ids: np.ndarray, lengths: np.ndarray, tail: np.ndarray) -> pl.Series:
     vocab = pl.Series([f"w{i}" for i in range(VOCAB)])
     words = vocab.gather(ids.ravel()).reshape(ids.shape).arr.to_list()
     return pl.DataFrame({"w": words, "len": lengths, "tail": tail}).select(
-        (pl.col("w").list.head(pl.col("len")).list.join(" ") + pl.col("tail")).alias("text"))["text"]
+        (pl.col("w").list.head(pl.col("len")).list.join(" ") + pl.col("tail")).alias("text")
+    )["text"]
 
 
 def _copy(rng: np.random.Generator, row: np.ndarray) -> np.ndarray:
@@ -59,12 +60,14 @@ def block(seed: int, b: int, n: int) -> tuple[pl.DataFrame, np.ndarray]:
         ids[i] = _copy(rng, ids[origin[i]])
     lengths = np.where(is_copy & (np.arange(n) % 3 == 0), int(WORDS * 0.7), WORDS)
     base = b * BLOCK
-    df = pl.DataFrame({
-        "doc_id": [f"{base + i:016x}" for i in range(n)],
-        "text": _texts(ids, lengths, np.where(is_copy, BOILER, "")),
-        "published_at": pl.Series([None] * n, dtype=pl.Datetime("us", "UTC")),
-        "n_words": pl.Series(lengths, dtype=pl.Int32),
-    })
+    df = pl.DataFrame(
+        {
+            "doc_id": [f"{base + i:016x}" for i in range(n)],
+            "text": _texts(ids, lengths, np.where(is_copy, BOILER, "")),
+            "published_at": pl.Series([None] * n, dtype=pl.Datetime("us", "UTC")),
+            "n_words": pl.Series(lengths, dtype=pl.Int32),
+        }
+    )
     c = np.flatnonzero(is_copy)
     return df, np.stack([c + base, origin[c] + base], axis=1)
 
@@ -83,12 +86,14 @@ def new_docs_against(seed: int, n: int, n_stored: int) -> tuple[pl.DataFrame, np
             words[j] = f"w{int(rng.integers(0, VOCAB))}"
         texts[i] = " ".join(words) + BOILER
     base = 1 << 40
-    df = pl.DataFrame({
-        "doc_id": [f"{base + i:016x}" for i in range(n)],
-        "text": texts,
-        "published_at": pl.Series([None] * n, dtype=pl.Datetime("us", "UTC")),
-        "n_words": pl.Series([len(t.split()) for t in texts], dtype=pl.Int32),
-    })
+    df = pl.DataFrame(
+        {
+            "doc_id": [f"{base + i:016x}" for i in range(n)],
+            "text": texts,
+            "published_at": pl.Series([None] * n, dtype=pl.Datetime("us", "UTC")),
+            "n_words": pl.Series([len(t.split()) for t in texts], dtype=pl.Int32),
+        }
+    )
     c = np.flatnonzero(is_copy)
     return df, np.stack([c + base, origin[c]], axis=1)
 
@@ -113,11 +118,14 @@ def recall(assign: pl.DataFrame, pairs: np.ndarray) -> float:
     """Share of planted (copy, original) pairs whose members share a cluster_id."""
     key = assign.select(pl.col("doc_id").str.to_integer(base=16).alias("k"), "cluster_id")
     p = pl.DataFrame({"a": pairs[:, 0].astype(np.int64), "b": pairs[:, 1].astype(np.int64)})
-    j = p.join(key.rename({"k": "a", "cluster_id": "ca"}), on="a").join(key.rename({"k": "b", "cluster_id": "cb"}), on="b")
+    j = p.join(key.rename({"k": "a", "cluster_id": "ca"}), on="a").join(
+        key.rename({"k": "b", "cluster_id": "cb"}), on="b"
+    )
     return float((j["ca"] == j["cb"]).mean()) if j.height else float("nan")
 
 
 # --- one measurement per process --------------------------------------------------------------
+
 
 def measure_newsclean(path: str, repeats: int = 1) -> dict:
     from cleaners.config import DedupConfig
@@ -132,9 +140,15 @@ def measure_newsclean(path: str, repeats: int = 1) -> dict:
         runs.append(time.perf_counter() - t)
     dt = float(np.median(runs))
     n = r.assignments.height
-    return {"docs": n, "seconds": dt, "docs_per_s": n / dt, "peak_rss_mb": peak_rss_mb(),
-            "recall": recall(r.assignments, np.load(f"{path}/pairs.npy")), "stats": r.stats,
-            "precision_proxy": _precision(r.assignments, np.load(f"{path}/pairs.npy"))}
+    return {
+        "docs": n,
+        "seconds": dt,
+        "docs_per_s": n / dt,
+        "peak_rss_mb": peak_rss_mb(),
+        "recall": recall(r.assignments, np.load(f"{path}/pairs.npy")),
+        "stats": r.stats,
+        "precision_proxy": _precision(r.assignments, np.load(f"{path}/pairs.npy")),
+    }
 
 
 def _precision(assign: pl.DataFrame, pairs: np.ndarray) -> float:
@@ -166,8 +180,13 @@ def measure_datasketch(path: str, limit: int, repeats: int = 3) -> dict:
     pairs = np.load(f"{path}/pairs.npy")
     pairs = pairs[(pairs[:, 0] < limit) & (pairs[:, 1] < limit)]
     assign = pl.DataFrame({"doc_id": ids, "cluster_id": clusters})
-    return {"docs": len(texts), "seconds": dt, "docs_per_s": len(texts) / dt, "peak_rss_mb": peak_rss_mb(),
-            "recall": recall(assign, pairs)}
+    return {
+        "docs": len(texts),
+        "seconds": dt,
+        "docs_per_s": len(texts) / dt,
+        "peak_rss_mb": peak_rss_mb(),
+        "recall": recall(assign, pairs),
+    }
 
 
 def _baseline(texts: list[str], ids: list[str]) -> list[str]:
@@ -184,7 +203,7 @@ def _baseline(texts: list[str], ids: list[str]) -> list[str]:
 
     for i, text in enumerate(texts):
         w = text.lower().split()
-        sh = {" ".join(w[j:j + 5]).encode() for j in range(max(1, len(w) - 4))}
+        sh = {" ".join(w[j : j + 5]).encode() for j in range(max(1, len(w) - 4))}
         m = MinHash(num_perm=128)
         m.update_batch(sh)
         for j in lsh.query(m):
@@ -205,9 +224,10 @@ def measure_incremental(path: str, n_new: int) -> dict:
         r.bands.write_parquet(stored_dir / "bands.parquet")
         r.assignments.write_parquet(stored_dir / "assign.parquet")
     articles = pl.scan_parquet(f"{path}/*.parquet", schema=SCHEMA).join(
-        pl.scan_parquet(stored_dir / "assign.parquet"), on="doc_id")
+        pl.scan_parquet(stored_dir / "assign.parquet"), on="doc_id"
+    )
     history = History(bands=pl.scan_parquet(stored_dir / "bands.parquet"), articles=articles)
-    new, pairs = new_docs_against(0, n_new, int(path.rsplit('-', 2)[1]))
+    new, pairs = new_docs_against(0, n_new, int(path.rsplit("-", 2)[1]))
     dedup(new.head(500), DedupConfig())  # load the compiled kernels (not timed)
     rss0 = peak_rss_mb()
     t = time.perf_counter()
@@ -216,11 +236,19 @@ def measure_incremental(path: str, n_new: int) -> dict:
     a = r.assignments.with_columns(pl.col("doc_id").str.to_integer(base=16).alias("k"))
     got = dict(zip(a["k"].to_list(), a["cluster_id"].to_list()))
     # the stored originals' clusters
-    stored = pl.read_parquet(stored_dir / "assign.parquet").with_columns(pl.col("doc_id").str.to_integer(base=16).alias("k"))
+    stored = pl.read_parquet(stored_dir / "assign.parquet").with_columns(
+        pl.col("doc_id").str.to_integer(base=16).alias("k")
+    )
     stored_c = dict(zip(stored["k"].to_list(), stored["cluster_id"].to_list()))
     hit = np.mean([got[int(c)] == stored_c[int(o)] for c, o in pairs]) if len(pairs) else float("nan")
-    return {"new_docs": n_new, "seconds": dt, "peak_rss_mb": peak_rss_mb(), "rss_before_mb": rss0,
-            "recall_vs_stored": float(hit), "stats": r.stats}
+    return {
+        "new_docs": n_new,
+        "seconds": dt,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_before_mb": rss0,
+        "recall_vs_stored": float(hit),
+        "stats": r.stats,
+    }
 
 
 def main() -> None:
@@ -233,9 +261,11 @@ def main() -> None:
     args = ap.parse_args()
     if args.one:
         kind, *rest = args.one
-        res = {"newsclean": lambda: measure_newsclean(rest[0], int(rest[1])),
-               "datasketch": lambda: measure_datasketch(rest[0], int(rest[1])),
-               "incremental": lambda: measure_incremental(rest[0], int(rest[1]))}[kind]()
+        res = {
+            "newsclean": lambda: measure_newsclean(rest[0], int(rest[1])),
+            "datasketch": lambda: measure_datasketch(rest[0], int(rest[1])),
+            "incremental": lambda: measure_incremental(rest[0], int(rest[1])),
+        }[kind]()
         print(json.dumps(res, default=float))
         return
     rows = []
@@ -245,34 +275,51 @@ def main() -> None:
         nc = run_isolated("benchmarks.dedup", "--one", "newsclean", path, "5" if n <= 100_000 else "1")
         rows.append((n, nc))
         print(f"newsclean {n}: {nc}", file=sys.stderr)
-    base = run_isolated("benchmarks.dedup", "--one", "datasketch", materialize(args.baseline_docs), str(args.baseline_docs))
+    base = run_isolated(
+        "benchmarks.dedup", "--one", "datasketch", materialize(args.baseline_docs), str(args.baseline_docs)
+    )
     same = dict(rows).get(args.baseline_docs) or run_isolated(
-        "benchmarks.dedup", "--one", "newsclean", materialize(args.baseline_docs), "5")
+        "benchmarks.dedup", "--one", "newsclean", materialize(args.baseline_docs), "5"
+    )
     print(f"datasketch {args.baseline_docs}: {base}", file=sys.stderr)
     inc = None
     if args.incremental:
-        inc = run_isolated("benchmarks.dedup", "--one", "incremental", materialize(max(args.sizes)), str(args.incremental))
+        inc = run_isolated(
+            "benchmarks.dedup", "--one", "incremental", materialize(max(args.sizes)), str(args.incremental)
+        )
         print(f"incremental: {inc}", file=sys.stderr)
     if args.no_write:
         return
     cmd = "python -m benchmarks.dedup " + " ".join(sys.argv[1:])
-    lines = [f"Command: `{cmd.strip()}` on {machine()}.", "",
-             "Signatures + LSH candidates + exact verification + clustering (the same work the baseline does); "
-             "medians of 5 runs up to 100k documents and of 3 baseline runs.", "",
-             "| implementation | documents | docs/s | wall s | peak RSS MB | planted-pair recall | pure clusters |",
-             "|---|---:|---:|---:|---:|---:|---:|",
-             f"| datasketch MinHash+MinHashLSH(0.8)+union-find, 1 core | {base['docs']:,} | {base['docs_per_s']:,.0f} | "
-             f"{base['seconds']:.1f} | {base['peak_rss_mb']:.0f} | {base['recall']:.3f} | - |"]
+    lines = [
+        f"Command: `{cmd.strip()}` on {machine()}.",
+        "",
+        "Signatures + LSH candidates + exact verification + clustering (the same work the baseline does); "
+        "medians of 5 runs up to 100k documents and of 3 baseline runs.",
+        "",
+        "| implementation | documents | docs/s | wall s | peak RSS MB | planted-pair recall | pure clusters |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| datasketch MinHash+MinHashLSH(0.8)+union-find, 1 core | {base['docs']:,} | {base['docs_per_s']:,.0f} | "
+        f"{base['seconds']:.1f} | {base['peak_rss_mb']:.0f} | {base['recall']:.3f} | - |",
+    ]
     for n, r in rows:
-        lines.append(f"| newsclean (numba + Polars, 2 cores) | {n:,} | {r['docs_per_s']:,.0f} | {r['seconds']:.1f} | "
-                     f"{r['peak_rss_mb']:.0f} | {r['recall']:.3f} | {r['precision_proxy']:.3f} |")
-    lines += ["", f"Speed ratio on the same {base['docs']:,} documents: **{same['docs_per_s'] / base['docs_per_s']:.0f}x** "
-              f"the baseline's docs/s (target >= 20x)."]
+        lines.append(
+            f"| newsclean (numba + Polars, 2 cores) | {n:,} | {r['docs_per_s']:,.0f} | {r['seconds']:.1f} | "
+            f"{r['peak_rss_mb']:.0f} | {r['recall']:.3f} | {r['precision_proxy']:.3f} |"
+        )
+    lines += [
+        "",
+        f"Speed ratio on the same {base['docs']:,} documents: **{same['docs_per_s'] / base['docs_per_s']:.0f}x** "
+        f"the baseline's docs/s (target >= 20x).",
+    ]
     if inc:
-        lines += ["", f"Incremental: {inc['new_docs']:,} new documents (10% copies of stored ones) against "
-                  f"{max(args.sizes):,} stored through the persisted band index: **{inc['seconds']:.1f} s** "
-                  f"(target <= 30 s), peak RSS {inc['peak_rss_mb']:.0f} MB, copies joined their stored cluster: "
-                  f"{inc['recall_vs_stored']:.3f}."]
+        lines += [
+            "",
+            f"Incremental: {inc['new_docs']:,} new documents (10% copies of stored ones) against "
+            f"{max(args.sizes):,} stored through the persisted band index: **{inc['seconds']:.1f} s** "
+            f"(target <= 30 s), peak RSS {inc['peak_rss_mb']:.0f} MB, copies joined their stored cluster: "
+            f"{inc['recall_vs_stored']:.3f}.",
+        ]
     write_section("Near-duplicate detection (benchmarks/dedup.py)", "\n".join(lines))
 
 

@@ -29,7 +29,31 @@ def corpus(n: int) -> Path:
         return d
     d.mkdir(parents=True)
     rng = np.random.default_rng(0)
-    vocab = [f"{w}" for w in "the a of to in and port city council said on for with that by was from new year people".split()]
+    vocab = [
+        f"{w}"
+        for w in [
+            "the",
+            "a",
+            "of",
+            "to",
+            "in",
+            "and",
+            "port",
+            "city",
+            "council",
+            "said",
+            "on",
+            "for",
+            "with",
+            "that",
+            "by",
+            "was",
+            "from",
+            "new",
+            "year",
+            "people",
+        ]
+    ]
     vocab += [f"word{i}" for i in range(20000)]
     stories: list[str] = []
     for f in range(0, n, PER_FILE):
@@ -39,13 +63,26 @@ def corpus(n: int) -> Path:
                     body = stories[int(rng.integers(0, len(stories)))]
                 else:
                     words = rng.choice(len(vocab), 300)
-                    sents = [" ".join(vocab[w] for w in words[k:k + 20]).capitalize() + "." for k in range(0, 300, 20)]
-                    body = "\n".join(" ".join(sents[k:k + 3]) for k in range(0, len(sents), 3))
+                    sents = [
+                        " ".join(vocab[w] for w in words[k : k + 20]).capitalize() + "." for k in range(0, 300, 20)
+                    ]
+                    body = "\n".join(" ".join(sents[k : k + 3]) for k in range(0, len(sents), 3))
                     if len(stories) < 5000:
                         stories.append(body)
-                text = f"By Staff Writer • 3 April, 2024\n{body}\nSubscribe to our newsletter\nShare on Facebook | Twitter"
-                fh.write(json.dumps({"id": str(i), "url": f"https://site{i % 50}.example/a/{i}", "text": text,
-                                     "title": f"Story {i}"}) + "\n")
+                text = (
+                    f"By Staff Writer • 3 April, 2024\n{body}\nSubscribe to our newsletter\nShare on Facebook | Twitter"
+                )
+                fh.write(
+                    json.dumps(
+                        {
+                            "id": str(i),
+                            "url": f"https://site{i % 50}.example/a/{i}",
+                            "text": text,
+                            "title": f"Story {i}",
+                        }
+                    )
+                    + "\n"
+                )
     return d
 
 
@@ -62,11 +99,29 @@ def _hostile_peak(env: dict) -> list[tuple[str, float, str]]:
     for name in sorted(names):
         wh = Path(tempfile.mkdtemp(prefix="wh-"))
         try:
-            _, rss, res = run_measured([sys.executable, "-m", "flows.cli", "run", str(d / name), "--warehouse",
-                                        str(wh), "--json", "--no-progress"], env)
-            s = json.loads(res.stdout[res.stdout.index("{"):]) if res.returncode == 0 else {}
-            outcome = (f"{s['n_articles']} articles, {s['n_rejects']} rejects "
-                       f"({', '.join(sorted(s.get('reject_reasons', {})))})") if s else f"exit {res.returncode}"
+            _, rss, res = run_measured(
+                [
+                    sys.executable,
+                    "-m",
+                    "flows.cli",
+                    "run",
+                    str(d / name),
+                    "--warehouse",
+                    str(wh),
+                    "--json",
+                    "--no-progress",
+                ],
+                env,
+            )
+            s = json.loads(res.stdout[res.stdout.index("{") :]) if res.returncode == 0 else {}
+            outcome = (
+                (
+                    f"{s['n_articles']} articles, {s['n_rejects']} rejects "
+                    f"({', '.join(sorted(s.get('reject_reasons', {})))})"
+                )
+                if s
+                else f"exit {res.returncode}"
+            )
         finally:
             shutil.rmtree(wh, ignore_errors=True)
         out.append((name, rss, outcome))
@@ -74,8 +129,15 @@ def _hostile_peak(env: dict) -> list[tuple[str, float, str]]:
     return out
 
 
-GOOD_LINE = json.dumps({"id": "{}", "url": "https://good.example/{}", "text": " ".join(
-    f"Sentence {i} of an ordinary article about the harbour, the council and the weather." for i in range(8))})
+GOOD_LINE = json.dumps(
+    {
+        "id": "{}",
+        "url": "https://good.example/{}",
+        "text": " ".join(
+            f"Sentence {i} of an ordinary article about the harbour, the council and the weather." for i in range(8)
+        ),
+    }
+)
 
 
 def _giant_line_files() -> list[tuple[str, Path]]:
@@ -98,8 +160,10 @@ def _giant_line_files() -> list[tuple[str, Path]]:
             for _ in range(1024 * (1 << 20) // len(chunk)):
                 fh.write(chunk)
             fh.write(b'"}\n' + GOOD_LINE.replace("{}", "after").encode() + b"\n")
-    return [("plain JSONL, one 1.5 GB line", plain), ("gzip JSONL (%d MB), one line inflating to 1 GB"
-                                                      % (packed.stat().st_size >> 20), packed)]
+    return [
+        ("plain JSONL, one 1.5 GB line", plain),
+        (f"gzip JSONL ({packed.stat().st_size >> 20} MB), one line inflating to 1 GB", packed),
+    ]
 
 
 def _giant_peaks(env: dict) -> list[tuple[str, int, float, str]]:
@@ -109,11 +173,31 @@ def _giant_peaks(env: dict) -> list[tuple[str, int, float, str]]:
         for workers in (1, 2):
             wh = Path(tempfile.mkdtemp(prefix="wh-"))
             try:
-                _, rss, res = run_measured([sys.executable, "-m", "flows.cli", "run", str(path), "--warehouse",
-                                            str(wh), "--json", "--no-progress", "--workers", str(workers)], env)
-                s = json.loads(res.stdout[res.stdout.index("{"):]) if res.returncode == 0 else {}
-                outcome = (f"{s['n_articles']} articles, {s['n_rejects']} rejects "
-                           f"({', '.join(sorted(s.get('reject_reasons', {})))})") if s else f"exit {res.returncode}"
+                _, rss, res = run_measured(
+                    [
+                        sys.executable,
+                        "-m",
+                        "flows.cli",
+                        "run",
+                        str(path),
+                        "--warehouse",
+                        str(wh),
+                        "--json",
+                        "--no-progress",
+                        "--workers",
+                        str(workers),
+                    ],
+                    env,
+                )
+                s = json.loads(res.stdout[res.stdout.index("{") :]) if res.returncode == 0 else {}
+                outcome = (
+                    (
+                        f"{s['n_articles']} articles, {s['n_rejects']} rejects "
+                        f"({', '.join(sorted(s.get('reject_reasons', {})))})"
+                    )
+                    if s
+                    else f"exit {res.returncode}"
+                )
             finally:
                 shutil.rmtree(wh, ignore_errors=True)
             out.append((label, workers, rss, outcome))
@@ -133,26 +217,46 @@ def main() -> None:
             giant = _giant_peaks(server.env)
         if not args.no_write:
             cmd = "python -m benchmarks.memory " + " ".join(sys.argv[1:])
-            write_section("Memory: giant JSON lines (benchmarks/memory.py --giant-only)", "\n".join([
-                f"Command: `{cmd.strip()}` on {machine()}; default limits (`--max-doc-mb 20`); peak RSS of the "
-                "whole process tree (CLI process, Prefect client, worker processes), sampled every 0.2 s.", "",
-                "| file | workers | peak RSS MB | outcome |", "|---|---:|---:|---|",
-                *[f"| {label} | {w} | {rss:.0f} | {outcome} |" for label, w, rss, outcome in giant], "",
-                "Target: <= 600 MB peak with the good lines around the giant one kept (2 articles) and the giant "
-                "line a `too_large` reject. Before bounded line reading: 3.34 GB (plain) and 2.5 GB (gzip), and a "
-                "gzip line past the decompression cap lost the good line after it.",
-            ]))
+            write_section(
+                "Memory: giant JSON lines (benchmarks/memory.py --giant-only)",
+                "\n".join(
+                    [
+                        f"Command: `{cmd.strip()}` on {machine()}; default limits (`--max-doc-mb 20`); peak RSS of the "
+                        "whole process tree (CLI process, Prefect client, worker processes), sampled every 0.2 s.",
+                        "",
+                        "| file | workers | peak RSS MB | outcome |",
+                        "|---|---:|---:|---|",
+                        *[f"| {label} | {w} | {rss:.0f} | {outcome} |" for label, w, rss, outcome in giant],
+                        "",
+                        "Target: <= 600 MB peak with the good lines around the giant one kept (2 articles) and the giant "
+                        "line a `too_large` reject. Before bounded line reading: 3.34 GB (plain) and 2.5 GB (gzip), and a "
+                        "gzip line past the decompression cap lost the good line after it.",
+                    ]
+                ),
+            )
         return
     with PrefectServer() as server:
         for n in args.sizes:
             data = corpus(n)
             wh = Path(tempfile.mkdtemp(prefix="wh-"))
             try:
-                wall, rss, out = run_measured([sys.executable, "-m", "flows.cli", "run", str(data), "--warehouse",
-                                               str(wh), "--json", "--no-progress"], server.env)
+                wall, rss, out = run_measured(
+                    [
+                        sys.executable,
+                        "-m",
+                        "flows.cli",
+                        "run",
+                        str(data),
+                        "--warehouse",
+                        str(wh),
+                        "--json",
+                        "--no-progress",
+                    ],
+                    server.env,
+                )
                 if out.returncode != 0:
                     raise RuntimeError(out.stderr[-3000:])
-                summary = json.loads(out.stdout[out.stdout.index("{"):])
+                summary = json.loads(out.stdout[out.stdout.index("{") :])
             finally:
                 shutil.rmtree(wh, ignore_errors=True)
             rows.append((n, wall, rss, summary))
@@ -161,13 +265,23 @@ def main() -> None:
     if args.no_write:
         return
     cmd = "python -m benchmarks.memory " + " ".join(sys.argv[1:])
-    lines = [f"Command: `{cmd.strip()}` on {machine()}; JSON Lines input (10k documents per file), default settings.", "",
-             "| documents | wall s | peak RSS of the process tree, MB | articles | duplicates | rejects |",
-             "|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {n:,} | {w:.1f} | {r:.0f} | {s['n_articles']:,} | {s['n_duplicates']:,} | {s['n_rejects']:,} |"
-              for n, w, r, s in rows]
-    lines += ["", "Hostile files, one run each (the corpus of tests/test_robustness.py, default limits):", "",
-              "| file | peak RSS MB | outcome |", "|---|---:|---|"]
+    lines = [
+        f"Command: `{cmd.strip()}` on {machine()}; JSON Lines input (10k documents per file), default settings.",
+        "",
+        "| documents | wall s | peak RSS of the process tree, MB | articles | duplicates | rejects |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {n:,} | {w:.1f} | {r:.0f} | {s['n_articles']:,} | {s['n_duplicates']:,} | {s['n_rejects']:,} |"
+        for n, w, r, s in rows
+    ]
+    lines += [
+        "",
+        "Hostile files, one run each (the corpus of tests/test_robustness.py, default limits):",
+        "",
+        "| file | peak RSS MB | outcome |",
+        "|---|---:|---|",
+    ]
     lines += [f"| `{name}` | {rss:.0f} | {outcome} |" for name, rss, outcome in hostile]
     lines += ["", "Target (issue 6): under 2 GB for 100k documents and for any single hostile file."]
     write_section("Memory (benchmarks/memory.py)", "\n".join(lines))

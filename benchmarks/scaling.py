@@ -40,11 +40,27 @@ def run(inputs: Path, workers: int, env: dict) -> tuple[float, float]:
     """(wall seconds of the whole command, wall seconds of its parallel batch stage)."""
     wh = Path(tempfile.mkdtemp(prefix="wh-"))
     try:
-        wall, _, out = run_measured([sys.executable, "-m", "flows.cli", "run", str(inputs), "--warehouse", str(wh),
-                                     "--workers", str(workers), "--batch-files", "100", "--no-progress", "--json"], env)
+        wall, _, out = run_measured(
+            [
+                sys.executable,
+                "-m",
+                "flows.cli",
+                "run",
+                str(inputs),
+                "--warehouse",
+                str(wh),
+                "--workers",
+                str(workers),
+                "--batch-files",
+                "100",
+                "--no-progress",
+                "--json",
+            ],
+            env,
+        )
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-3000:])
-        summary = json.loads(out.stdout[out.stdout.index("{"):])
+        summary = json.loads(out.stdout[out.stdout.index("{") :])
         return wall, summary["timings"]["clean_batches_wall"]
     finally:
         shutil.rmtree(wh, ignore_errors=True)
@@ -75,24 +91,35 @@ def main() -> None:
     t1, t2 = statistics.median(times[1]), statistics.median(times[2])
     b1, b2 = statistics.median(stage[1]), statistics.median(stage[2])
     se, sm = statistics.median(served), statistics.median(embedded)
-    print(f"speed-up {t1 / t2:.2f}x (batch stage {b1 / b2:.2f}x); tiny run embedded {sm:.1f}s vs running server {se:.1f}s", file=sys.stderr)
+    print(
+        f"speed-up {t1 / t2:.2f}x (batch stage {b1 / b2:.2f}x); tiny run embedded {sm:.1f}s vs running server {se:.1f}s",
+        file=sys.stderr,
+    )
     if args.no_write:
         return
     cmd = "python -m benchmarks.scaling " + " ".join(sys.argv[1:])
-    write_section("Scaling and Prefect start-up (benchmarks/scaling.py)", "\n".join([
-        f"Command: `{cmd.strip()}` on {machine()}; {n_files} real HTML pages (trafilatura's evaluation set), "
-        f"100 files per batch, `newsclean run` against a running Prefect server; medians of {args.repeats} runs.", "",
-        "| workers | whole command, s (median) | parallel batch stage, s (median) | whole-command runs |",
-        "|---:|---:|---:|---|",
-        f"| 1 | {t1:.1f} | {b1:.1f} | {', '.join(f'{x:.1f}' for x in times[1])} |",
-        f"| 2 | {t2:.1f} | {b2:.1f} | {', '.join(f'{x:.1f}' for x in times[2])} |", "",
-        f"Speed-up with 2 workers: **{b1 / b2:.2f}x** on the batch stage (read, extract, clean), **{t1 / t2:.2f}x** "
-        "for the whole command (target >= 1.8x on 2 cores). The whole command also holds serial work: process "
-        "start-up and imports, spawning the worker processes, and site-line learning + dedup + commit.", "",
-        f"Fixed cost: `newsclean run seeds/feed.jsonl` takes {sm:.1f} s with the embedded server and {se:.1f} s "
-        f"with `PREFECT_API_URL` set to a running server: the embedded server costs about **{sm - se:.1f} s** per "
-        "process. Set `PREFECT_API_URL` (see README) to avoid it for frequent runs.",
-    ]))
+    write_section(
+        "Scaling and Prefect start-up (benchmarks/scaling.py)",
+        "\n".join(
+            [
+                f"Command: `{cmd.strip()}` on {machine()}; {n_files} real HTML pages (trafilatura's evaluation set), "
+                f"100 files per batch, `newsclean run` against a running Prefect server; medians of {args.repeats} runs.",
+                "",
+                "| workers | whole command, s (median) | parallel batch stage, s (median) | whole-command runs |",
+                "|---:|---:|---:|---|",
+                f"| 1 | {t1:.1f} | {b1:.1f} | {', '.join(f'{x:.1f}' for x in times[1])} |",
+                f"| 2 | {t2:.1f} | {b2:.1f} | {', '.join(f'{x:.1f}' for x in times[2])} |",
+                "",
+                f"Speed-up with 2 workers: **{b1 / b2:.2f}x** on the batch stage (read, extract, clean), **{t1 / t2:.2f}x** "
+                "for the whole command (target >= 1.8x on 2 cores). The whole command also holds serial work: process "
+                "start-up and imports, spawning the worker processes, and site-line learning + dedup + commit.",
+                "",
+                f"Fixed cost: `newsclean run seeds/feed.jsonl` takes {sm:.1f} s with the embedded server and {se:.1f} s "
+                f"with `PREFECT_API_URL` set to a running server: the embedded server costs about **{sm - se:.1f} s** per "
+                "process. Set `PREFECT_API_URL` (see README) to avoid it for frequent runs.",
+            ]
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,12 @@ def _same_title(line: str, title: str | None) -> str | None:
     if a == b:
         return "exact"
     # "Headline | Section | Site | 23.05.2011": the headline plus a short trail of separators.
-    if len(b) > 20 and a.startswith(b) and len(a) <= len(b) + 60 and a[len(b):].lstrip()[:1] in {"|", "-", "–", "—", ":", "•", "/"}:
+    if (
+        len(b) > 20
+        and a.startswith(b)
+        and len(a) <= len(b) + 60
+        and a[len(b) :].lstrip()[:1] in {"|", "-", "–", "—", ":", "•", "/"}
+    ):
         return "trail"
     return None
 
@@ -42,9 +47,20 @@ def _same_title(line: str, title: str | None) -> str | None:
 # Rules implemented in code rather than as patterns in `rules.RULES`; they obey the same
 # enable/disable prefixes (`BoilerplateConfig.enabled_rules` / `disabled_rules`).
 CODE_RULES = (
-    "title.repeat", "junk.no_text", "junk.labels", "byline.repeat", "byline.signoff", "byline.bio", "meta.kicker",
-    "markup.caption", "markup.credit", "markup.newsletter", "markup.related", "markup.share",
-    "markup.popup", "markup.teaser",
+    "title.repeat",
+    "junk.no_text",
+    "junk.labels",
+    "byline.repeat",
+    "byline.signoff",
+    "byline.bio",
+    "meta.kicker",
+    "markup.caption",
+    "markup.credit",
+    "markup.newsletter",
+    "markup.related",
+    "markup.share",
+    "markup.popup",
+    "markup.teaser",
 )
 
 # Markup hints that mark a whole line as boilerplate when the line is that element's text.
@@ -94,7 +110,9 @@ def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup, is_list
     return None
 
 
-_SIGNOFF = re.compile(r"^[–—]\s*(?P<author>[A-Z\u00c0-\u017f][\w.'\u2019-]+(?:\s+[A-Z\u00c0-\u017f][\w.'\u2019-]+){0,3})\s*$")
+_SIGNOFF = re.compile(
+    r"^[–—]\s*(?P<author>[A-Z\u00c0-\u017f][\w.'\u2019-]+(?:\s+[A-Z\u00c0-\u017f][\w.'\u2019-]+){0,3})\s*$"
+)
 _EMPTY_LABEL = re.compile(r"^[^\s:]{1,25}(?: [^\s:]{1,25}){0,2}\s?:$")
 LABEL_RUN = 4
 
@@ -156,8 +174,13 @@ def strip_lines(
             break
         removed = out.removed + [RemovedLine(out.positions[r.position], r.line, r.rule) for r in again.removed]
         removed.sort(key=lambda r: r.position)
-        out = Stripped(again.kept, [out.positions[p] for p in again.positions], removed,
-                       out.author or again.author, out.date or again.date)
+        out = Stripped(
+            again.kept,
+            [out.positions[p] for p in again.positions],
+            removed,
+            out.author or again.author,
+            out.date or again.date,
+        )
     return out
 
 
@@ -344,15 +367,21 @@ def strip_site_lines(docs: pl.DataFrame, boiler: pl.DataFrame) -> tuple[pl.DataF
         docs.select("doc_id", "domain", "lines", "positions", "line_hashes")
         .explode("lines", "positions", "line_hashes")
         .drop_nulls("lines")
-        .join(boiler.with_columns(pl.lit(True).alias("_boiler")), left_on=["domain", "line_hashes"],
-              right_on=["domain", "line_hash"], how="left")
+        .join(
+            boiler.with_columns(pl.lit(True).alias("_boiler")),
+            left_on=["domain", "line_hashes"],
+            right_on=["domain", "line_hash"],
+            how="left",
+        )
     )
     # A document whose learned lines would be most of its words keeps them all (SITE_MAX_SHARE).
     words = pl.col("lines").str.count_matches(r"\S+")
     share = exploded.group_by("doc_id").agg(
-        (words.filter(pl.col("_boiler").fill_null(False)).sum() / words.sum().clip(lower_bound=1)).alias("_share"))
+        (words.filter(pl.col("_boiler").fill_null(False)).sum() / words.sum().clip(lower_bound=1)).alias("_share")
+    )
     exploded = exploded.join(share, on="doc_id", how="left").with_columns(
-        pl.when(pl.col("_share") > SITE_MAX_SHARE).then(pl.lit(None)).otherwise(pl.col("_boiler")).alias("_boiler"))
+        pl.when(pl.col("_share") > SITE_MAX_SHARE).then(pl.lit(None)).otherwise(pl.col("_boiler")).alias("_boiler")
+    )
     removed = exploded.filter(pl.col("_boiler").fill_null(False)).select(
         "doc_id",
         pl.col("positions").alias("position"),
@@ -364,9 +393,13 @@ def strip_site_lines(docs: pl.DataFrame, boiler: pl.DataFrame) -> tuple[pl.DataF
         .group_by("doc_id", maintain_order=True)
         .agg(pl.col("lines"), pl.col("positions"), pl.col("line_hashes"))
     )
-    out = docs.drop("lines", "positions", "line_hashes").join(kept, on="doc_id", how="left").with_columns(
-        pl.col("lines").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-        pl.col("positions").fill_null(pl.lit([], dtype=pl.List(pl.Int32))),
-        pl.col("line_hashes").fill_null(pl.lit([], dtype=pl.List(pl.UInt64))),
+    out = (
+        docs.drop("lines", "positions", "line_hashes")
+        .join(kept, on="doc_id", how="left")
+        .with_columns(
+            pl.col("lines").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            pl.col("positions").fill_null(pl.lit([], dtype=pl.List(pl.Int32))),
+            pl.col("line_hashes").fill_null(pl.lit([], dtype=pl.List(pl.UInt64))),
+        )
     )
     return out, removed

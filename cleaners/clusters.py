@@ -18,8 +18,7 @@ def components(n_nodes: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 
 CANONICAL_ORDER = (
-    "earliest `published_at` (unknown dates last), then the longest body (`n_words`), "
-    "then the smallest `doc_id`"
+    "earliest `published_at` (unknown dates last), then the longest body (`n_words`), then the smallest `doc_id`"
 )
 
 

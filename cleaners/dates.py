@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _LANGS = ["en", "de", "fr", "es", "it"]
@@ -15,7 +15,7 @@ def _utc(dt: datetime, plausible: bool) -> datetime | None:
     if plausible and not (_MIN_YEAR <= dt.year <= _MAX_YEAR):
         return None
     try:
-        return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     except (OverflowError, ValueError):  # year 1 with a positive offset, etc.
         return None
 

@@ -8,9 +8,19 @@ import re
 from cleaners.records import Stage
 
 _MAGIC = (
-    (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"), (b"%PDF", "pdf"),
-    (b"PK\x03\x04", "zip"), (b"\x1f\x8b", "gzip"), (b"RIFF", "riff"), (b"\x00\x00\x01\x00", "ico"),
-    (b"BZh", "bzip2"), (b"\xfd7zXZ", "xz"), (b"OggS", "ogg"), (b"ID3", "mp3"), (b"\x7fELF", "elf"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"%PDF", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"RIFF", "riff"),
+    (b"\x00\x00\x01\x00", "ico"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ", "xz"),
+    (b"OggS", "ogg"),
+    (b"ID3", "mp3"),
+    (b"\x7fELF", "elf"),
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 
@@ -53,10 +63,14 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", "replace").replace("\x00", "")
-    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-                     (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(enc, "replace").replace("\x00", "")
+            return data[len(bom) :].decode(enc, "replace").replace("\x00", "")
     kind = sniff_binary(data)
     if kind:
         raise DecodeError("binary", f"looks like {kind} data, not text")

@@ -72,8 +72,11 @@ def _bucket_pairs(keys: np.ndarray) -> pl.DataFrame:
             continue
         sizes = bf.group_by("key").agg(pl.len().alias("m"), pl.col("i").min().alias("root"))
         small = bf.join(sizes.filter(pl.col("m") <= MAX_BUCKET).select("key"), on="key")
-        found.append(small.join(small, on="key", suffix="_r").filter(pl.col("i") < pl.col("i_r"))
-                     .select("i", pl.col("i_r").alias("j")))
+        found.append(
+            small.join(small, on="key", suffix="_r")
+            .filter(pl.col("i") < pl.col("i_r"))
+            .select("i", pl.col("i_r").alias("j"))
+        )
         big = bf.join(sizes.filter(pl.col("m") > MAX_BUCKET), on="key").filter(pl.col("i") != pl.col("root"))
         found.append(big.select(pl.col("root").alias("i"), pl.col("i").alias("j")))
     if not found:
@@ -110,13 +113,20 @@ def dedup(
     pairs = _bucket_pairs(keys)
 
     # --- candidates among earlier runs: a join on band keys, nothing loaded but matches ----------
-    old = pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String, "cluster_id": pl.String,
-                               "published_at": pl.Datetime("us", "UTC"), "n_words": pl.Int32})
+    old = pl.DataFrame(
+        schema={
+            "doc_id": pl.String,
+            "text": pl.String,
+            "cluster_id": pl.String,
+            "published_at": pl.Datetime("us", "UTC"),
+            "n_words": pl.Int32,
+        }
+    )
     old_pairs = pl.DataFrame(schema={"i": pl.Int64, "j": pl.Int64})
     if history is not None and n:
-        bf = pl.DataFrame(
-            {"i": np.repeat(np.arange(n, dtype=np.int64), bands), "key": keys.ravel()}
-        ).filter(pl.col("key") != 0)
+        bf = pl.DataFrame({"i": np.repeat(np.arange(n, dtype=np.int64), bands), "key": keys.ravel()}).filter(
+            pl.col("key") != 0
+        )
         hits = (
             history.bands.join(bf.lazy(), left_on="band_key", right_on="key", how="inner")
             .select("i", "doc_key")
@@ -139,10 +149,16 @@ def dedup(
     # --- exact verification on the shingle sets of the documents involved --------------------
     involved = np.unique(np.concatenate([left, right[right < n]])) if len(left) else np.zeros(0, np.int64)
     texts = (
-        lf.select("text").with_row_index("idx")
-        .filter(pl.col("idx").is_in(pl.Series(involved, dtype=pl.UInt32).implode()))
-        .sort("idx").collect()["text"]
-    ) if len(involved) else pl.Series("text", [], dtype=pl.String)
+        (
+            lf.select("text")
+            .with_row_index("idx")
+            .filter(pl.col("idx").is_in(pl.Series(involved, dtype=pl.UInt32).implode()))
+            .sort("idx")
+            .collect()["text"]
+        )
+        if len(involved)
+        else pl.Series("text", [], dtype=pl.String)
+    )
     shingles = _ShingleIndex(cfg.shingle_size)
     shingles.add(involved, texts)
     shingles.add(np.arange(n, n + old.height), old["text"])
@@ -159,8 +175,10 @@ def dedup(
         ],
         how="vertical_relaxed",
     ).with_columns(pl.Series("comp", comp), pl.Series("idx", np.arange(n_nodes, dtype=np.int64)))
-    from_old = nodes.filter(pl.col("old_cluster").is_not_null()).group_by("comp").agg(
-        pl.col("old_cluster").min().alias("cluster_id")
+    from_old = (
+        nodes.filter(pl.col("old_cluster").is_not_null())
+        .group_by("comp")
+        .agg(pl.col("old_cluster").min().alias("cluster_id"))
     )
     new_nodes = nodes.head(n)
     fresh = canonical_per_component(new_nodes.join(from_old, on="comp", how="anti"))
@@ -181,8 +199,11 @@ def dedup(
     dups = dups.join(index.rename({"doc_id": "cluster_id", "idx": "cidx"}), on="cluster_id", how="left")
     d_jac, d_con, _ = shingles.similarity(dups["idx"].to_numpy(), dups["cidx"].to_numpy())
     duplicates = dups.select(
-        "doc_id", "cluster_id", pl.col("cluster_id").alias("canonical_doc_id"),
-        pl.Series("similarity", d_jac, dtype=pl.Float64), pl.Series("containment", d_con, dtype=pl.Float64),
+        "doc_id",
+        "cluster_id",
+        pl.col("cluster_id").alias("canonical_doc_id"),
+        pl.Series("similarity", d_jac, dtype=pl.Float64),
+        pl.Series("containment", d_con, dtype=pl.Float64),
     )
     band_frame = pl.DataFrame(
         {"doc_key": np.repeat(new_keys, bands).astype(np.uint64), "band_key": keys.ravel()}
@@ -240,8 +261,13 @@ def _fetch(history: History, doc_ids: pl.Series) -> pl.DataFrame:
     """Bodies and cluster ids of the given earlier articles (only those rows are read)."""
     return (
         history.articles.filter(pl.col("doc_id").is_in(doc_ids.implode()))
-        .select("doc_id", "text", "cluster_id", pl.col("published_at").cast(pl.Datetime("us", "UTC")),
-                pl.col("n_words").cast(pl.Int32))
+        .select(
+            "doc_id",
+            "text",
+            "cluster_id",
+            pl.col("published_at").cast(pl.Datetime("us", "UTC")),
+            pl.col("n_words").cast(pl.Int32),
+        )
         .unique("doc_id")
         .sort("doc_id")
         .collect()

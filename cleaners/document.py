@@ -49,7 +49,9 @@ def _switched_off(enabled: tuple[str, ...], disabled: tuple[str, ...]) -> frozen
     return frozenset(r for r in CODE_RULES if not rules_mod.is_on(r, enabled, disabled))
 
 
-def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule, ...] | None = None) -> CleanDoc | Reject:
+def clean_document(
+    raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule, ...] | None = None
+) -> CleanDoc | Reject:
     """Turn one raw input into a cleaned body with metadata, or a Reject with its reason."""
     if rules is None:
         rules = rules_mod.select(settings.boilerplate.enabled_rules, settings.boilerplate.disabled_rules)
@@ -64,7 +66,9 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
         html = raw.html
         if isinstance(html, bytes):
             if len(html) > limits.max_doc_bytes:
-                return _reject(raw, Stage.READ, "too_large", f"{len(html)} bytes > max_doc_bytes {limits.max_doc_bytes}")
+                return _reject(
+                    raw, Stage.READ, "too_large", f"{len(html)} bytes > max_doc_bytes {limits.max_doc_bytes}"
+                )
             try:
                 html = decode_bytes(html)
             except DecodeError as e:
@@ -103,9 +107,7 @@ def clean_document(raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule,
         return _reject(raw, Stage.CLEAN, "empty", "no text after normalization")
     bp = settings.boilerplate
     switched_off = _switched_off(bp.enabled_rules, bp.disabled_rules)
-    stripped = strip_lines(
-        lines, title, rules, markup, bp.keep_headline, _clean_author(author, settings), switched_off
-    )
+    stripped = strip_lines(lines, title, rules, markup, bp.keep_headline, _clean_author(author, settings), switched_off)
     author = author or stripped.author
     own_date = parse_date(raw.published_at, plausible=False)
     date_error = f"unparseable published_at {raw.published_at[:80]!r}" if raw.published_at and not own_date else None

@@ -123,10 +123,7 @@ def page_markup(tree: HtmlElement) -> Markup:
     return Markup(frozenset(links), hints)
 
 
-
-def _container_blocks(
-    tree: HtmlElement, containers: list[tuple[HtmlElement, str]], hints: dict[str, str]
-) -> None:
+def _container_blocks(tree: HtmlElement, containers: list[tuple[HtmlElement, str]], hints: dict[str, str]) -> None:
     """Hint every text block inside pop-up/modal/cookie containers as `popup`.
 
     A container is spared when it holds a headline (<h1>) or a large share of the page's

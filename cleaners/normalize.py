@@ -25,9 +25,23 @@ _DASHES = {
 }
 # Zero-width and bidi controls carry no text; C0/C1 controls other than tab/newline are noise.
 _INVISIBLE = dict.fromkeys(
-    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0),
-     0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F),
-     *range(0x2066, 0x206A)],
+    [
+        *range(0x00, 0x09),
+        0x0B,
+        0x0C,
+        *range(0x0E, 0x20),
+        0x7F,
+        *range(0x80, 0xA0),
+        0x200B,
+        0x200C,
+        0x200D,
+        0x200E,
+        0x200F,
+        0x2060,
+        0xFEFF,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ],
     None,
 )
 _LINE_BREAKS = re.compile(r"\r\n|[\r\u0085\u2028\u2029\x0b\x0c]")
@@ -35,10 +49,12 @@ _SPACES = re.compile(r"[^\S\n]+")
 
 
 # Cyrillic and Greek letters that look like Latin ones.
-_CONFUSABLE = str.maketrans({
-    **dict(zip("АВЕКМНОРСТХУІЈЅаеорсхуіјѕԁӏ", "ABEKMHOPCTXYIJSaeopcxyijsdl")),
-    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο", "ABEZHIKMNOPTYXo")),
-})
+_CONFUSABLE = str.maketrans(
+    {
+        **dict(zip("АВЕКМНОРСТХУІЈЅаеорсхуіјѕԁӏ", "ABEKMHOPCTXYIJSaeopcxyijsdl")),
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο", "ABEZHIKMNOPTYXo")),
+    }
+)
 _NON_LATIN_LETTER = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]")
 _MIXED_WORD = re.compile(r"\w*[A-Za-z]\w*")
 

@@ -49,8 +49,13 @@ S, I32, I64, U64, F64, B = pl.String, pl.Int32, pl.Int64, pl.UInt64, pl.Float64,
 ARTICLES = _t(
     "articles",
     "One row per accepted document: the clean body plus metadata and its near-duplicate cluster.",
-    ("doc_id", S, "Stable id: hash of (source, the record's own id if any, raw_hash); an unchanged record keeps "
-                  "it, changed bytes are a new document (a new version).", False),
+    (
+        "doc_id",
+        S,
+        "Stable id: hash of (source, the record's own id if any, raw_hash); an unchanged record keeps "
+        "it, changed bytes are a new document (a new version).",
+        False,
+    ),
     ("run_id", S, "Run that ingested the document.", False),
     ("source", S, "Absolute path of the input file.", False),
     ("source_id", S, "JSONL `id` or WARC-Record-ID; null for files without one."),
@@ -59,16 +64,34 @@ ARTICLES = _t(
     ("site_name", S, "Site name from page metadata (og:site_name, publisher), when the page has one."),
     ("title", S, "Headline (trafilatura metadata, or the first line of a .txt dump)."),
     ("author", S, "Byline (metadata, or a 'By NAME • DATE' line removed from the body)."),
-    ("published_at", UTC_TS, "Publication time in UTC when known: the input's own field (any valid date), else "
-                             "page markup (meta tags, <time>, URL), else a dateline in the body (1990-2100 only)."),
+    (
+        "published_at",
+        UTC_TS,
+        "Publication time in UTC when known: the input's own field (any valid date), else "
+        "page markup (meta tags, <time>, URL), else a dateline in the body (1990-2100 only).",
+    ),
     ("language", S, "ISO 639-1 language of `text` (py3langid); null when the body is too short to tell."),
-    ("text", S, "Clean, normalized article body; paragraphs separated by '\\n'. Starts with the headline "
-              "when the page shows it above the body (keep_headline).", False),
-    ("n_words", I32, "Words in `text`: whitespace-separated tokens; in scripts written without spaces (Chinese, "
-                     "Japanese, Thai...) one word per 2 characters.", False),
+    (
+        "text",
+        S,
+        "Clean, normalized article body; paragraphs separated by '\\n'. Starts with the headline "
+        "when the page shows it above the body (keep_headline).",
+        False,
+    ),
+    (
+        "n_words",
+        I32,
+        "Words in `text`: whitespace-separated tokens; in scripts written without spaces (Chinese, "
+        "Japanese, Thai...) one word per 2 characters.",
+        False,
+    ),
     ("content_hash", S, "SHA-1 of `text` (exact-duplicate key).", False),
-    ("raw_hash", S, "xxh3-128 of the record's raw bytes (file, JSON line or WARC payload): its content identity.",
-     False),
+    (
+        "raw_hash",
+        S,
+        "xxh3-128 of the record's raw bytes (file, JSON line or WARC payload): its content identity.",
+        False,
+    ),
     ("cluster_id", S, "Near-duplicate cluster: the doc_id of the cluster's canonical article.", False),
     ("is_canonical", B, "True for exactly one article per cluster.", False),
     ("ingested_at", UTC_TS, "When the run that wrote this row committed.", False),
@@ -127,8 +150,12 @@ RUNS = _t(
     ("n_rejects", I64, "Rows added to `rejects`.", False),
     ("n_removed_lines", I64, "Rows added to `removed_lines`.", False),
     ("seconds", F64, "Wall time of the run.", False),
-    ("n_files_skipped", I64, "Input files skipped unread: same path, size and mtime as a file fully stored before.",
-     False),
+    (
+        "n_files_skipped",
+        I64,
+        "Input files skipped unread: same path, size and mtime as a file fully stored before.",
+        False,
+    ),
     ("n_bad_dates", I64, "Articles whose input `published_at` could not be parsed (logged; date then guessed).", False),
     ("flow_run_id", S, "Prefect flow-run id of the run."),
     ("deployment", S, "Prefect deployment that started the run (null for `newsclean run`)."),
@@ -148,8 +175,13 @@ SITE_LINES = _t(
     "Internal: short lines seen per domain and page, to learn site-wide boilerplate across runs.",
     ("domain", S, "Site the line was seen on.", False),
     ("line_hash", U64, "Hash of the normalized line.", False),
-    ("page_hash", U64, "The page's content: hash of its longest body line (a repost under another headline is the "
-                       "same page), else of its title, else doc_id.", False),
+    (
+        "page_hash",
+        U64,
+        "The page's content: hash of its longest body line (a repost under another headline is the "
+        "same page), else of its title, else doc_id.",
+        False,
+    ),
     ("line", S, "The line itself (for inspection).", False),
     ("run_id", S, "Run that saw it.", False),
     public=False,

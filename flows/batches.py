@@ -40,15 +40,35 @@ UNITS_PER_WORKER = 4
 """Work units per worker the planner aims for, so a slow unit does not leave a core idle."""
 
 DOCS_SCHEMA = {
-    "doc_id": pl.String, "source": pl.String, "source_id": pl.String, "locator": pl.String, "url": pl.String,
-    "domain": pl.String, "title": pl.String, "author": pl.String,
-    "published_at": pl.Datetime("us", "UTC"), "lines": pl.List(pl.String),
-    "positions": pl.List(pl.Int32), "line_hashes": pl.List(pl.UInt64), "page_hash": pl.UInt64,
-    "raw_hash": pl.String, "site_name": pl.String, "language": pl.String, "date_error": pl.String,
+    "doc_id": pl.String,
+    "source": pl.String,
+    "source_id": pl.String,
+    "locator": pl.String,
+    "url": pl.String,
+    "domain": pl.String,
+    "title": pl.String,
+    "author": pl.String,
+    "published_at": pl.Datetime("us", "UTC"),
+    "lines": pl.List(pl.String),
+    "positions": pl.List(pl.Int32),
+    "line_hashes": pl.List(pl.UInt64),
+    "page_hash": pl.UInt64,
+    "raw_hash": pl.String,
+    "site_name": pl.String,
+    "language": pl.String,
+    "date_error": pl.String,
 }
 REMOVED_SCHEMA = {"doc_id": pl.String, "position": pl.Int32, "line": pl.String, "rule": pl.String}
-REJECTS_SCHEMA = {"doc_id": pl.String, "source": pl.String, "source_id": pl.String, "locator": pl.String,
-                  "stage": pl.String, "reason": pl.String, "detail": pl.String, "raw_hash": pl.String}
+REJECTS_SCHEMA = {
+    "doc_id": pl.String,
+    "source": pl.String,
+    "source_id": pl.String,
+    "locator": pl.String,
+    "stage": pl.String,
+    "reason": pl.String,
+    "detail": pl.String,
+    "raw_hash": pl.String,
+}
 PROFILE_SCHEMA = {"domain": pl.String, "line_hash": pl.UInt64, "page_hash": pl.UInt64, "line": pl.String}
 KINDS = {"docs": DOCS_SCHEMA, "removed": REMOVED_SCHEMA, "rejects": REJECTS_SCHEMA, "profile": PROFILE_SCHEMA}
 DONE = "_SUCCESS.json"
@@ -88,8 +108,9 @@ def unit_target_bytes(total_bytes: int, workers: int, max_bytes: int) -> int:
     return max(MIN_UNIT_BYTES, min(max_bytes, total_bytes // max(1, workers * UNITS_PER_WORKER) + 1))
 
 
-def plan_batches(files: list[str], settings: Settings, target_bytes: int = 64 << 20, max_files: int = 2000,
-                 workers: int = 1) -> list[Batch]:
+def plan_batches(
+    files: list[str], settings: Settings, target_bytes: int = 64 << 20, max_files: int = 2000, workers: int = 1
+) -> list[Batch]:
     """Group files into batches of about the unit target; a large splittable file becomes parts.
 
     The unit target is `target_bytes` at most, and smaller when the input would otherwise
@@ -125,8 +146,11 @@ def plan_batches(files: list[str], settings: Settings, target_bytes: int = 64 <<
         for u in g:
             try:
                 st = os.stat(u.path)
-                h.update(f"{u.path}\x00{u.part}/{u.parts}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode(
-                    "utf-8", "surrogatepass"))
+                h.update(
+                    f"{u.path}\x00{u.part}/{u.parts}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode(
+                        "utf-8", "surrogatepass"
+                    )
+                )
             except OSError:
                 h.update(f"{u.path}\x00missing\n".encode("utf-8", "surrogatepass"))
         batches.append(Batch(i, tuple(g), h.hexdigest()[:24]))
@@ -146,8 +170,9 @@ class _Sink:
         for kind, schema in KINDS.items():
             rows = self.rows[kind]
             if rows:
-                write_parquet_atomic(pl.DataFrame(rows, schema=schema),
-                                     self.out / kind / f"part-{self.parts:05d}.parquet")
+                write_parquet_atomic(
+                    pl.DataFrame(rows, schema=schema), self.out / kind / f"part-{self.parts:05d}.parquet"
+                )
                 self.counts[kind] += len(rows)
                 rows.clear()
         self.parts += 1
@@ -192,8 +217,9 @@ def known_ids(known: Path | None, files: tuple[str, ...]) -> frozenset[str]:
     return frozenset(ids["doc_id"].to_list())
 
 
-def process_batch(batch: Batch, settings: Settings, out: Path, known: Path | None = None,
-                  progress: Path | None = None) -> dict:
+def process_batch(
+    batch: Batch, settings: Settings, out: Path, known: Path | None = None, progress: Path | None = None
+) -> dict:
     """Read and clean every new document of the batch's units into `out` (skipped if done before).
 
     Records whose doc_id is in `known` (stored by an earlier run) are counted as skipped
@@ -243,20 +269,41 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
             if isinstance(res, Reject):
                 reasons[res.reason] = reasons.get(res.reason, 0) + 1
                 n_transient += res.reason in TRANSIENT_REASONS
-                sink.rows["rejects"].append({
-                    "doc_id": did, "source": res.source, "source_id": res.source_id, "locator": res.locator,
-                    "stage": res.stage.value, "reason": res.reason, "detail": res.detail, "raw_hash": res.raw_hash,
-                })
+                sink.rows["rejects"].append(
+                    {
+                        "doc_id": did,
+                        "source": res.source,
+                        "source_id": res.source_id,
+                        "locator": res.locator,
+                        "stage": res.stage.value,
+                        "reason": res.reason,
+                        "detail": res.detail,
+                        "raw_hash": res.raw_hash,
+                    }
+                )
             else:
                 page = page_key(res.title, res.lines, int(did, 16))
-                sink.rows["docs"].append({
-                    "doc_id": did, "source": res.source, "source_id": res.source_id, "locator": res.locator,
-                    "url": res.url, "domain": res.domain, "title": res.title, "author": res.author,
-                    "published_at": res.published_at, "lines": res.lines, "positions": res.positions,
-                    "line_hashes": [line_key(ln) for ln in res.lines], "page_hash": page,
-                    "raw_hash": res.raw_hash, "site_name": res.site_name, "language": res.language,
-                    "date_error": res.date_error,
-                })
+                sink.rows["docs"].append(
+                    {
+                        "doc_id": did,
+                        "source": res.source,
+                        "source_id": res.source_id,
+                        "locator": res.locator,
+                        "url": res.url,
+                        "domain": res.domain,
+                        "title": res.title,
+                        "author": res.author,
+                        "published_at": res.published_at,
+                        "lines": res.lines,
+                        "positions": res.positions,
+                        "line_hashes": [line_key(ln) for ln in res.lines],
+                        "page_hash": page,
+                        "raw_hash": res.raw_hash,
+                        "site_name": res.site_name,
+                        "language": res.language,
+                        "date_error": res.date_error,
+                    }
+                )
                 sink.rows["removed"].extend(
                     {"doc_id": did, "position": r.position, "line": r.line, "rule": r.rule} for r in res.removed
                 )
@@ -265,15 +312,25 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
                 )
             if len(sink.rows["docs"]) + len(sink.rows["rejects"]) >= CHUNK_DOCS:
                 sink.flush()
-        files.append({"path": unit.path, "part": unit.part, "parts": unit.parts, "records": n_unit,
-                      "transient": n_transient})
+        files.append(
+            {"path": unit.path, "part": unit.part, "parts": unit.parts, "records": n_unit, "transient": n_transient}
+        )
         prog.file_done(unit.size)
     sink.flush()
     return {
-        "batch": batch.index, "key": batch.key, "files": len(batch.files), "units": len(batch.units),
-        "documents": n_docs, "skipped": n_skipped, "cleaned": sink.counts["docs"], "rejected": sink.counts["rejects"],
-        "reject_reasons": reasons, "removed_lines": sink.counts["removed"], "file_parts": files,
-        "seconds": round(time.perf_counter() - t0, 3), "reused": False,
+        "batch": batch.index,
+        "key": batch.key,
+        "files": len(batch.files),
+        "units": len(batch.units),
+        "documents": n_docs,
+        "skipped": n_skipped,
+        "cleaned": sink.counts["docs"],
+        "rejected": sink.counts["rejects"],
+        "reject_reasons": reasons,
+        "removed_lines": sink.counts["removed"],
+        "file_parts": files,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "reused": False,
     }
 
 
@@ -324,15 +381,38 @@ def _safe_clean(item: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule, .
         with _time_limit(settings.limits.max_extract_seconds):
             return clean_document(item, settings, rules)
     except _Timeout:
-        return Reject(item.source, item.source_id, item.locator, Stage.EXTRACT, "timeout",
-                      f"cleaning took longer than max_extract_seconds={settings.limits.max_extract_seconds}",
-                      item.key, item.raw_hash)
+        return Reject(
+            item.source,
+            item.source_id,
+            item.locator,
+            Stage.EXTRACT,
+            "timeout",
+            f"cleaning took longer than max_extract_seconds={settings.limits.max_extract_seconds}",
+            item.key,
+            item.raw_hash,
+        )
     except RecursionError:
-        return Reject(item.source, item.source_id, item.locator, Stage.EXTRACT, "too_deep",
-                      "document nesting exceeds the parser's recursion limit", item.key, item.raw_hash)
+        return Reject(
+            item.source,
+            item.source_id,
+            item.locator,
+            Stage.EXTRACT,
+            "too_deep",
+            "document nesting exceeds the parser's recursion limit",
+            item.key,
+            item.raw_hash,
+        )
     except Exception as e:  # a bug or a library failure on one page must not sink the run
-        return Reject(item.source, item.source_id, item.locator, Stage.EXTRACT, "extract_error",
-                      f"{type(e).__name__}: {e}"[:500], item.key, item.raw_hash)
+        return Reject(
+            item.source,
+            item.source_id,
+            item.locator,
+            Stage.EXTRACT,
+            "extract_error",
+            f"{type(e).__name__}: {e}"[:500],
+            item.key,
+            item.raw_hash,
+        )
 
 
 def scan_parts(batch_dirs: list[Path], kind: str) -> pl.LazyFrame:

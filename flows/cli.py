@@ -28,12 +28,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    r = sub.add_parser("run", help="ingest inputs into the warehouse",
-                       description="Read INPUTs (files, directories, globs: .html .htm .warc .warc.gz .jsonl "
-                       ".jsonl.gz .txt), extract and clean each new or changed record, find near-duplicates against "
-                       "this run and every earlier run, and commit the tables atomically. Exit 0 when the run "
-                       "completed (even with rejected inputs), 1 when it failed, 2 on bad arguments, a missing "
-                       "input or an unwritable warehouse (checked before any work).")
+    r = sub.add_parser(
+        "run",
+        help="ingest inputs into the warehouse",
+        description="Read INPUTs (files, directories, globs: .html .htm .warc .warc.gz .jsonl "
+        ".jsonl.gz .txt), extract and clean each new or changed record, find near-duplicates against "
+        "this run and every earlier run, and commit the tables atomically. Exit 0 when the run "
+        "completed (even with rejected inputs), 1 when it failed, 2 on bad arguments, a missing "
+        "input or an unwritable warehouse (checked before any work).",
+    )
     add_param_options(r)
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("--json", action="store_true", help="print the run summary as JSON")
@@ -42,48 +45,69 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("doc_id", help="doc_id from the articles or rejects table")
     e.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
 
-    c = sub.add_parser("clean", help="clean one page and print its text (no warehouse, no Prefect)",
-                       description="Run extraction and cleaning on one HTML (or .txt) file, or '-' for HTML on "
-                       "stdin, and print the clean text; --explain adds every removed line with its rule. "
-                       "Exit 1 when the page is rejected (the reason is printed).")
+    c = sub.add_parser(
+        "clean",
+        help="clean one page and print its text (no warehouse, no Prefect)",
+        description="Run extraction and cleaning on one HTML (or .txt) file, or '-' for HTML on "
+        "stdin, and print the clean text; --explain adds every removed line with its rule. "
+        "Exit 1 when the page is rejected (the reason is printed).",
+    )
     c.add_argument("path", help="an .html/.htm/.txt file, or - for HTML on stdin")
     c.add_argument("--url", default=None, help="the page's URL (helps metadata; default: none)")
     c.add_argument("--drop-headline", action="store_true", help="leave the headline out of the text")
-    c.add_argument("--disable-rule", action="append", default=[], metavar="PREFIX",
-                   help="switch off cleaning rules by name or prefix (repeatable)")
+    c.add_argument(
+        "--disable-rule",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="switch off cleaning rules by name or prefix (repeatable)",
+    )
     c.add_argument("--explain", action="store_true", help="also list the removed lines and their rules")
     c.add_argument("--json", action="store_true", help="print title, author, date, text and removed lines as JSON")
 
     sub.add_parser("schema", help="print the table contract (columns, types, meaning) as Markdown")
 
-    rn = sub.add_parser("runs", help="list committed runs with their counts; `runs drop RUN_ID` removes one",
-                        description="List the warehouse's committed runs (newest last) with their counts. "
-                        "`newsclean runs drop RUN_ID` removes a committed run from every table (its articles, "
-                        "duplicates, removed lines, rejects, band keys, site lines and file manifest) in one "
-                        "atomic publish: for a bad input or a bad rule. Its inputs are then read again by the "
-                        "next run.")
+    rn = sub.add_parser(
+        "runs",
+        help="list committed runs with their counts; `runs drop RUN_ID` removes one",
+        description="List the warehouse's committed runs (newest last) with their counts. "
+        "`newsclean runs drop RUN_ID` removes a committed run from every table (its articles, "
+        "duplicates, removed lines, rejects, band keys, site lines and file manifest) in one "
+        "atomic publish: for a bad input or a bad rule. Its inputs are then read again by the "
+        "next run.",
+    )
     rn.add_argument("action", nargs="?", choices=["list", "drop"], default="list")
     rn.add_argument("run_id", nargs="?", help="the run to drop")
     rn.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
 
-    cp = sub.add_parser("compact", help="merge the small per-run files of every table into large ones",
-                        description="Rewrite each table's per-run files (an hourly schedule makes thousands) "
-                        "into files of up to --rows rows, in one atomic publish; every query gives the same "
-                        "result before and after.")
+    cp = sub.add_parser(
+        "compact",
+        help="merge the small per-run files of every table into large ones",
+        description="Rewrite each table's per-run files (an hourly schedule makes thousands) "
+        "into files of up to --rows rows, in one atomic publish; every query gives the same "
+        "result before and after.",
+    )
     cp.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
     cp.add_argument("--rows", type=int, default=1_000_000, help="rows per file (default: 1000000)")
 
-    sv = sub.add_parser("serve", help="serve the ingest flow as a Prefect deployment with a cron schedule",
-                        description="Register the `ingest` deployment with the Prefect server at PREFECT_API_URL "
-                        "and run its flow runs (scheduled, or triggered from the UI/API) until interrupted.")
+    sv = sub.add_parser(
+        "serve",
+        help="serve the ingest flow as a Prefect deployment with a cron schedule",
+        description="Register the `ingest` deployment with the Prefect server at PREFECT_API_URL "
+        "and run its flow runs (scheduled, or triggered from the UI/API) until interrupted.",
+    )
     sv.add_argument("--name", default="scheduled", help="deployment name (default: scheduled)")
     sv.add_argument("--cron", default="0 * * * *", help="cron schedule (default: hourly, '0 * * * *')")
     sv.add_argument("--paused", action="store_true", help="register the schedule paused (trigger runs by hand)")
     sv.add_argument("--inputs", nargs="+", default=["seeds"], help="default inputs of scheduled runs")
     sv.add_argument("--warehouse", default="warehouse", help="default warehouse of scheduled runs")
-    sv.add_argument("--timeout-minutes", type=float, default=DEFAULT_TIMEOUT_MINUTES,
-                    help="fail a run that takes longer, so a hung run cannot hold the warehouse "
-                    f"(default: {DEFAULT_TIMEOUT_MINUTES:g}; 0 = no limit)")
+    sv.add_argument(
+        "--timeout-minutes",
+        type=float,
+        default=DEFAULT_TIMEOUT_MINUTES,
+        help="fail a run that takes longer, so a hung run cannot hold the warehouse "
+        f"(default: {DEFAULT_TIMEOUT_MINUTES:g}; 0 = no limit)",
+    )
     return p
 
 
@@ -99,12 +123,19 @@ def add_param_options(parser: argparse.ArgumentParser) -> None:
             parser.add_argument("inputs", nargs="+", metavar="INPUT", help=f.description)
         elif f.annotation is bool:
             flag = str(extra.get("cli") or f"--{name.replace('_', '-')}")
-            parser.add_argument(flag, dest=name, action="store_const", const=not default, default=None,
-                                help=f"{f.description} (set: {not default})")
+            parser.add_argument(
+                flag,
+                dest=name,
+                action="store_const",
+                const=not default,
+                default=None,
+                help=f"{f.description} (set: {not default})",
+            )
         elif f.annotation == list[str]:
             flag = str(extra.get("cli") or f"--{name.replace('_', '-')}")
-            parser.add_argument(flag, dest=name, action="append", default=None, metavar="NAME",
-                                help=f"{f.description} (repeatable)")
+            parser.add_argument(
+                flag, dest=name, action="append", default=None, metavar="NAME", help=f"{f.description} (repeatable)"
+            )
         else:
             kind = f.annotation if f.annotation in (int, float) else str
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None, help=help_text)
@@ -208,8 +239,18 @@ def _runs(args: argparse.Namespace) -> int:
     import polars as pl
 
     runs = wh.read("runs").sort("started_at")
-    cols = ["run_id", "finished_at", "n_files", "n_documents", "n_skipped", "n_articles", "n_duplicates", "n_rejects",
-            "seconds", "deployment"]
+    cols = [
+        "run_id",
+        "finished_at",
+        "n_files",
+        "n_documents",
+        "n_skipped",
+        "n_articles",
+        "n_duplicates",
+        "n_rejects",
+        "seconds",
+        "deployment",
+    ]
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
         print(runs.select(cols))
     return 0
@@ -241,8 +282,10 @@ def _explain(args: argparse.Namespace) -> int:
     if art.height:
         a = art.row(0, named=True)
         print(f"doc_id:     {a['doc_id']}\nsource:     {a['source']}\nurl:        {a['url']}\ntitle:      {a['title']}")
-        print(f"author:     {a['author']}\npublished:  {a['published_at']}\ncluster:    {a['cluster_id']}"
-              f" ({'canonical' if a['is_canonical'] else 'duplicate'})\nwords:      {a['n_words']}\n")
+        print(
+            f"author:     {a['author']}\npublished:  {a['published_at']}\ncluster:    {a['cluster_id']}"
+            f" ({'canonical' if a['is_canonical'] else 'duplicate'})\nwords:      {a['n_words']}\n"
+        )
         print("--- kept text ---")
         print(a["text"])
     for r in rej.iter_rows(named=True):
@@ -254,7 +297,6 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from cleaners.config import Settings
     from cleaners.document import clean_document
     from cleaners.records import RawDoc
 
@@ -272,8 +314,9 @@ def _clean(args: argparse.Namespace) -> int:
     from flows.params import ParameterError, validate
 
     try:
-        settings = validate({"inputs": [args.path], "keep_headline": not args.drop_headline,
-                             "disabled_rules": args.disable_rule}).settings()
+        settings = validate(
+            {"inputs": [args.path], "keep_headline": not args.drop_headline, "disabled_rules": args.disable_rule}
+        ).settings()
     except ParameterError as e:
         print(f"newsclean: {e}", file=sys.stderr)
         return 2
@@ -287,9 +330,20 @@ def _clean(args: argparse.Namespace) -> int:
         return 1
     removed = [{"position": r.position, "rule": r.rule, "line": r.line} for r in doc.removed]
     if args.json:
-        print(json.dumps({"title": doc.title, "author": doc.author, "url": doc.url,
-                          "published_at": doc.published_at.isoformat() if doc.published_at else None,
-                          "text": doc.text, "removed": removed}, ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {
+                    "title": doc.title,
+                    "author": doc.author,
+                    "url": doc.url,
+                    "published_at": doc.published_at.isoformat() if doc.published_at else None,
+                    "text": doc.text,
+                    "removed": removed,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return 0
     print(doc.text)
     if args.explain:
@@ -310,8 +364,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from flows.deploy import serve
 
-        serve(name=args.name, cron=args.cron, paused=args.paused, inputs=args.inputs, warehouse=args.warehouse,
-              timeout_minutes=args.timeout_minutes)
+        serve(
+            name=args.name,
+            cron=args.cron,
+            paused=args.paused,
+            inputs=args.inputs,
+            warehouse=args.warehouse,
+            timeout_minutes=args.timeout_minutes,
+        )
         return 0
     if args.command == "runs":
         return _runs(args)

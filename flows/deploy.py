@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flows.params import IngestParams, ParameterError, preflight, validate
+from flows.params import ParameterError, preflight, validate
 
 DEFAULT_CRON = "0 * * * *"
 DEFAULT_TIMEOUT_MINUTES = 55.0
@@ -22,9 +22,14 @@ def deployment_parameters(inputs: list[str], warehouse: str) -> dict:
     return {"params": data}
 
 
-def serve(name: str = "scheduled", cron: str = DEFAULT_CRON, paused: bool = False,
-          inputs: list[str] | None = None, warehouse: str = "warehouse",
-          timeout_minutes: float = DEFAULT_TIMEOUT_MINUTES) -> None:
+def serve(
+    name: str = "scheduled",
+    cron: str = DEFAULT_CRON,
+    paused: bool = False,
+    inputs: list[str] | None = None,
+    warehouse: str = "warehouse",
+    timeout_minutes: float = DEFAULT_TIMEOUT_MINUTES,
+) -> None:
     """Serve `ingest` (blocking): runs on `cron`, and whenever triggered from the UI or API.
 
     Default parameters are validated first, so a bad default never reaches the scheduler. A

@@ -10,61 +10,95 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 from cleaners.boilerplate import SITE_RULE, site_boilerplate, strip_site_lines
 from cleaners.config import Settings
-from cleaners.rules import is_on
 from cleaners.dedup import History, dedup
 from cleaners.language import n_words_expr
+from cleaners.rules import is_on
 from cleaners.schema import empty
 from flows.batches import scan_parts
 from flows.warehouse import STAGING, Warehouse, write_parquet_atomic
 
-FINAL = ["doc_id", "source", "source_id", "url", "domain", "site_name", "title", "author", "published_at", "language",
-         "text", "n_words", "content_hash", "raw_hash", "page_hash"]
+FINAL = [
+    "doc_id",
+    "source",
+    "source_id",
+    "url",
+    "domain",
+    "site_name",
+    "title",
+    "author",
+    "published_at",
+    "language",
+    "text",
+    "n_words",
+    "content_hash",
+    "raw_hash",
+    "page_hash",
+]
 
 
 def _sha1(texts: pl.Series) -> pl.Series:
-    return pl.Series([hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts.to_list()],
-                     dtype=pl.String)
+    return pl.Series(
+        [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts.to_list()], dtype=pl.String
+    )
 
 
 def _reject_rows(df: pl.DataFrame, stage: str, reason: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
-    return df.select("doc_id", "source", "source_id", "locator", pl.lit(stage).alias("stage"),
-                     reason.alias("reason"), detail.alias("detail"), "raw_hash")
+    return df.select(
+        "doc_id",
+        "source",
+        "source_id",
+        "locator",
+        pl.lit(stage).alias("stage"),
+        reason.alias("reason"),
+        detail.alias("detail"),
+        "raw_hash",
+    )
 
 
 SITE_ROWS = 20
 
 
-def _site_counts(final: pl.LazyFrame, assignments: pl.DataFrame, removed: pl.DataFrame, rejects: pl.DataFrame,
-                 ids: pl.DataFrame) -> list[dict]:
+def _site_counts(
+    final: pl.LazyFrame, assignments: pl.DataFrame, removed: pl.DataFrame, rejects: pl.DataFrame, ids: pl.DataFrame
+) -> list[dict]:
     """Per-domain counts of this run (articles, duplicates, rejects, removed lines), largest first."""
     arts = final.select("doc_id", "domain").collect().join(assignments, on="doc_id")
     domains = ids.select("doc_id", "domain").unique("doc_id")
     per = arts.group_by("domain").agg(pl.len().alias("articles"), (~pl.col("is_canonical")).sum().alias("duplicates"))
     rej = rejects.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("rejects"))
     rem = removed.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("lines_removed"))
-    out = (per.join(rej, on="domain", how="full", coalesce=True).join(rem, on="domain", how="full", coalesce=True)
-           .with_columns(pl.col("domain").fill_null("(no domain)"), pl.exclude("domain").fill_null(0))
-           .sort(["articles", "rejects", "domain"], descending=[True, True, False]).head(SITE_ROWS))
+    out = (
+        per.join(rej, on="domain", how="full", coalesce=True)
+        .join(rem, on="domain", how="full", coalesce=True)
+        .with_columns(pl.col("domain").fill_null("(no domain)"), pl.exclude("domain").fill_null(0))
+        .sort(["articles", "rejects", "domain"], descending=[True, True, False])
+        .head(SITE_ROWS)
+    )
     return out.select("domain", "articles", "duplicates", "rejects", "lines_removed").to_dicts()
 
 
-def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: str,
-             refused: pl.DataFrame | None = None) -> dict:
+def finalize(
+    wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: str, refused: pl.DataFrame | None = None
+) -> dict:
     """Build and stage every table for the run; returns counts and per-step timings."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
     doc_files = [p for d in batch_dirs for p in sorted((d / "docs").glob("*.parquet"))]
     # Batches skip stored records already; this catches a run that committed in the meantime.
     existing = wh.stored_ids().select("doc_id").unique().collect()
-    ids = scan_parts(batch_dirs, "docs").select("doc_id", "domain", "page_hash", "date_error", "source", "locator") \
-        .with_row_index("ord").collect()
+    ids = (
+        scan_parts(batch_dirs, "docs")
+        .select("doc_id", "domain", "page_hash", "date_error", "source", "locator")
+        .with_row_index("ord")
+        .collect()
+    )
     rej_all = scan_parts(batch_dirs, "rejects").collect()
     if refused is not None and refused.height:
         rej_all = pl.concat([rej_all, refused], how="vertical_relaxed")
@@ -74,8 +108,11 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
     # with the same bytes): the first one wins, the others are rejects.
     keep = fresh.unique("doc_id", keep="first", maintain_order=True)
     repeated = fresh.join(keep.select("ord"), on="ord", how="anti")
-    rejects = (rej_all.join(existing, on="doc_id", how="anti").join(keep.select("doc_id"), on="doc_id", how="anti")
-               .unique("doc_id", keep="first", maintain_order=True))
+    rejects = (
+        rej_all.join(existing, on="doc_id", how="anti")
+        .join(keep.select("doc_id"), on="doc_id", how="anti")
+        .unique("doc_id", keep="first", maintain_order=True)
+    )
     n_skipped = n_seen - keep.height - rejects.height - repeated.height
     timings["load"] = time.perf_counter() - t
 
@@ -83,12 +120,18 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
     t = time.perf_counter()
     pages = keep.select("domain", "page_hash").unique()
     profile_now = (
-        scan_parts(batch_dirs, "profile").join(pages.lazy(), on=["domain", "page_hash"], how="semi")
-        .unique(["domain", "line_hash", "page_hash"]).collect()
+        scan_parts(batch_dirs, "profile")
+        .join(pages.lazy(), on=["domain", "page_hash"], how="semi")
+        .unique(["domain", "line_hash", "page_hash"])
+        .collect()
     )
     boiler = site_boilerplate(
-        pl.concat([wh.scan("site_lines").select("domain", "line_hash", "page_hash"),
-                   profile_now.lazy().select("domain", "line_hash", "page_hash")]),
+        pl.concat(
+            [
+                wh.scan("site_lines").select("domain", "line_hash", "page_hash"),
+                profile_now.lazy().select("domain", "line_hash", "page_hash"),
+            ]
+        ),
         settings.boilerplate.site_min_pages,
     )
     bp = settings.boilerplate
@@ -108,38 +151,61 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
         if repeated.height:
             again = raw.join(repeated.select("ord"), on="ord", how="semi")
             if again.height:
-                extra_rejects.append(_reject_rows(again, "read", pl.lit("duplicate_record"),
-                                                  pl.lit("same file, id and bytes as an earlier record in this run")))
+                extra_rejects.append(
+                    _reject_rows(
+                        again,
+                        "read",
+                        pl.lit("duplicate_record"),
+                        pl.lit("same file, id and bytes as an earlier record in this run"),
+                    )
+                )
         part = raw.join(keep_ord, on="ord", how="semi").drop("ord")
         if not part.height:
             continue
         part, removed_site = strip_site_lines(part, boiler)
         site_removed.append(removed_site)
         part = part.with_columns(pl.col("lines").list.join("\n").alias("text")).with_columns(
-            n_words_expr("text").alias("n_words"))
+            n_words_expr("text").alias("n_words")
+        )
         # An empty body is never an article, whatever min_words says.
         too_short = (pl.col("n_words") < settings.extract.min_words) | (pl.col("n_words") == 0)
         short = part.filter(too_short)
         if short.height:
-            extra_rejects.append(_reject_rows(
-                short, "clean",
-                pl.when(pl.col("n_words") == 0).then(pl.lit("only_boilerplate")).otherwise(pl.lit("too_short")),
-                pl.format("{} words after cleaning < min_words {}", pl.col("n_words"),
-                          pl.lit(settings.extract.min_words))))
+            extra_rejects.append(
+                _reject_rows(
+                    short,
+                    "clean",
+                    pl.when(pl.col("n_words") == 0).then(pl.lit("only_boilerplate")).otherwise(pl.lit("too_short")),
+                    pl.format(
+                        "{} words after cleaning < min_words {}", pl.col("n_words"), pl.lit(settings.extract.min_words)
+                    ),
+                )
+            )
         part = part.filter(~too_short)
         if part.height:
             part = part.with_columns(_sha1(part["text"]).alias("content_hash")).select(FINAL)
             write_parquet_atomic(part, final_dir / f"part-{k:05d}.parquet")
             n_final += part.height
     rejects = pl.concat([rejects, *extra_rejects], how="vertical_relaxed")
-    final = (pl.scan_parquet(str(final_dir / "*.parquet")) if n_final else
-             pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String, "published_at": pl.Datetime("us", "UTC"),
-                                  "n_words": pl.Int32}).lazy())
+    final = (
+        pl.scan_parquet(str(final_dir / "*.parquet"))
+        if n_final
+        else pl.DataFrame(
+            schema={
+                "doc_id": pl.String,
+                "text": pl.String,
+                "published_at": pl.Datetime("us", "UTC"),
+                "n_words": pl.Int32,
+            }
+        ).lazy()
+    )
     # Removed lines of every document this run owns, articles and too-short rejects alike.
-    removed = pl.concat([
-        scan_parts(batch_dirs, "removed").join(keep.lazy().select("doc_id"), on="doc_id", how="semi").collect(),
-        *[r.with_columns(pl.col("position").cast(pl.Int32)) for r in site_removed],
-    ]).unique(["doc_id", "position"], keep="first", maintain_order=True)
+    removed = pl.concat(
+        [
+            scan_parts(batch_dirs, "removed").join(keep.lazy().select("doc_id"), on="doc_id", how="semi").collect(),
+            *[r.with_columns(pl.col("position").cast(pl.Int32)) for r in site_removed],
+        ]
+    ).unique(["doc_id", "position"], keep="first", maintain_order=True)
     timings["finalize_text"] = time.perf_counter() - t
 
     # --- near-duplicates against this run and every earlier run -------------------------------
@@ -153,14 +219,33 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
 
     # --- stage tables --------------------------------------------------------------------------
     t = time.perf_counter()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     run = pl.lit(run_id)
     final_files = sorted(final_dir.glob("*.parquet")) if n_final else []
     for k, f in enumerate(final_files):
-        articles = pl.read_parquet(f).join(result.assignments, on="doc_id", how="left").select(
-            "doc_id", run.alias("run_id"), "source", "source_id", "url", "domain", "site_name", "title", "author",
-            "published_at", "language", "text", "n_words", "content_hash", "raw_hash", "cluster_id", "is_canonical",
-            pl.lit(now).alias("ingested_at"),
+        articles = (
+            pl.read_parquet(f)
+            .join(result.assignments, on="doc_id", how="left")
+            .select(
+                "doc_id",
+                run.alias("run_id"),
+                "source",
+                "source_id",
+                "url",
+                "domain",
+                "site_name",
+                "title",
+                "author",
+                "published_at",
+                "language",
+                "text",
+                "n_words",
+                "content_hash",
+                "raw_hash",
+                "cluster_id",
+                "is_canonical",
+                pl.lit(now).alias("ingested_at"),
+            )
         )
         wh.stage(run_id, "articles", articles, part=k)
     if not final_files:
@@ -171,23 +256,32 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
         # A cluster is shown with its canonical's title, else any member's that has one.
         members = final.select("doc_id", "title").collect().join(result.assignments, on="doc_id")
         titles = top.join(
-            members.sort(pl.col("doc_id") != pl.col("cluster_id")).group_by("cluster_id")
-            .agg(pl.col("title").drop_nulls().first()), on="cluster_id", how="left",
+            members.sort(pl.col("doc_id") != pl.col("cluster_id"))
+            .group_by("cluster_id")
+            .agg(pl.col("title").drop_nulls().first()),
+            on="cluster_id",
+            how="left",
         ).select(pl.col("cluster_id").alias("doc_id"), "title", "size")
         sites = _site_counts(final, result.assignments, removed, rejects, ids)
     else:
         titles = pl.DataFrame(schema={"doc_id": pl.String, "title": pl.String, "size": pl.UInt32})
         sites = []
     final_pages = final.select("domain", "page_hash").unique().collect() if n_final else pages.clear()
-    bad_dates = keep.join(final.select("doc_id").collect(), on="doc_id", how="semi").filter(
-        pl.col("date_error").is_not_null()) if n_final else keep.clear()
+    bad_dates = (
+        keep.join(final.select("doc_id").collect(), on="doc_id", how="semi").filter(pl.col("date_error").is_not_null())
+        if n_final
+        else keep.clear()
+    )
     shutil.rmtree(final_dir, ignore_errors=True)
     wh.stage(run_id, "duplicates", result.duplicates.with_columns(run.alias("run_id")))
     wh.stage(run_id, "removed_lines", removed.with_columns(run.alias("run_id")))
     wh.stage(run_id, "rejects", rejects.with_columns(run.alias("run_id")))
     wh.stage(run_id, "lsh_bands", result.bands.with_columns(run.alias("run_id")))
-    wh.stage(run_id, "site_lines", profile_now.join(final_pages, on=["domain", "page_hash"], how="semi")
-             .with_columns(run.alias("run_id")))
+    wh.stage(
+        run_id,
+        "site_lines",
+        profile_now.join(final_pages, on=["domain", "page_hash"], how="semi").with_columns(run.alias("run_id")),
+    )
     timings["write"] = time.perf_counter() - t
 
     return {
@@ -207,5 +301,6 @@ def finalize(wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: 
         "cluster_sizes": dict(sizes.group_by("size").len("clusters").sort("size").iter_rows()),
         "sites": sites,
         "largest_clusters": titles.sort(["size", "doc_id"], descending=[True, False])
-        .select("doc_id", "title", "size").rows(),
+        .select("doc_id", "title", "size")
+        .rows(),
     }

@@ -49,40 +49,73 @@ class IngestParams(BaseModel):
         min_length=1,
     )
     warehouse: str = _field("warehouse", "Warehouse root directory (created if missing).")
-    threshold: float = _field(_DEDUP.threshold, "Verified Jaccard at or above which two bodies are the same story.",
-                              gt=0.0, le=1.0)
-    containment: float = _field(_DEDUP.containment,
-                                "Verified containment at or above which a trimmed copy joins its original.",
-                                gt=0.0, le=1.0)
+    threshold: float = _field(
+        _DEDUP.threshold, "Verified Jaccard at or above which two bodies are the same story.", gt=0.0, le=1.0
+    )
+    containment: float = _field(
+        _DEDUP.containment, "Verified containment at or above which a trimmed copy joins its original.", gt=0.0, le=1.0
+    )
     workers: int = _field(0, "Parallel worker processes; 0 = one per CPU core.", unit="processes", ge=0, le=256)
-    batch_mb: int = _field(64, "Largest input per work unit; smaller units are planned so every worker is busy.",
-                           unit="MB", ge=1, le=4096)
+    batch_mb: int = _field(
+        64, "Largest input per work unit; smaller units are planned so every worker is busy.", unit="MB", ge=1, le=4096
+    )
     batch_files: int = _field(2000, "Most input files per work unit.", unit="files", ge=1, le=1_000_000)
-    min_words: int = _field(_EXTRACT.min_words, "Bodies shorter than this after cleaning are rejected (too_short).",
-                            unit="words", ge=0, le=100_000)
-    site_min_pages: int = _field(_BP.site_min_pages,
-                                 "A line on this many distinct pages of one domain is site boilerplate.",
-                                 unit="pages", ge=2, le=1_000_000)
+    min_words: int = _field(
+        _EXTRACT.min_words,
+        "Bodies shorter than this after cleaning are rejected (too_short).",
+        unit="words",
+        ge=0,
+        le=100_000,
+    )
+    site_min_pages: int = _field(
+        _BP.site_min_pages,
+        "A line on this many distinct pages of one domain is site boilerplate.",
+        unit="pages",
+        ge=2,
+        le=1_000_000,
+    )
     disabled_rules: list[str] = _field(
-        list, "Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see the README.",
-        cli="--disable-rule")
-    keep_headline: bool = _field(_BP.keep_headline,
-                                 "Keep the headline as the body's first line where the page shows it (it is in "
-                                 "`title` either way).", cli="--drop-headline")
-    dask_address: str = _field("", "Address of an existing Dask scheduler (tcp://host:8786) to run batches on; "
-                                   "empty = local worker processes.")
-    max_doc_mb: float = _field(_LIMITS.max_doc_bytes / 1e6, "Largest document; larger ones are rejected (too_large).",
-                               unit="MB", gt=0, le=10_000)
-    max_decompressed_mb: float = _field(_LIMITS.max_decompressed_bytes / 1e6,
-                                        "Most decompressed data read from one .gz input; reading stops past it.",
-                                        unit="MB", gt=0, le=1_000_000)
-    max_extract_seconds: float = _field(_LIMITS.max_extract_seconds,
-                                        "Time one document may spend in extraction and cleaning before it is "
-                                        "rejected (timeout).", unit="seconds", gt=0, le=3600)
-    allow_outside_links: bool = _field(False, "Read files that links inside an input folder point to outside it "
-                                              "(refused by default: `outside_input` rejects).")
-    lock_timeout: float = _field(3600.0, "How long to wait for another run's warehouse lock before failing.",
-                                 unit="seconds", ge=0, le=86_400)
+        list,
+        "Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see the README.",
+        cli="--disable-rule",
+    )
+    keep_headline: bool = _field(
+        _BP.keep_headline,
+        "Keep the headline as the body's first line where the page shows it (it is in `title` either way).",
+        cli="--drop-headline",
+    )
+    dask_address: str = _field(
+        "", "Address of an existing Dask scheduler (tcp://host:8786) to run batches on; empty = local worker processes."
+    )
+    max_doc_mb: float = _field(
+        _LIMITS.max_doc_bytes / 1e6,
+        "Largest document; larger ones are rejected (too_large).",
+        unit="MB",
+        gt=0,
+        le=10_000,
+    )
+    max_decompressed_mb: float = _field(
+        _LIMITS.max_decompressed_bytes / 1e6,
+        "Most decompressed data read from one .gz input; reading stops past it.",
+        unit="MB",
+        gt=0,
+        le=1_000_000,
+    )
+    max_extract_seconds: float = _field(
+        _LIMITS.max_extract_seconds,
+        "Time one document may spend in extraction and cleaning before it is rejected (timeout).",
+        unit="seconds",
+        gt=0,
+        le=3600,
+    )
+    allow_outside_links: bool = _field(
+        False,
+        "Read files that links inside an input folder point to outside it "
+        "(refused by default: `outside_input` rejects).",
+    )
+    lock_timeout: float = _field(
+        3600.0, "How long to wait for another run's warehouse lock before failing.", unit="seconds", ge=0, le=86_400
+    )
 
     @field_validator("disabled_rules")
     @classmethod
@@ -120,8 +153,11 @@ class IngestParams(BaseModel):
         """The frozen cleaning/dedup settings these parameters select."""
         base = Settings()
         d = base.to_dict()
-        d["dedup"].update(threshold=self.threshold, containment=self.containment,
-                          candidate_threshold=min(DedupConfig().candidate_threshold, self.threshold))
+        d["dedup"].update(
+            threshold=self.threshold,
+            containment=self.containment,
+            candidate_threshold=min(DedupConfig().candidate_threshold, self.threshold),
+        )
         d["extract"]["min_words"] = self.min_words
         d["boilerplate"]["site_min_pages"] = self.site_min_pages
         d["boilerplate"]["keep_headline"] = self.keep_headline
@@ -146,7 +182,7 @@ def one_line_errors(e: ValidationError) -> str:
         hint = ""
         desc = IngestParams.model_fields.get(str(err["loc"][0]) if err["loc"] else "")
         if desc is not None and desc.description and "range" in desc.description:
-            hint = "; allowed " + desc.description[desc.description.index("range"):].rstrip(")")
+            hint = "; allowed " + desc.description[desc.description.index("range") :].rstrip(")")
         out.append(f"{loc}: {msg}{got}{hint}")
     return "; ".join(out)
 
@@ -188,8 +224,10 @@ def preflight(params: IngestParams) -> list[str]:
             continue
         real_in = os.path.realpath(item)
         if real_wh == real_in or real_wh.startswith(real_in.rstrip(os.sep) + os.sep):
-            problems.append(f"warehouse {params.warehouse} is inside the input {item}: its own files would be "
-                            "read as input; give a warehouse outside the inputs")
+            problems.append(
+                f"warehouse {params.warehouse} is inside the input {item}: its own files would be "
+                "read as input; give a warehouse outside the inputs"
+            )
     return problems
 
 

@@ -9,21 +9,26 @@ import secrets
 import shutil
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact, update_progress_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
 from prefect.task_runners import ProcessPoolTaskRunner
 
 import cleaners
 from cleaners.config import Settings
-from flows import report
 from cleaners.records import Reject, Stage
+from flows import report
 from flows.batches import REJECTS_SCHEMA, Batch, plan_batches, process_batch
 from flows.finalize import finalize
 from flows.params import IngestParams, ParameterError, preflight, validate
@@ -41,32 +46,58 @@ POLL_SECONDS = 2.0
 def clean_batch(batch: Batch, settings: dict, warehouse: str, known: str | None, progress: str | None) -> dict:
     """Read and clean one unit of work (outputs reused if this batch finished before)."""
     wh = Warehouse(warehouse)
-    return process_batch(batch, Settings.from_dict(settings), wh.batch_dir(batch.key),
-                         Path(known) if known else None, Path(progress) if progress else None)
+    return process_batch(
+        batch,
+        Settings.from_dict(settings),
+        wh.batch_dir(batch.key),
+        Path(known) if known else None,
+        Path(progress) if progress else None,
+    )
 
 
 @task(retries=1, retry_delay_seconds=2, task_run_name="dedup-and-stage", cache_policy=NO_CACHE)
-def dedup_and_stage(warehouse: str, batch_keys: list[str], settings: dict, run_id: str,
-                    refused: list[str]) -> dict:
+def dedup_and_stage(warehouse: str, batch_keys: list[str], settings: dict, run_id: str, refused: list[str]) -> dict:
     """Site-line stripping, near-duplicate clustering against history, staged tables."""
     wh = Warehouse(warehouse)
-    return finalize(wh, [wh.batch_dir(k) for k in batch_keys], Settings.from_dict(settings), run_id,
-                    refused_rejects(refused))
+    return finalize(
+        wh, [wh.batch_dir(k) for k in batch_keys], Settings.from_dict(settings), run_id, refused_rejects(refused)
+    )
 
 
 def refused_rejects(paths: list[str]) -> pl.DataFrame:
     """Reject rows for file links that lead outside the input they were found under."""
-    rows = [Reject(p, None, "file", Stage.READ, "outside_input",
-                   f"a link to {os.path.realpath(p)}, outside the input folder; allow with allow_outside_links")
-            for p in paths]
-    return pl.DataFrame([{"doc_id": r.doc_id, "source": r.source, "source_id": None, "locator": r.locator,
-                          "stage": r.stage.value, "reason": r.reason, "detail": r.detail, "raw_hash": None}
-                         for r in rows], schema=REJECTS_SCHEMA)
+    rows = [
+        Reject(
+            p,
+            None,
+            "file",
+            Stage.READ,
+            "outside_input",
+            f"a link to {os.path.realpath(p)}, outside the input folder; allow with allow_outside_links",
+        )
+        for p in paths
+    ]
+    return pl.DataFrame(
+        [
+            {
+                "doc_id": r.doc_id,
+                "source": r.source,
+                "source_id": None,
+                "locator": r.locator,
+                "stage": r.stage.value,
+                "reason": r.reason,
+                "detail": r.detail,
+                "raw_hash": None,
+            }
+            for r in rows
+        ],
+        schema=REJECTS_SCHEMA,
+    )
 
 
 def new_run_id(now: datetime | None = None) -> str:
     """A run id: UTC start time plus a random suffix (sorts by time)."""
-    return f"{(now or datetime.now(timezone.utc)):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    return f"{(now or datetime.now(UTC)):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def _local_workers(params: IngestParams, n_batches: int) -> int:
@@ -95,7 +126,7 @@ def _run_id_of_flow_run() -> str:
     from prefect.runtime import flow_run
 
     name = flow_run.name or ""
-    return name[len(RUN_PREFIX):] if name.startswith(RUN_PREFIX) and len(name) > len(RUN_PREFIX) + 16 else new_run_id()
+    return name[len(RUN_PREFIX) :] if name.startswith(RUN_PREFIX) and len(name) > len(RUN_PREFIX) + 16 else new_run_id()
 
 
 def _tag_flow_run(wh: Warehouse, logger: Any) -> tuple[str | None, str | None]:
@@ -130,18 +161,28 @@ def _skip_unchanged(wh: Warehouse, files: list[str]) -> tuple[list[str], int, in
             stats[f] = (-1, -1)
     if not files:
         return [], 0, 0, stats
-    now = pl.DataFrame({"source": list(stats), "size": [s[0] for s in stats.values()],
-                        "mtime_ns": [s[1] for s in stats.values()]}, schema={"source": pl.String, "size": pl.Int64,
-                                                                            "mtime_ns": pl.Int64})
-    seen = (wh.scan("files").join(now.lazy(), on=["source", "size", "mtime_ns"], how="semi")
-            .group_by("source").agg(pl.col("n_records").last()).collect())
+    now = pl.DataFrame(
+        {"source": list(stats), "size": [s[0] for s in stats.values()], "mtime_ns": [s[1] for s in stats.values()]},
+        schema={"source": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64},
+    )
+    seen = (
+        wh.scan("files")
+        .join(now.lazy(), on=["source", "size", "mtime_ns"], how="semi")
+        .group_by("source")
+        .agg(pl.col("n_records").last())
+        .collect()
+    )
     skip = set(seen["source"].to_list())
     return [f for f in files if f not in skip], len(skip), int(seen["n_records"].sum() or 0), stats
 
 
-@flow(name="ingest", description="Raw news pages in, clean deduplicated Parquet tables out.",
-      flow_run_name=_flow_run_name, validate_parameters=False)
-def ingest(params: IngestParams = IngestParams()) -> dict:  # noqa: B008
+@flow(
+    name="ingest",
+    description="Raw news pages in, clean deduplicated Parquet tables out.",
+    flow_run_name=_flow_run_name,
+    validate_parameters=False,
+)
+def ingest(params: IngestParams = IngestParams()) -> dict:
     """Ingest the inputs into the warehouse and return the run summary."""
     logger = get_run_logger()
     p = validate(params)  # one-line ParameterError naming the field and the fix
@@ -149,7 +190,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict:  # noqa: B008
     if problems:
         raise ParameterError("; ".join(problems))
     settings = p.settings()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     t0 = time.perf_counter()
     run_id = _run_id_of_flow_run()
     wh = Warehouse(p.warehouse)
@@ -164,35 +205,57 @@ def ingest(params: IngestParams = IngestParams()) -> dict:  # noqa: B008
     try:
         known = scratch / "known.parquet"
         wh.stored_ids().filter(pl.col("source").is_in(files)).collect().write_parquet(known)
-        batches = plan_batches(files, settings, target_bytes=p.batch_mb << 20, max_files=p.batch_files,
-                               workers=1 if p.dask_address else p.n_workers)
-        logger.info("run %s: %d files (%d unchanged since an earlier run, %d links outside the inputs refused) "
-                    "in %d work units -> %s", run_id, len(all_files), n_files_skipped, len(refused), len(batches),
-                    wh.root)
+        batches = plan_batches(
+            files,
+            settings,
+            target_bytes=p.batch_mb << 20,
+            max_files=p.batch_files,
+            workers=1 if p.dask_address else p.n_workers,
+        )
+        logger.info(
+            "run %s: %d files (%d unchanged since an earlier run, %d links outside the inputs refused) "
+            "in %d work units -> %s",
+            run_id,
+            len(all_files),
+            n_files_skipped,
+            len(refused),
+            len(batches),
+            wh.root,
+        )
         _claim_batches(wh, batches, run_id)
         summaries, batches_wall = _run_batches(p, batches, settings, wh, known, scratch, run_id, logger)
-        with wh.lock(timeout=p.lock_timeout,
-                     on_wait=lambda: logger.info("waiting for another run's lock on %s", wh.root)):
+        with wh.lock(
+            timeout=p.lock_timeout, on_wait=lambda: logger.info("waiting for another run's lock on %s", wh.root)
+        ):
             rolled_back = wh.recover()
             if rolled_back:
                 logger.warning("removed what a crashed run left: %s", ", ".join(rolled_back))
             previous = _previous_run(wh)
             counts = dedup_and_stage(str(wh.root), [b.key for b in batches], settings.to_dict(), run_id, refused)
-            finished = datetime.now(timezone.utc)
+            finished = datetime.now(UTC)
             n_batch_skipped = sum(s.get("skipped", 0) for s in summaries)
             summary: dict[str, Any] = {
-                "run_id": run_id, "warehouse": str(wh.root), "n_files": len(all_files), "n_refused_links": len(refused),
-                "n_files_skipped": n_files_skipped, "n_batches": len(batches),
+                "run_id": run_id,
+                "warehouse": str(wh.root),
+                "n_files": len(all_files),
+                "n_refused_links": len(refused),
+                "n_files_skipped": n_files_skipped,
+                "n_batches": len(batches),
                 "workers": None if p.dask_address else _local_workers(p, len(batches)),
-                "missing_inputs": missing, "flow_run_id": flow_run_id, "deployment": deployment, **counts,
+                "missing_inputs": missing,
+                "flow_run_id": flow_run_id,
+                "deployment": deployment,
+                **counts,
             }
             summary["n_documents"] = counts["n_documents"] + n_batch_skipped + n_records_skipped
             summary["n_skipped"] = counts["n_skipped"] + n_batch_skipped + n_records_skipped
             summary["seconds"] = round(time.perf_counter() - t0, 3)
             summary["previous"] = previous
-            summary["timings"] = {"clean_batches_wall": round(batches_wall, 3),
-                                  "clean_batches_cpu": round(sum(s["seconds"] for s in summaries), 3),
-                                  **counts["timings"]}
+            summary["timings"] = {
+                "clean_batches_wall": round(batches_wall, 3),
+                "clean_batches_cpu": round(sum(s["seconds"] for s in summaries), 3),
+                **counts["timings"],
+            }
             _stage_run_row(wh, run_id, started, finished, settings, p, summary)
             _stage_manifest(wh, run_id, summaries, stats)
             fault_point("before-commit")
@@ -204,7 +267,9 @@ def ingest(params: IngestParams = IngestParams()) -> dict:  # noqa: B008
     for source, loc, err in counts.get("bad_dates", []):
         logger.warning("unparseable published_at in %s [%s]: %s (date guessed from the page)", source, loc, err)
     _log_rejects(logger, wh, run_id)
-    create_table_artifact(report.stage_rows(summary), key="ingest-counts", description=f"Counts per stage, run {run_id}")
+    create_table_artifact(
+        report.stage_rows(summary), key="ingest-counts", description=f"Counts per stage, run {run_id}"
+    )
     create_markdown_artifact(report.markdown(summary), key="ingest-report", description=f"Report of run {run_id}")
     _emit_events(summary, wh)
     logger.info(report.terminal(summary))
@@ -243,8 +308,16 @@ def _release_batches(wh: Warehouse, batches: list[Batch], run_id: str) -> None:
             shutil.rmtree(claims, ignore_errors=True)
 
 
-def _run_batches(p: IngestParams, batches: list[Batch], settings: Settings, wh: Warehouse, known: Path,
-                 scratch: Path, run_id: str, logger: Any) -> tuple[list[dict], float]:
+def _run_batches(
+    p: IngestParams,
+    batches: list[Batch],
+    settings: Settings,
+    wh: Warehouse,
+    known: Path,
+    scratch: Path,
+    run_id: str,
+    logger: Any,
+) -> tuple[list[dict], float]:
     """Run the units on the task runner; progress (bytes, documents) is polled from the workers."""
     summaries: list[dict] = []
     total = max(sum(b.size for b in batches), 1)
@@ -254,9 +327,19 @@ def _run_batches(p: IngestParams, batches: list[Batch], settings: Settings, wh: 
     t_batches = time.perf_counter()
     shown = -1.0
     with _runner(p, len(batches)) as runner:
-        futures = {runner.submit(clean_batch, {
-            "batch": b, "settings": settings.to_dict(), "warehouse": str(wh.root), "known": str(known),
-            "progress": None if p.dask_address else str(prog_dir / f"{b.index}.json")}): b for b in batches}
+        futures = {
+            runner.submit(
+                clean_batch,
+                {
+                    "batch": b,
+                    "settings": settings.to_dict(),
+                    "warehouse": str(wh.root),
+                    "known": str(known),
+                    "progress": None if p.dask_address else str(prog_dir / f"{b.index}.json"),
+                },
+            ): b
+            for b in batches
+        }
         pending = list(futures)
         done_bytes = done_docs = 0
         while pending:
@@ -266,9 +349,17 @@ def _run_batches(p: IngestParams, batches: list[Batch], settings: Settings, wh: 
                 summaries.append(s)
                 done_bytes += futures[fut].size
                 done_docs += s["documents"]
-                logger.info("unit %d/%d (%s): %d documents, %d skipped as stored, %d cleaned, %d rejected%s",
-                            s["batch"] + 1, len(batches), _unit_label(futures[fut]), s["documents"],
-                            s.get("skipped", 0), s["cleaned"], s["rejected"], " (reused)" if s.get("reused") else "")
+                logger.info(
+                    "unit %d/%d (%s): %d documents, %d skipped as stored, %d cleaned, %d rejected%s",
+                    s["batch"] + 1,
+                    len(batches),
+                    _unit_label(futures[fut]),
+                    s["documents"],
+                    s.get("skipped", 0),
+                    s["cleaned"],
+                    s["rejected"],
+                    " (reused)" if s.get("reused") else "",
+                )
             pending = list(not_done)
             live_bytes, live_docs = _live_progress(prog_dir, [futures[f] for f in pending])
             pct = round(100.0 * min(1.0, (done_bytes + live_bytes) / total), 1)
@@ -314,16 +405,34 @@ def _previous_run(wh: Warehouse) -> dict | None:
     return {k: v for k, v in runs.select(cols).row(0, named=True).items()}
 
 
-def _stage_run_row(wh: Warehouse, run_id: str, started: datetime, finished: datetime, settings: Settings,
-                   params: IngestParams, summary: dict) -> None:
+def _stage_run_row(
+    wh: Warehouse,
+    run_id: str,
+    started: datetime,
+    finished: datetime,
+    settings: Settings,
+    params: IngestParams,
+    summary: dict,
+) -> None:
     row = {
-        "run_id": run_id, "started_at": started, "finished_at": finished, "newsclean_version": cleaners.__version__,
-        "settings_fingerprint": settings.fingerprint(), "parameters": json.dumps(params.model_dump()),
-        "n_files": summary["n_files"], "n_documents": summary["n_documents"], "n_skipped": summary["n_skipped"],
-        "n_articles": summary["n_articles"], "n_duplicates": summary["n_duplicates"], "n_clusters": summary["n_clusters"],
-        "n_rejects": summary["n_rejects"], "n_removed_lines": summary["n_removed_lines"],
-        "seconds": float(summary["seconds"]), "n_files_skipped": summary["n_files_skipped"],
-        "n_bad_dates": summary["n_bad_dates"], "flow_run_id": summary["flow_run_id"],
+        "run_id": run_id,
+        "started_at": started,
+        "finished_at": finished,
+        "newsclean_version": cleaners.__version__,
+        "settings_fingerprint": settings.fingerprint(),
+        "parameters": json.dumps(params.model_dump()),
+        "n_files": summary["n_files"],
+        "n_documents": summary["n_documents"],
+        "n_skipped": summary["n_skipped"],
+        "n_articles": summary["n_articles"],
+        "n_duplicates": summary["n_duplicates"],
+        "n_clusters": summary["n_clusters"],
+        "n_rejects": summary["n_rejects"],
+        "n_removed_lines": summary["n_removed_lines"],
+        "seconds": float(summary["seconds"]),
+        "n_files_skipped": summary["n_files_skipped"],
+        "n_bad_dates": summary["n_bad_dates"],
+        "flow_run_id": summary["flow_run_id"],
         "deployment": summary["deployment"],
     }
     wh.stage(run_id, "runs", pl.DataFrame([row]))
@@ -331,18 +440,45 @@ def _stage_run_row(wh: Warehouse, run_id: str, started: datetime, finished: date
 
 def _stage_manifest(wh: Warehouse, run_id: str, summaries: list[dict], stats: dict[str, tuple[int, int]]) -> None:
     """Record files this run read whole, with no transient reject, so the next run skips them unread."""
-    parts = pl.DataFrame([fp for s in summaries for fp in s.get("file_parts", [])],
-                         schema={"path": pl.String, "part": pl.Int64, "parts": pl.Int64, "records": pl.Int64,
-                                 "transient": pl.Int64})
-    whole = (parts.group_by("path").agg(pl.col("part").n_unique().alias("seen"), pl.col("parts").first(),
-                                        pl.col("records").sum(), pl.col("transient").sum())
-             .filter((pl.col("seen") == pl.col("parts")) & (pl.col("transient") == 0)))
-    rows = [{"source": r["path"], "size": stats[r["path"]][0], "mtime_ns": stats[r["path"]][1],
-             "n_records": r["records"], "run_id": run_id}
-            for r in whole.iter_rows(named=True) if stats.get(r["path"], (-1, -1))[0] >= 0]
-    wh.stage(run_id, "files", pl.DataFrame(rows, schema={"source": pl.String, "size": pl.Int64,
-                                                        "mtime_ns": pl.Int64, "n_records": pl.Int64,
-                                                        "run_id": pl.String}))
+    parts = pl.DataFrame(
+        [fp for s in summaries for fp in s.get("file_parts", [])],
+        schema={"path": pl.String, "part": pl.Int64, "parts": pl.Int64, "records": pl.Int64, "transient": pl.Int64},
+    )
+    whole = (
+        parts.group_by("path")
+        .agg(
+            pl.col("part").n_unique().alias("seen"),
+            pl.col("parts").first(),
+            pl.col("records").sum(),
+            pl.col("transient").sum(),
+        )
+        .filter((pl.col("seen") == pl.col("parts")) & (pl.col("transient") == 0))
+    )
+    rows = [
+        {
+            "source": r["path"],
+            "size": stats[r["path"]][0],
+            "mtime_ns": stats[r["path"]][1],
+            "n_records": r["records"],
+            "run_id": run_id,
+        }
+        for r in whole.iter_rows(named=True)
+        if stats.get(r["path"], (-1, -1))[0] >= 0
+    ]
+    wh.stage(
+        run_id,
+        "files",
+        pl.DataFrame(
+            rows,
+            schema={
+                "source": pl.String,
+                "size": pl.Int64,
+                "mtime_ns": pl.Int64,
+                "n_records": pl.Int64,
+                "run_id": pl.String,
+            },
+        ),
+    )
 
 
 def _emit_events(summary: dict, wh: Warehouse) -> None:
@@ -350,13 +486,22 @@ def _emit_events(summary: dict, wh: Warehouse) -> None:
     from prefect.events import emit_event
 
     resource = {"prefect.resource.id": f"newsclean.warehouse.{wh.root}", "prefect.resource.name": str(wh.root)}
-    counts = {k: summary[k] for k in ("n_documents", "n_articles", "n_duplicates", "n_rejects", "n_skipped",
-                                      "n_removed_lines", "n_bad_dates")}
+    counts = {
+        k: summary[k]
+        for k in (
+            "n_documents",
+            "n_articles",
+            "n_duplicates",
+            "n_rejects",
+            "n_skipped",
+            "n_removed_lines",
+            "n_bad_dates",
+        )
+    }
     emit_event(event="newsclean.run.completed", resource=resource, payload={"run_id": summary["run_id"], **counts})
     jump = report.reject_jump(summary)
     if jump:
-        emit_event(event="newsclean.rejects.jumped", resource=resource,
-                   payload={"run_id": summary["run_id"], **jump})
+        emit_event(event="newsclean.rejects.jumped", resource=resource, payload={"run_id": summary["run_id"], **jump})
 
 
 def _log_rejects(logger: Any, wh: Warehouse, run_id: str) -> None:

@@ -15,9 +15,12 @@ BLOCKS = {"schema": schema_markdown, "params": markdown_table}
 def refresh(text: str) -> str:
     """`text` with every `<!-- NAME:start -->...<!-- NAME:end -->` block regenerated."""
     for name, make in BLOCKS.items():
-        text = re.sub(rf"<!-- {name}:start -->\n.*?<!-- {name}:end -->",
-                      lambda _m, make=make, name=name: f"<!-- {name}:start -->\n{make().strip()}\n<!-- {name}:end -->",
-                      text, flags=re.S)
+        text = re.sub(
+            rf"<!-- {name}:start -->\n.*?<!-- {name}:end -->",
+            lambda _m, make=make, name=name: f"<!-- {name}:start -->\n{make().strip()}\n<!-- {name}:end -->",
+            text,
+            flags=re.S,
+        )
     return text
 
 

@@ -11,16 +11,27 @@ def stage_rows(summary: dict) -> list[dict]:
     """Counts per stage, one row each (the table artifact)."""
     rows = [
         {"stage": "read", "count": summary["n_documents"], "note": f"{summary['n_files']} files"},
-        {"stage": "skipped (already stored)", "count": summary["n_skipped"],
-         "note": f"unchanged records; {summary.get('n_files_skipped', 0)} files skipped unread"},
+        {
+            "stage": "skipped (already stored)",
+            "count": summary["n_skipped"],
+            "note": f"unchanged records; {summary.get('n_files_skipped', 0)} files skipped unread",
+        },
         {"stage": "cleaned", "count": summary["n_articles"], "note": "articles written"},
-        {"stage": "rejected", "count": summary["n_rejects"], "note": ", ".join(
-            f"{k}: {v}" for k, v in sorted(summary.get("reject_reasons", {}).items(), key=lambda kv: -kv[1]))},
+        {
+            "stage": "rejected",
+            "count": summary["n_rejects"],
+            "note": ", ".join(
+                f"{k}: {v}" for k, v in sorted(summary.get("reject_reasons", {}).items(), key=lambda kv: -kv[1])
+            ),
+        },
         {"stage": "removed lines", "count": summary["n_removed_lines"], "note": "see removed_lines"},
         {"stage": "clusters", "count": summary["n_clusters"], "note": "distinct cluster_id among new articles"},
         {"stage": "duplicates", "count": summary["n_duplicates"], "note": "non-canonical copies"},
-        {"stage": "bad input dates", "count": summary.get("n_bad_dates", 0),
-         "note": "unparseable published_at (date guessed from the page)"},
+        {
+            "stage": "bad input dates",
+            "count": summary.get("n_bad_dates", 0),
+            "note": "unparseable published_at (date guessed from the page)",
+        },
     ]
     return rows
 
@@ -33,21 +44,36 @@ def markdown(summary: dict) -> str:
     out += [f"| {r['stage']} | {r['count']} | {r['note']} |" for r in stage_rows(summary)]
     prev = summary.get("previous")
     if prev:
-        out += ["", f"## Change against the previous run `{prev['run_id']}`", "",
-                "| count | this run | previous | change |", "|---|---:|---:|---:|"]
+        out += [
+            "",
+            f"## Change against the previous run `{prev['run_id']}`",
+            "",
+            "| count | this run | previous | change |",
+            "|---|---:|---:|---:|",
+        ]
         for k in ("n_documents", "n_skipped", "n_articles", "n_duplicates", "n_rejects", "n_removed_lines"):
             now, before = summary.get(k, 0), prev.get(k) or 0
             out.append(f"| {k.removeprefix('n_')} | {now} | {before} | {now - before:+d} |")
     jump = reject_jump(summary)
     if jump:
-        out += ["", f"**Rejects jumped**: {jump['reject_share']:.1%} of new documents (previous run "
-                f"{jump['previous_reject_share']:.1%})."]
+        out += [
+            "",
+            f"**Rejects jumped**: {jump['reject_share']:.1%} of new documents (previous run "
+            f"{jump['previous_reject_share']:.1%}).",
+        ]
     sites = summary.get("sites", [])
     if sites:
-        out += ["", "## Per site", "", "| domain | articles | duplicates | rejects | lines removed |",
-                "|---|---:|---:|---:|---:|"]
-        out += [f"| {r['domain']} | {r['articles']} | {r['duplicates']} | {r['rejects']} | {r['lines_removed']} |"
-                for r in sites]
+        out += [
+            "",
+            "## Per site",
+            "",
+            "| domain | articles | duplicates | rejects | lines removed |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        out += [
+            f"| {r['domain']} | {r['articles']} | {r['duplicates']} | {r['rejects']} | {r['lines_removed']} |"
+            for r in sites
+        ]
     rules = summary.get("rules", {})
     if rules:
         top = max(rules.values())
@@ -68,8 +94,11 @@ def markdown(summary: dict) -> str:
         out += [f"| {k} | {v:.2f} |" for k, v in timings.items()]
     d = summary.get("dedup", {})
     if d:
-        out += ["", f"LSH: {d.get('bands')} bands x {d.get('rows')} rows; {d.get('candidate_pairs')} candidate "
-                f"pairs ({d.get('history_candidates')} against earlier runs), {d.get('verified_pairs')} verified."]
+        out += [
+            "",
+            f"LSH: {d.get('bands')} bands x {d.get('rows')} rows; {d.get('candidate_pairs')} candidate "
+            f"pairs ({d.get('history_candidates')} against earlier runs), {d.get('verified_pairs')} verified.",
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -97,8 +126,11 @@ def reject_jump(summary: dict) -> dict | None:
     share = summary["n_rejects"] / seen
     prev_share = (prev.get("n_rejects") or 0) / prev_seen if prev_seen > 0 else 0.0
     if share >= 2 * prev_share and share - prev_share >= 0.05:
-        return {"reject_share": round(share, 4), "previous_reject_share": round(prev_share, 4),
-                "previous_run_id": prev.get("run_id")}
+        return {
+            "reject_share": round(share, 4),
+            "previous_reject_share": round(prev_share, 4),
+            "previous_run_id": prev.get("run_id"),
+        }
     return None
 
 
@@ -108,8 +140,13 @@ class ProgressBar:
     def __init__(self, total_bytes: int) -> None:
         from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-        self.p = Progress(TextColumn("cleaning"), BarColumn(), TaskProgressColumn(),
-                          TextColumn("{task.fields[docs]} documents, {task.fields[units]} units"), TimeElapsedColumn())
+        self.p = Progress(
+            TextColumn("cleaning"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[docs]} documents, {task.fields[units]} units"),
+            TimeElapsedColumn(),
+        )
         self.p.start()
         self.task = self.p.add_task("input", total=total_bytes, docs=0, units="0/0")
 

@@ -29,9 +29,14 @@ from cleaners.identity import id_key, raw_hash
 from cleaners.records import RawDoc, Reject, Stage
 
 FORMATS = {
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".warc": "warc", ".warc.gz": "warc",
-    ".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".ndjson": "jsonl",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".warc": "warc",
+    ".warc.gz": "warc",
+    ".jsonl": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".ndjson": "jsonl",
     ".txt": "txt",
 }
 SPLITTABLE = frozenset({"jsonl", "warc"})
@@ -68,7 +73,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             out.append("[^/]")
             i += 1
         elif pattern[i] == "[" and (j := pattern.find("]", i + 1)) > i:
-            body = pattern[i + 1:j]
+            body = pattern[i + 1 : j]
             out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
             i = j + 1
         else:
@@ -243,8 +248,9 @@ def bounded_lines(fh: io.BufferedIOBase, cap: int) -> Iterator[tuple[bytes | Non
         yield bytes(buf), len(buf), None
 
 
-def read_file(path: str, limits: Limits = Limits(), part: int = 0, parts: int = 1,
-              progress: Progress | None = None) -> Iterator[RawDoc | Reject]:
+def read_file(
+    path: str, limits: Limits = Limits(), part: int = 0, parts: int = 1, progress: Progress | None = None
+) -> Iterator[RawDoc | Reject]:
     """Every document (or reject) in one input file, or in part `part` of `parts` of it.
 
     A file that holds no records is itself a reject (reported by part 0 only).
@@ -252,26 +258,38 @@ def read_file(path: str, limits: Limits = Limits(), part: int = 0, parts: int = 
     if not 0 <= part < parts:
         raise ValueError(f"part must be in [0, {parts}), got {part}")
     seen = [0]
-    for item in _read_any(path, limits, part, parts, seen, progress):
-        yield item
+    yield from _read_any(path, limits, part, parts, seen, progress)
     if seen[0] == 0 and part == 0:
-        yield Reject(path, None, "file", Stage.READ, "no_documents",
-                     "the file holds no records (blank JSON lines, or no HTML responses in a WARC)")
+        yield Reject(
+            path,
+            None,
+            "file",
+            Stage.READ,
+            "no_documents",
+            "the file holds no records (blank JSON lines, or no HTML responses in a WARC)",
+        )
 
 
 def _mine(index: int, part: int, parts: int) -> bool:
     return parts == 1 or (index // PART_BLOCK) % parts == part
 
 
-def _read_any(path: str, limits: Limits, part: int, parts: int, seen: list[int],
-              progress: Progress | None) -> Iterator[RawDoc | Reject]:
+def _read_any(
+    path: str, limits: Limits, part: int, parts: int, seen: list[int], progress: Progress | None
+) -> Iterator[RawDoc | Reject]:
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
             if part == 0:
                 seen[0] += 1
-                yield Reject(path, None, "file", Stage.READ, "not_a_file",
-                             "not a regular file (a pipe, socket or device): never opened")
+                yield Reject(
+                    path,
+                    None,
+                    "file",
+                    Stage.READ,
+                    "not_a_file",
+                    "not a regular file (a pipe, socket or device): never opened",
+                )
             return
         fmt = format_of(path) or sniff_format(path)
         if fmt in ("html", "txt"):
@@ -284,9 +302,15 @@ def _read_any(path: str, limits: Limits, part: int, parts: int, seen: list[int],
             yield from _read_warc(path, limits, part, parts, seen, progress)
         elif part == 0:
             seen[0] += 1
-            yield Reject(path, None, "file", Stage.READ, "unsupported_format",
-                         f"not HTML, JSON Lines, WARC or text (by name or first bytes); known: "
-                         f"{', '.join(sorted(FORMATS))}", raw_hash=_hash_file(path))
+            yield Reject(
+                path,
+                None,
+                "file",
+                Stage.READ,
+                "unsupported_format",
+                f"not HTML, JSON Lines, WARC or text (by name or first bytes); known: {', '.join(sorted(FORMATS))}",
+                raw_hash=_hash_file(path),
+            )
     except OSError as e:
         if part == 0:
             seen[0] += 1
@@ -303,8 +327,15 @@ def _hash_file(path: str) -> str:
 
 def _read_single(path: str, limits: Limits, fmt: str, size: int) -> Iterator[RawDoc | Reject]:
     if size > limits.max_doc_bytes:
-        yield Reject(path, None, "file", Stage.READ, "too_large", f"{size} bytes > max_doc_bytes {limits.max_doc_bytes}",
-                     raw_hash=_hash_file(path))
+        yield Reject(
+            path,
+            None,
+            "file",
+            Stage.READ,
+            "too_large",
+            f"{size} bytes > max_doc_bytes {limits.max_doc_bytes}",
+            raw_hash=_hash_file(path),
+        )
         return
     with open(path, "rb") as fh:
         data = fh.read(limits.max_doc_bytes + 1)
@@ -333,17 +364,19 @@ def _str_or_none(v: object) -> str | None:
 
 def _open_stream(path: str, limits: Limits) -> tuple[io.BufferedIOBase, io.BufferedIOBase]:
     """(stream to read records from, the raw file whose position measures progress)."""
-    raw = open(path, "rb")
+    raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
     gzipped = raw.read(2) == b"\x1f\x8b"  # by content, not name: sniffed files have no extension
     raw.seek(0)
     if gzipped:
-        return io.BufferedReader(_Capped(gzip.GzipFile(fileobj=raw, mode="rb"), limits.max_decompressed_bytes),
-                                 READ_BLOCK), raw
+        return io.BufferedReader(
+            _Capped(gzip.GzipFile(fileobj=raw, mode="rb"), limits.max_decompressed_bytes), READ_BLOCK
+        ), raw
     return raw, raw
 
 
-def _read_jsonl(path: str, limits: Limits, part: int, parts: int, seen: list[int],
-                progress: Progress | None) -> Iterator[RawDoc | Reject]:
+def _read_jsonl(
+    path: str, limits: Limits, part: int, parts: int, seen: list[int], progress: Progress | None
+) -> Iterator[RawDoc | Reject]:
     stream, raw_file = _open_stream(path, limits)
     n = 0
     index = -1
@@ -360,8 +393,15 @@ def _read_jsonl(path: str, limits: Limits, part: int, parts: int, seen: list[int
                     progress(raw_file.tell())
                 loc = f"line:{n}"
                 if line is None:
-                    yield Reject(path, None, loc, Stage.READ, "too_large",
-                                 f"{length} bytes > max_doc_bytes {limits.max_doc_bytes}", raw_hash=long_hash)
+                    yield Reject(
+                        path,
+                        None,
+                        loc,
+                        Stage.READ,
+                        "too_large",
+                        f"{length} bytes > max_doc_bytes {limits.max_doc_bytes}",
+                        raw_hash=long_hash,
+                    )
                     continue
                 yield _jsonl_record(path, loc, line.rstrip(b"\r"))
         except Exception as e:  # gzip/zlib errors, size cap (OverflowError), truncated stream
@@ -377,8 +417,9 @@ def _jsonl_record(path: str, loc: str, line: bytes) -> RawDoc | Reject:
     except ValueError as e:
         return Reject(path, None, loc, Stage.READ, "invalid_json", str(e)[:200], raw_hash=h)
     if not isinstance(obj, dict):
-        return Reject(path, None, loc, Stage.READ, "not_an_object", f"JSON {type(obj).__name__}, expected object",
-                      raw_hash=h)
+        return Reject(
+            path, None, loc, Stage.READ, "not_an_object", f"JSON {type(obj).__name__}, expected object", raw_hash=h
+        )
     try:
         sid = _str_or_none(obj.get("id"))
         url = _str_or_none(obj.get("url"))
@@ -392,14 +433,27 @@ def _jsonl_record(path: str, loc: str, line: bytes) -> RawDoc | Reject:
         if value is not None and not isinstance(value, str):
             return Reject(path, sid, loc, Stage.READ, "wrong_type", f"`{name}` must be a string", key=key, raw_hash=h)
     if not (html or text):
-        return Reject(path, sid, loc, Stage.READ, "missing_content", "object has no `html` or `text`", key=key,
-                      raw_hash=h)
-    return RawDoc(path, sid, loc, url=url, html=html or None, text=None if html else text, published_at=published,
-                  title=title, fmt="html" if html else "jsonl", key=key, raw_hash=h)
+        return Reject(
+            path, sid, loc, Stage.READ, "missing_content", "object has no `html` or `text`", key=key, raw_hash=h
+        )
+    return RawDoc(
+        path,
+        sid,
+        loc,
+        url=url,
+        html=html or None,
+        text=None if html else text,
+        published_at=published,
+        title=title,
+        fmt="html" if html else "jsonl",
+        key=key,
+        raw_hash=h,
+    )
 
 
-def _read_warc(path: str, limits: Limits, part: int, parts: int, seen: list[int],
-               progress: Progress | None) -> Iterator[RawDoc | Reject]:
+def _read_warc(
+    path: str, limits: Limits, part: int, parts: int, seen: list[int], progress: Progress | None
+) -> Iterator[RawDoc | Reject]:
     from warcio.archiveiterator import ArchiveIterator
 
     # warcio decompresses .warc.gz record by record itself; each record's body is read with a
@@ -430,8 +484,9 @@ def _read_warc(path: str, limits: Limits, part: int, parts: int, seen: list[int]
         except Exception as e:  # warcio raises assorted errors on truncated/corrupt records
             if part == 0:
                 seen[0] += 1
-                yield Reject(path, None, f"offset:{offset}", Stage.READ, "corrupt_record",
-                             f"{type(e).__name__}: {e}"[:500])
+                yield Reject(
+                    path, None, f"offset:{offset}", Stage.READ, "corrupt_record", f"{type(e).__name__}: {e}"[:500]
+                )
 
 
 def _warc_record(path: str, rec, body: bytes, ctype: str, loc: str, limits: Limits) -> RawDoc | Reject | None:  # type: ignore[no-untyped-def]
@@ -443,14 +498,31 @@ def _warc_record(path: str, rec, body: bytes, ctype: str, loc: str, limits: Limi
     if status and not str(status).startswith("2"):
         return Reject(path, sid, loc, Stage.READ, "http_status", f"HTTP {status}", key=key, raw_hash=h)
     if len(body) > limits.max_doc_bytes:
-        return Reject(path, sid, loc, Stage.READ, "too_large", f"> max_doc_bytes {limits.max_doc_bytes}", key=key,
-                      raw_hash=h)
+        return Reject(
+            path, sid, loc, Stage.READ, "too_large", f"> max_doc_bytes {limits.max_doc_bytes}", key=key, raw_hash=h
+        )
     if getattr(rec.raw_stream, "limit", 0) > 0:
-        return Reject(path, sid, loc, Stage.READ, "truncated_record",
-                      f"record ends {rec.raw_stream.limit} bytes before its Content-Length", key=key, raw_hash=h)
+        return Reject(
+            path,
+            sid,
+            loc,
+            Stage.READ,
+            "truncated_record",
+            f"record ends {rec.raw_stream.limit} bytes before its Content-Length",
+            key=key,
+            raw_hash=h,
+        )
     if getattr(rec, "digest_checker", None) is not None and rec.digest_checker.passed is False:
-        return Reject(path, sid, loc, Stage.READ, "digest_mismatch", "payload does not match WARC-Payload-Digest",
-                      key=key, raw_hash=h)
+        return Reject(
+            path,
+            sid,
+            loc,
+            Stage.READ,
+            "digest_mismatch",
+            "payload does not match WARC-Payload-Digest",
+            key=key,
+            raw_hash=h,
+        )
     charset = None
     if "charset=" in ctype.lower():
         charset = ctype.lower().split("charset=")[-1].split(";")[0].strip(" \"'")

@@ -30,7 +30,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -121,8 +121,10 @@ def check_root(root: str | os.PathLike) -> str | None:
     foreign = sorted(p.name for p in path.iterdir() if p.name not in OWN_NAMES and p.name != ".gitkeep")
     if foreign:
         shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
-        return (f"warehouse {root} is a non-empty folder that newsclean did not create (it holds {shown}); "
-                f"give an empty or new folder, or one with a {MARKER} file")
+        return (
+            f"warehouse {root} is a non-empty folder that newsclean did not create (it holds {shown}); "
+            f"give an empty or new folder, or one with a {MARKER} file"
+        )
     return None
 
 
@@ -141,15 +143,21 @@ class Warehouse:
         self.root.mkdir(parents=True, exist_ok=True)
         marker = self.root / MARKER
         if not marker.exists():
-            write_json_atomic(marker, {"format": 2, "created_at": datetime.now(timezone.utc).isoformat(),
-                                       "note": "This folder is a newsclean warehouse; see its README."})
+            write_json_atomic(
+                marker,
+                {
+                    "format": 2,
+                    "created_at": datetime.now(UTC).isoformat(),
+                    "note": "This folder is a newsclean warehouse; see its README.",
+                },
+            )
 
     # --- locking and recovery ---------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self, timeout: float = 3600.0, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
         """Exclusive writer lock: a second concurrent run waits (up to `timeout` seconds)."""
         self.ensure_root()
-        fh = open(self.root / LOCK, "a+")
+        fh = open(self.root / LOCK, "a+")  # noqa: SIM115 - held for the with-block of the caller
         try:
             deadline = time.monotonic() + timeout
             warned = False
@@ -235,10 +243,14 @@ class Warehouse:
     def stored_ids(self) -> pl.LazyFrame:
         """(source, doc_id) of every stored document a run need not read again: all articles, and
         rejects whose reason is not transient (those are retried, see `TRANSIENT_REASONS`)."""
-        return pl.concat([
-            self.scan("articles").select("source", "doc_id"),
-            self.scan("rejects").filter(~pl.col("reason").is_in(list(TRANSIENT_REASONS))).select("source", "doc_id"),
-        ]).unique()
+        return pl.concat(
+            [
+                self.scan("articles").select("source", "doc_id"),
+                self.scan("rejects")
+                .filter(~pl.col("reason").is_in(list(TRANSIENT_REASONS)))
+                .select("source", "doc_id"),
+            ]
+        ).unique()
 
     # --- writing ------------------------------------------------------------------------------
     def stage(self, run_id: str, table: str, df: pl.DataFrame, part: int = 0) -> Path:
@@ -306,7 +318,7 @@ class Warehouse:
                     counts[table] = (len(files), len(files))
                     continue
                 df = pl.read_parquet([str(f) for f in files], schema=TABLES[table].schema, missing_columns="insert")
-                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
                 out = [d / f"compact-{stamp}-{k:05d}.parquet" for k in range(max(1, -(-df.height // target_rows)))]
                 for k, path in enumerate(out):
                     write_parquet_atomic(df.slice(k * target_rows, target_rows), d / f".{path.name}")
@@ -342,8 +354,15 @@ class Warehouse:
             table_dir(tmp, table).mkdir(parents=True, exist_ok=True)
         fault_point("commit:linked")
         change(tmp)
-        write_json_atomic(tmp / SNAPSHOT_INFO, {"seq": seq, "parent": cur.name if cur else None,
-                                                "published_at": datetime.now(timezone.utc).isoformat(), **info})
+        write_json_atomic(
+            tmp / SNAPSHOT_INFO,
+            {
+                "seq": seq,
+                "parent": cur.name if cur else None,
+                "published_at": datetime.now(UTC).isoformat(),
+                **info,
+            },
+        )
         final = snaps / f"{seq:08d}"
         os.rename(tmp, final)
         _fsync_dir(snaps)

@@ -34,8 +34,9 @@ def seeds_copy(tmp_path: Path) -> Path:
 def run_ingest(inputs, warehouse, **kw) -> dict:
     from flows.pipeline import ingest
 
-    return ingest(params={"inputs": [str(i) for i in inputs], "warehouse": str(warehouse),
-                          "workers": kw.pop("workers", 1), **kw})
+    return ingest(
+        params={"inputs": [str(i) for i in inputs], "warehouse": str(warehouse), "workers": kw.pop("workers", 1), **kw}
+    )
 
 
 def table_glob(wh, table: str) -> str:

@@ -4,7 +4,8 @@ import json
 
 import polars as pl
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaners.boilerplate import line_key, site_boilerplate, strip_lines, strip_site_lines
 from cleaners.config import Settings
@@ -108,7 +109,11 @@ def test_headline_kept_once_and_title_trails_removed():
 
 
 def test_comment_section_cut_drops_the_rest():
-    lines = [f"Body paragraph number {i} with some words." for i in range(6)] + ["Leave a Reply", "Great article!", "Thanks"]
+    lines = [f"Body paragraph number {i} with some words." for i in range(6)] + [
+        "Leave a Reply",
+        "Great article!",
+        "Thanks",
+    ]
     out = strip_lines(lines, None, RULES)
     assert out.kept == lines[:6]
     assert {r.rule for r in out.removed} == {"comments.cut"}
@@ -127,8 +132,10 @@ def test_rule_names_are_unique_and_dotted():
     assert all(n.count(".") == 1 for n in names)
 
 
-lines_st = st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"),
-                            min_size=1, max_size=80), max_size=30)
+lines_st = st.lists(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), min_size=1, max_size=80),
+    max_size=30,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -154,10 +161,23 @@ def test_clean_document_is_idempotent(text):
 
 def _docs(rows):
     return pl.DataFrame(
-        [{"doc_id": d, "domain": dom, "lines": ls, "positions": list(range(len(ls))),
-          "line_hashes": [line_key(x) for x in ls]} for d, dom, ls in rows],
-        schema={"doc_id": pl.String, "domain": pl.String, "lines": pl.List(pl.String),
-                "positions": pl.List(pl.Int32), "line_hashes": pl.List(pl.UInt64)},
+        [
+            {
+                "doc_id": d,
+                "domain": dom,
+                "lines": ls,
+                "positions": list(range(len(ls))),
+                "line_hashes": [line_key(x) for x in ls],
+            }
+            for d, dom, ls in rows
+        ],
+        schema={
+            "doc_id": pl.String,
+            "domain": pl.String,
+            "lines": pl.List(pl.String),
+            "positions": pl.List(pl.Int32),
+            "line_hashes": pl.List(pl.UInt64),
+        },
     )
 
 
@@ -168,7 +188,8 @@ def test_site_lines_learned_across_pages_and_runs():
     run2 = [("c", "x.com", [story.format("three"), tag]), ("d", "y.com", ["Other site.", tag])]
     prof = lambda rows: pl.DataFrame(  # noqa: E731
         [{"domain": dom, "line_hash": line_key(x), "page_hash": hash(d) & 0xFFFF} for d, dom, ls in rows for x in ls],
-        schema={"domain": pl.String, "line_hash": pl.UInt64, "page_hash": pl.UInt64})
+        schema={"domain": pl.String, "line_hash": pl.UInt64, "page_hash": pl.UInt64},
+    )
     # Run 1 alone: two pages of x.com, below the 3-page threshold: nothing is removed.
     boiler1 = site_boilerplate(prof(run1), 3)
     assert boiler1.height == 0
@@ -187,16 +208,33 @@ def test_a_story_reposted_under_new_headlines_keeps_its_whole_body():
     from cleaners.boilerplate import page_key, site_profile_rows
 
     tag = "Independent reporting from the waterfront since 1898."
-    body = [f"Paragraph {i} of the port strike story: the union and the terminal operators met again on "
-            f"Thursday and talked for {i + 3} hours about wages." for i in range(6)]
+    body = [
+        f"Paragraph {i} of the port strike story: the union and the terminal operators met again on "
+        f"Thursday and talked for {i + 3} hours about wages."
+        for i in range(6)
+    ]
     docs = [(f"repost{k}", f"Port strike update number {k}", body + [tag]) for k in range(5)]
-    docs += [(f"other{k}", f"Other story {k}", [f"Unrelated report about the {topic} timetable, the new harbour "
-                                               f"lights and the fish auction this week.", tag])
-             for k, topic in enumerate(("ferry", "railway", "airport"))]
-    rows = [r for i, (_, title, lines) in enumerate(docs)
-            for r in site_profile_rows("x.com", page_key(title, lines, i), lines, 40)]
-    prof = pl.DataFrame(rows, schema={"domain": pl.String, "line_hash": pl.UInt64, "page_hash": pl.UInt64,
-                                      "line": pl.String}, orient="row")
+    docs += [
+        (
+            f"other{k}",
+            f"Other story {k}",
+            [
+                f"Unrelated report about the {topic} timetable, the new harbour lights and the fish auction this week.",
+                tag,
+            ],
+        )
+        for k, topic in enumerate(("ferry", "railway", "airport"))
+    ]
+    rows = [
+        r
+        for i, (_, title, lines) in enumerate(docs)
+        for r in site_profile_rows("x.com", page_key(title, lines, i), lines, 40)
+    ]
+    prof = pl.DataFrame(
+        rows,
+        schema={"domain": pl.String, "line_hash": pl.UInt64, "page_hash": pl.UInt64, "line": pl.String},
+        orient="row",
+    )
     boiler = site_boilerplate(prof, 3)
     out, removed = strip_site_lines(_docs([(d, "x.com", lines) for d, _, lines in docs]), boiler)
     kept = dict(zip(out["doc_id"], out["lines"].to_list()))
@@ -208,8 +246,10 @@ def test_site_learning_never_removes_most_of_an_article():
     """Even when every line of a page was learned (a short page that only repeats site lines and a
     shared lede), the page keeps them: the guard trumps the profile."""
     lines = ["Shared lede line that many pages of this site carry word for word.", "Site tagline."]
-    boiler = pl.DataFrame({"domain": ["x.com"] * 2, "line_hash": [line_key(x) for x in lines]},
-                          schema={"domain": pl.String, "line_hash": pl.UInt64})
+    boiler = pl.DataFrame(
+        {"domain": ["x.com"] * 2, "line_hash": [line_key(x) for x in lines]},
+        schema={"domain": pl.String, "line_hash": pl.UInt64},
+    )
     out, removed = strip_site_lines(_docs([("a", "x.com", lines), ("b", "x.com", lines[:1] + ["Body " * 40])]), boiler)
     kept = dict(zip(out["doc_id"], out["lines"].to_list()))
     assert kept["a"] == lines and removed.filter(pl.col("doc_id") == "a").height == 0
@@ -224,8 +264,11 @@ MUST_DROP_MORE = [
     ("For the latest stories and breaking news updates download the Harbour apps for iOS and Android.", "subscribe"),
     ("¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.", "subscribe"),
     ("Melde dich hier für unseren Newsletter an!", "subscribe"),
-    ("© 2022, Harbour Times. This article is the copyrighted property of Harbour Times. Written permission "
-     "must be obtained before reprint in online or print media.", "copyright"),
+    (
+        "© 2022, Harbour Times. This article is the copyrighted property of Harbour Times. Written permission "
+        "must be obtained before reprint in online or print media.",
+        "copyright",
+    ),
     ("Copyright: Gisele Wender", "copyright"),
     ("Ministers meet in the harbour office on Monday (Photo: Jane Roe/Pool via Reuters).", "credit"),
     ("Beitragsbild: Titelseite der Zeitung vom 2.4.2019", "credit"),
@@ -396,11 +439,18 @@ def test_markup_marks_captions_share_rows_and_tail_teasers():
     from cleaners.markup import page_markup
 
     markup = page_markup(fromstring(PAGE))
-    body = ("Dockworkers returned to work on Tuesday after unions agreed on a new wage deal with the "
-            "terminal operators, a spokesman told our reporters on the quay.")
-    lines = [body, "Cranes stand idle at the container terminal", "Share this story with friends",
-             "Antwerp braces for a wave of diverted container ships",
-             "- Hamburg terminal operators report record volumes", "our reporters"]
+    body = (
+        "Dockworkers returned to work on Tuesday after unions agreed on a new wage deal with the "
+        "terminal operators, a spokesman told our reporters on the quay."
+    )
+    lines = [
+        body,
+        "Cranes stand idle at the container terminal",
+        "Share this story with friends",
+        "Antwerp braces for a wave of diverted container ships",
+        "- Hamburg terminal operators report record volumes",
+        "our reporters",
+    ]
     out = strip_lines(lines, None, (), markup)
     assert {r.line: r.rule for r in out.removed} == {
         "Cranes stand idle at the container terminal": "markup.caption",
@@ -416,8 +466,11 @@ def test_markup_marks_captions_share_rows_and_tail_teasers():
 def test_extract_reads_markup_before_trafilatura():
     from cleaners.extract import extract_html
 
-    html = "<html><body><article>" + "<p>Body sentence of the article with enough words to keep.</p>" * 5 + \
-        '<p><a href="/x">Antwerp braces for a wave of diverted container ships</a></p></article></body></html>'
+    html = (
+        "<html><body><article>"
+        + "<p>Body sentence of the article with enough words to keep.</p>" * 5
+        + '<p><a href="/x">Antwerp braces for a wave of diverted container ships</a></p></article></body></html>'
+    )
     ex = extract_html(html, "https://example.org/a")
     assert ex is not None and ex.markup.is_link("Antwerp braces for a wave of diverted container ships")
 
@@ -426,9 +479,11 @@ def test_keep_headline_setting_reaches_clean_document():
     from flows.params import IngestParams
 
     title = "Dockworkers end strike in Rotterdam"
-    html = (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
-            + "<p>Dockworkers at the port returned to work on Tuesday after unions agreed on a new wage deal.</p>" * 3
-            + "</article></body></html>")
+    html = (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        + "<p>Dockworkers at the port returned to work on Tuesday after unions agreed on a new wage deal.</p>" * 3
+        + "</article></body></html>"
+    )
     raw = RawDoc("p.html", None, "file", url="https://example.org/a", html=html)
     kept = clean_document(raw, IngestParams(inputs=["x"]).settings())
     dropped = clean_document(raw, IngestParams(inputs=["x"], keep_headline=False).settings())
@@ -505,7 +560,9 @@ def test_markup_rules_obey_the_rule_switches():
     raw = RawDoc("p.html", None, "file", html=(PAGES / "credits_captions.html").read_bytes())
     on = clean_document(raw, Settings())
     d = Settings().to_dict()
-    off = clean_document(raw, Settings.from_dict({**d, "boilerplate": {**d["boilerplate"], "disabled_rules": ["markup"]}}))
+    off = clean_document(
+        raw, Settings.from_dict({**d, "boilerplate": {**d["boilerplate"], "disabled_rules": ["markup"]}})
+    )
     caption = "Containerbrücken am Terminal Burchardkai in der Abenddämmerung"
     assert ("markup.caption", caption) in [(r.rule, r.line) for r in on.removed]
     assert caption in off.lines and not any(r.rule.startswith("markup.") for r in off.removed)
@@ -517,16 +574,24 @@ def test_popup_and_modal_text_is_furniture_unless_it_holds_the_article():
     from cleaners.markup import page_markup
 
     body = "<p>" + "Dockworkers returned to work on Tuesday after a new wage deal. " * 20 + "</p>"
-    popup = ('<div class="pum pum-overlay"><div class="pum-content"><p>Initial Officer Training Programme '
-             'provides basic military officer training to cadets.</p><p>Sign in to your account</p></div></div>')
+    popup = (
+        '<div class="pum pum-overlay"><div class="pum-content"><p>Initial Officer Training Programme '
+        "provides basic military officer training to cadets.</p><p>Sign in to your account</p></div></div>"
+    )
     markup = page_markup(fromstring(f"<html><body><article>{body}</article>{popup}</body></html>"))
-    lines = ["Initial Officer Training Programme provides basic military officer training to cadets.",
-             "Sign in to your account"]
+    lines = [
+        "Initial Officer Training Programme provides basic military officer training to cadets.",
+        "Sign in to your account",
+    ]
     out = strip_lines(["Dockworkers returned to work on Tuesday after a new wage deal."] + lines, None, (), markup)
     assert [r.rule for r in out.removed] == ["markup.popup", "markup.popup"]
     # A wrapper named like a modal that holds the headline (or most of the page) is the article.
-    wrapped = page_markup(fromstring(f'<html><body><div class="modal-article"><h1>Strike ends</h1>{body}'
-                                     f"<p>Sign in to your account</p></div></body></html>"))
+    wrapped = page_markup(
+        fromstring(
+            f'<html><body><div class="modal-article"><h1>Strike ends</h1>{body}'
+            f"<p>Sign in to your account</p></div></body></html>"
+        )
+    )
     assert wrapped.hint("Sign in to your account") is None
 
 
@@ -538,10 +603,17 @@ def test_code_rules_obey_the_rule_switches_too():
     raw = RawDoc("t.txt", None, "file", text="Headline\n" + "\n".join(lines), fmt="txt")
     on = clean_document(raw, Settings.from_dict({**d, "boilerplate": {**d["boilerplate"]}}))
     assert {"junk.no_text"} <= {r.rule for r in on.removed}
-    off = clean_document(raw, Settings.from_dict({**d, "boilerplate": {**d["boilerplate"], "disabled_rules": ["junk", "byline"]}}))
+    off = clean_document(
+        raw, Settings.from_dict({**d, "boilerplate": {**d["boilerplate"], "disabled_rules": ["junk", "byline"]}})
+    )
     assert "- /" in off.lines and not any(r.rule.startswith(("junk.", "byline.")) for r in off.removed)
-    out = strip_lines(["Jane Roe"] + body + [bio], None, RULES, byline="Jane Roe",
-                      switched_off=frozenset({"byline.bio", "byline.repeat"}))
+    out = strip_lines(
+        ["Jane Roe"] + body + [bio],
+        None,
+        RULES,
+        byline="Jane Roe",
+        switched_off=frozenset({"byline.bio", "byline.repeat"}),
+    )
     assert out.kept[0] == "Jane Roe" and out.kept[-1] == bio
 
 

@@ -20,8 +20,20 @@ def _run(args, cwd, **kw):
 def test_help_explains_every_option(tmp_path):
     out = _run(["run", "--help"], tmp_path)
     assert out.returncode == 0
-    for opt in ("--warehouse", "--threshold", "--containment", "--workers", "--batch-mb", "--min-words",
-                "--site-min-pages", "--dask-address", "--no-progress", "--json", "--drop-headline", "--disable-rule"):
+    for opt in (
+        "--warehouse",
+        "--threshold",
+        "--containment",
+        "--workers",
+        "--batch-mb",
+        "--min-words",
+        "--site-min-pages",
+        "--dask-address",
+        "--no-progress",
+        "--json",
+        "--drop-headline",
+        "--disable-rule",
+    ):
         assert opt in out.stdout
     assert "range (0.0, 1.0]" in out.stdout and "unit: MB" in out.stdout  # bounds and units from the model
     top = _run(["--help"], tmp_path)
@@ -46,7 +58,6 @@ def test_run_seeds_then_explain(tmp_path):
     assert exp.returncode == 0
     assert "subscribe.prompt" in exp.stdout and "Subcribe to The Jewish Link Eblast" in exp.stdout
     assert doc["text"].splitlines()[0] in exp.stdout
-
 
 
 def test_missing_input_and_unwritable_warehouse_exit_2_before_any_work(tmp_path):

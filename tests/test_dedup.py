@@ -1,6 +1,6 @@
 """Clusters, canonical choice, verification and incremental matching on small fixtures."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import polars as pl
@@ -25,19 +25,21 @@ def _id(n: int) -> str:
     return f"{n:016x}"
 
 
-D1 = datetime(2024, 3, 14, tzinfo=timezone.utc)
-D0 = datetime(2024, 3, 13, tzinfo=timezone.utc)
+D1 = datetime(2024, 3, 14, tzinfo=UTC)
+D0 = datetime(2024, 3, 13, tzinfo=UTC)
 
 
 def test_copies_cluster_with_one_canonical_and_unrelated_stay_apart():
     rng = np.random.default_rng(0)
     a, b = _story(rng), _story(rng)
-    docs = _frame([
-        (_id(1), a, D1),
-        (_id(2), "Editor's note: updated. " + a + " Subscribe to our newsletter", D0),  # earliest -> canonical
-        (_id(3), a[: len(a) // 2], D1),  # trimmed copy: joins by containment
-        (_id(4), b, D1),
-    ])
+    docs = _frame(
+        [
+            (_id(1), a, D1),
+            (_id(2), "Editor's note: updated. " + a + " Subscribe to our newsletter", D0),  # earliest -> canonical
+            (_id(3), a[: len(a) // 2], D1),  # trimmed copy: joins by containment
+            (_id(4), b, D1),
+        ]
+    )
     r = dedup(docs, DedupConfig())
     got = dict(zip(r.assignments["doc_id"], r.assignments["cluster_id"]))
     assert got[_id(1)] == got[_id(2)] == got[_id(3)] == _id(2)

@@ -8,8 +8,8 @@ import shutil
 
 import duckdb
 import pandas as pd
-import pyarrow.dataset as pads
 import polars as pl
+import pyarrow.dataset as pads
 import pytest
 
 from cleaners.schema import TABLES
@@ -18,7 +18,10 @@ from tests.conftest import run_ingest, table_glob
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 PUBLIC = [t for t, spec in TABLES.items() if spec.public]
-WIRE_URLS = {"https://northsea-post.example/news/rotterdam-strike-ends", "https://dailyledger.example/markets/rotterdam-deal"}
+WIRE_URLS = {
+    "https://northsea-post.example/news/rotterdam-strike-ends",
+    "https://dailyledger.example/markets/rotterdam-deal",
+}
 
 
 def _glob(wh, table):
@@ -38,8 +41,10 @@ def test_seed_run_writes_every_table_readable_by_polars_duckdb_pandas(seeded):
         df = pl.read_parquet(_glob(wh, table))
         assert df.schema == TABLES[table].schema, table
         con = duckdb.connect()
-        n, cols = con.execute(f"select count(*) from read_parquet('{_glob(wh, table)}')").fetchone()[0], \
-            [d[0] for d in con.execute(f"select * from read_parquet('{_glob(wh, table)}') limit 0").description]
+        n, cols = (
+            con.execute(f"select count(*) from read_parquet('{_glob(wh, table)}')").fetchone()[0],
+            [d[0] for d in con.execute(f"select * from read_parquet('{_glob(wh, table)}') limit 0").description],
+        )
         assert n == df.height and cols == TABLES[table].names, table
         folder = _glob(wh, table).removesuffix("/*.parquet")
         assert len(pd.read_parquet(folder)) == df.height, table
@@ -68,8 +73,13 @@ def test_seed_boilerplate_is_removed_and_audited(seeded):
     row = art.row(0, named=True)
     assert row["title"].startswith("Hamas Solidifies Ties") and row["author"] == "TPS"
     assert str(row["published_at"].date()) == "2019-03-27"
-    for junk in ("Subcribe to The Jewish Link Eblast", "Please enter your comment!", "Please enter your name here",
-                 "Photo by Kobi Richter/TPS", "By TPS"):
+    for junk in (
+        "Subcribe to The Jewish Link Eblast",
+        "Please enter your comment!",
+        "Please enter your name here",
+        "Photo by Kobi Richter/TPS",
+        "By TPS",
+    ):
         assert junk not in row["text"]
     assert row["text"].startswith("The Hamas terror organization")
     removed = pl.read_parquet(_glob(wh, "removed_lines")).filter(pl.col("doc_id") == row["doc_id"])
@@ -118,8 +128,17 @@ def test_rerun_of_same_input_adds_no_rows_and_new_copy_joins_old_cluster(seeded,
     new = tmp_path / "tomorrow"
     new.mkdir()
     body = canonical["text"].replace("Thursday", "Thursday, March 14,")
-    (new / "feed.jsonl").write_text(json.dumps({"id": "late-copy", "url": "https://late.example/port", "text": body,
-                                                "published_at": "2024-03-13T00:00:00Z"}) + "\n")
+    (new / "feed.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "late-copy",
+                "url": "https://late.example/port",
+                "text": body,
+                "published_at": "2024-03-13T00:00:00Z",
+            }
+        )
+        + "\n"
+    )
     third = run_ingest([new], wh)
     assert third["n_articles"] == 1 and third["n_duplicates"] == 1
     late = pl.read_parquet(_glob(wh, "articles")).filter(pl.col("source_id") == "late-copy").row(0, named=True)
@@ -186,8 +205,18 @@ def test_compact_merges_files_without_changing_any_query(seeded, tmp_path):
     wh, seeds, _ = seeded
     extra = tmp_path / "more"
     extra.mkdir()
-    (extra / "feed.jsonl").write_text(json.dumps({"id": "x", "url": "https://late.example/a", "text": " ".join(
-        f"Sentence {i} about the late edition and the evening ferry schedule." for i in range(6))}) + "\n")
+    (extra / "feed.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "x",
+                "url": "https://late.example/a",
+                "text": " ".join(
+                    f"Sentence {i} about the late edition and the evening ferry schedule." for i in range(6)
+                ),
+            }
+        )
+        + "\n"
+    )
     run_ingest([extra], wh)
     before = _all_tables(wh)
     assert len(list((wh / "current" / "articles").glob("*.parquet"))) == 2
@@ -211,11 +240,21 @@ def test_runs_drop_removes_a_run_from_every_table_and_its_input_comes_back(seede
     (extra / "feed.jsonl").write_text(json.dumps({"id": "y", "url": "https://late.example/b", "text": body}) + "\n")
     second = run_ingest([extra], wh)
     Warehouse(wh).compact()  # dropping works on compacted files too
-    listing = subprocess.run([sys.executable, "-m", "flows.cli", "runs", "--warehouse", str(wh)], capture_output=True,
-                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    listing = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "runs", "--warehouse", str(wh)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert listing.returncode == 0 and first["run_id"] in listing.stdout and second["run_id"] in listing.stdout
-    drop = subprocess.run([sys.executable, "-m", "flows.cli", "runs", "drop", second["run_id"], "--warehouse", str(wh)],
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    drop = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "runs", "drop", second["run_id"], "--warehouse", str(wh)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert drop.returncode == 0, drop.stderr
     assert _all_tables(wh) == after_first
     # The dropped run's input is read again by the next run (its manifest rows went with it).

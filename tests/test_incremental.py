@@ -15,8 +15,11 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 def _story(topic: str, n: int = 8, extra: str = "") -> str:
     """A plain news body about `topic` (distinct wording per topic, so stories do not cluster)."""
-    sents = [f"The {topic} committee met on day {i} to discuss the {topic} budget, the {topic} staff and "
-             f"the {topic} schedule for the coming season number {i}." for i in range(n)]
+    sents = [
+        f"The {topic} committee met on day {i} to discuss the {topic} budget, the {topic} staff and "
+        f"the {topic} schedule for the coming season number {i}."
+        for i in range(n)
+    ]
     return "\n".join(sents) + (f"\n{extra}" if extra else "")
 
 
@@ -26,8 +29,11 @@ def _page(title: str, body: str) -> str:
 
 
 def _tables(wh) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    return (pl.read_parquet(f"{wh}/current/articles/*.parquet"), pl.read_parquet(f"{wh}/current/rejects/*.parquet"),
-            pl.read_parquet(f"{wh}/current/runs/*.parquet").sort("started_at"))
+    return (
+        pl.read_parquet(f"{wh}/current/articles/*.parquet"),
+        pl.read_parquet(f"{wh}/current/rejects/*.parquet"),
+        pl.read_parquet(f"{wh}/current/runs/*.parquet").sort("started_at"),
+    )
 
 
 def test_changed_content_at_a_known_path_is_a_new_version(tmp_path):
@@ -41,8 +47,9 @@ def test_changed_content_at_a_known_path_is_a_new_version(tmp_path):
     again = run_ingest([inbox], wh)
     assert again["n_articles"] == 0 and again["n_files_skipped"] == 1 and again["n_skipped"] == 1
     # A correction of the same story at the same path: a new version in the old version's cluster.
-    latest.write_text(_page("Harbour budget approved", _story("harbour", extra="An earlier version misstated "
-                                                                              "the date of the vote.")))
+    latest.write_text(
+        _page("Harbour budget approved", _story("harbour", extra="An earlier version misstated the date of the vote."))
+    )
     fixed = run_ingest([inbox], wh)
     assert fixed["n_articles"] == 1 and fixed["n_skipped"] == 0
     # A different article overwritten onto the same path: ingested too, in a cluster of its own.
@@ -51,8 +58,11 @@ def test_changed_content_at_a_known_path_is_a_new_version(tmp_path):
     assert other["n_articles"] == 1
     art, _, runs = _tables(wh)
     assert art.height == 3 and art["source"].n_unique() == 1 and art["raw_hash"].n_unique() == 3
-    v1, v2, v3 = (art.filter(pl.col("run_id") == r).row(0, named=True) for r in runs["run_id"].to_list()
-                  if art.filter(pl.col("run_id") == r).height)
+    v1, v2, v3 = (
+        art.filter(pl.col("run_id") == r).row(0, named=True)
+        for r in runs["run_id"].to_list()
+        if art.filter(pl.col("run_id") == r).height
+    )
     assert v2["cluster_id"] == v1["cluster_id"] == v1["doc_id"] and v1["is_canonical"] and not v2["is_canonical"]
     assert v3["cluster_id"] == v3["doc_id"] and v3["is_canonical"]
     assert runs["n_files_skipped"].to_list() == [0, 1, 0, 0]
@@ -67,8 +77,10 @@ def test_fixed_rejects_are_retried(tmp_path):
     first = run_ingest([inbox], wh, max_extract_seconds=0.000001)  # a loaded machine: everything times out
     _, rej, _ = _tables(wh)
     assert dict(rej.select("source", "reason").iter_rows()) == {
-        str(inbox / "empty.html"): "empty", str(inbox / "feed.jsonl"): "invalid_json",
-        str(inbox / "slow.txt"): "timeout"}
+        str(inbox / "empty.html"): "empty",
+        str(inbox / "feed.jsonl"): "invalid_json",
+        str(inbox / "slow.txt"): "timeout",
+    }
     assert first["n_articles"] == 0
     # Unchanged, not transient: still rejected, not retried (no new rows); transient: retried.
     second = run_ingest([inbox], wh, max_extract_seconds=0.000001)
@@ -89,11 +101,19 @@ def test_a_1987_wire_original_is_canonical_over_its_later_copies(tmp_path):
     feed = tmp_path / "archive.jsonl"
     original = _story("wire")
     rows = [
-        {"id": "copy-b", "url": "https://b.example/x", "text": original + "\nReporting by a local desk.",
-         "published_at": "1987-03-05T08:00:00Z"},
+        {
+            "id": "copy-b",
+            "url": "https://b.example/x",
+            "text": original + "\nReporting by a local desk.",
+            "published_at": "1987-03-05T08:00:00Z",
+        },
         {"id": "wire", "url": "https://wire.example/x", "text": original, "published_at": "1987-03-02T06:30:00Z"},
-        {"id": "copy-a", "url": "https://a.example/x", "text": original + "\nMore on this story later today.",
-         "published_at": "3 March 1987"},
+        {
+            "id": "copy-a",
+            "url": "https://a.example/x",
+            "text": original + "\nMore on this story later today.",
+            "published_at": "3 March 1987",
+        },
         {"id": "bad-date", "url": "https://c.example/y", "text": _story("orchard"), "published_at": "sometime soon"},
     ]
     feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
@@ -110,8 +130,12 @@ def test_a_1987_wire_original_is_canonical_over_its_later_copies(tmp_path):
 
 def test_jsonl_ids_of_different_types_and_locator_lookalikes_are_distinct_documents(tmp_path):
     feed = tmp_path / "ids.jsonl"
-    recs = [{"id": 7, "text": _story("seven")}, {"id": "7", "text": _story("string seven")},
-            {"id": "line:4", "text": _story("lookalike")}, {"text": _story("no id")}]
+    recs = [
+        {"id": 7, "text": _story("seven")},
+        {"id": "7", "text": _story("string seven")},
+        {"id": "line:4", "text": _story("lookalike")},
+        {"text": _story("no id")},
+    ]
     feed.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
     summary = run_ingest([feed], tmp_path / "wh")
     art, rej, _ = _tables(tmp_path / "wh")
@@ -121,8 +145,12 @@ def test_jsonl_ids_of_different_types_and_locator_lookalikes_are_distinct_docume
 
 def test_a_growing_feed_processes_only_its_new_lines(tmp_path):
     feed = tmp_path / "hourly.jsonl"
-    feed.write_text("".join(json.dumps({"url": f"https://x.example/{t}", "text": _story(t)}) + "\n"
-                            for t in ("alpha", "bravo", "charlie")))
+    feed.write_text(
+        "".join(
+            json.dumps({"url": f"https://x.example/{t}", "text": _story(t)}) + "\n"
+            for t in ("alpha", "bravo", "charlie")
+        )
+    )
     assert run_ingest([feed], tmp_path / "wh")["n_articles"] == 3
     with open(feed, "a") as fh:
         fh.write(json.dumps({"url": "https://x.example/delta", "text": _story("delta")}) + "\n")
@@ -138,14 +166,17 @@ def test_a_growing_feed_processes_only_its_new_lines(tmp_path):
 def test_japanese_and_chinese_pages_are_articles_and_an_empty_body_never_is(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
-    ja = ("東京都は二十五日、港湾の再開発計画を発表した。新しい岸壁と倉庫を整備し、貨物の取扱量を十年で二倍にすることを目指す。"
-          "計画には市民のための公園や遊歩道も含まれ、地元の商店街からは期待の声が上がっている。")
+    ja = (
+        "東京都は二十五日、港湾の再開発計画を発表した。新しい岸壁と倉庫を整備し、貨物の取扱量を十年で二倍にすることを目指す。"
+        "計画には市民のための公園や遊歩道も含まれ、地元の商店街からは期待の声が上がっている。"
+    )
     zh = "上海港今天宣布新的扩建计划，预计在未来十年内将集装箱吞吐量提高一倍，并新建三个深水泊位。当地居民和企业对此表示欢迎。"
     (inbox / "ja.html").write_text(_page("港湾計画を発表", ja), encoding="utf-8")
     (inbox / "zh.html").write_text(_page("上海港扩建计划", zh), encoding="utf-8")
     (inbox / "only-boilerplate.html").write_text(
         "<html><body><article><p>Subscribe to our newsletter</p><p>Share on Facebook | Twitter</p>"
-        "<p>Please enter your comment!</p></article></body></html>")
+        "<p>Please enter your comment!</p></article></body></html>"
+    )
     summary = run_ingest([inbox], tmp_path / "wh", min_words=0)
     art, rej, _ = _tables(tmp_path / "wh")
     langs = dict(zip(art["source"].str.split("/").list.last(), art["language"]))

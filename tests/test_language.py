@@ -1,7 +1,8 @@
 """Word counts for every script, and the body's language."""
 
 import polars as pl
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaners.language import count_words, detect_language, n_words_expr
 

@@ -33,9 +33,22 @@ def test_conform_rejects_drift():
 
     with pytest.raises(schema.SchemaError, match="missing"):
         schema.conform(pl.DataFrame({"doc_id": ["x"]}), "duplicates")
-    df = schema.empty("rejects").vstack(pl.DataFrame(
-        {"doc_id": ["a"], "source": ["s"], "source_id": [None], "locator": ["file"], "stage": ["read"],
-         "reason": [None], "detail": [None], "raw_hash": [None], "run_id": ["r"]}, schema=schema.REJECTS.schema))
+    df = schema.empty("rejects").vstack(
+        pl.DataFrame(
+            {
+                "doc_id": ["a"],
+                "source": ["s"],
+                "source_id": [None],
+                "locator": ["file"],
+                "stage": ["read"],
+                "reason": [None],
+                "detail": [None],
+                "raw_hash": [None],
+                "run_id": ["r"],
+            },
+            schema=schema.REJECTS.schema,
+        )
+    )
     with pytest.raises(schema.SchemaError, match="nulls"):
         schema.conform(df, "rejects")
 

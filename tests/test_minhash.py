@@ -4,7 +4,8 @@ import numpy as np
 import polars as pl
 import pytest
 from datasketch import MinHash, MinHashLSH
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaners.config import DedupConfig, optimal_bands_rows
 from cleaners.minhash import band_keys, exact_similarity, signatures, to32
@@ -16,15 +17,24 @@ def _words(rng, n, vocab=3000):
 
 
 def test_shingles_count_and_case_punctuation_insensitive():
-    h, off = shingle_sets(pl.Series(["The quick, brown fox jumps over the lazy dog.",
-                                     "the QUICK brown fox — jumps over the lazy dog", "", "two words"]), 5)
+    h, off = shingle_sets(
+        pl.Series(
+            [
+                "The quick, brown fox jumps over the lazy dog.",
+                "the QUICK brown fox — jumps over the lazy dog",
+                "",
+                "two words",
+            ]
+        ),
+        5,
+    )
     assert list(np.diff(off)) == [5, 5, 0, 1]
-    assert np.array_equal(h[off[0]:off[1]], h[off[1]:off[2]])
+    assert np.array_equal(h[off[0] : off[1]], h[off[1] : off[2]])
 
 
 def test_non_ascii_words_stay_whole():
     h, off = shingle_sets(pl.Series(["Grüße aus Köln", "Gruse aus Koln"]), 1)
-    assert not np.array_equal(h[off[0]:off[1]], h[off[1]:off[2]])
+    assert not np.array_equal(h[off[0] : off[1]], h[off[1] : off[2]])
 
 
 @pytest.mark.parametrize("num_perm", [64, 128])
@@ -35,7 +45,7 @@ def test_signatures_equal_datasketch_hashvalues(num_perm):
     sig = signatures(h, off, num_perm, seed=1)
     for d in range(len(texts)):
         m = MinHash(num_perm=num_perm, seed=1, hashfunc=lambda x: x)
-        m.update_batch([int(v) for v in to32(h[off[d]:off[d + 1]])])
+        m.update_batch([int(v) for v in to32(h[off[d] : off[d + 1]])])
         assert np.array_equal(sig[d], m.hashvalues), d
 
 
@@ -82,7 +92,7 @@ def test_band_collision_probability_matches_theory():
         off = np.array([0, len(x), len(x) + len(y)], dtype=np.int64)
         k = band_keys(signatures(hs, off, 128), b, r)
         hits += bool(np.intersect1d(k[0], k[1]).size)
-    p = 1 - (1 - 0.6 ** r) ** b  # true Jaccard here is 300/500 = 0.6
+    p = 1 - (1 - 0.6**r) ** b  # true Jaccard here is 300/500 = 0.6
     assert abs(hits / n - p) < 0.06
 
 

@@ -1,4 +1,5 @@
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaners.config import NormalizeConfig
 from cleaners.normalize import normalize_line, normalize_text, split_lines
@@ -6,7 +7,7 @@ from cleaners.normalize import normalize_line, normalize_text, split_lines
 
 def test_quotes_dashes_spaces_and_invisibles():
     s = "Hamas\u2019 offices \u2014 \u201cquoted\u201d\u00a0 text\u200b here \u2212 5\u2011year"
-    assert normalize_line(s) == "Hamas' offices \u2014 \"quoted\" text here - 5-year"
+    assert normalize_line(s) == 'Hamas\' offices \u2014 "quoted" text here - 5-year'
 
 
 def test_mojibake_is_repaired():
@@ -40,8 +41,10 @@ def test_homoglyphs_inside_latin_words_become_latin():
     spoofed = "\u0410dv\u0435rt\u0456\u0455\u0435 w\u0456th th\u0435 news site in \u0412\u0435l\u0456z\u0435"
     assert normalize_line(spoofed) == "Advertise with the news site in Belize"
     # Words wholly in Cyrillic or Greek are text, not spoofing.
-    assert normalize_line("\u041c\u043e\u0441\u043a\u0432\u0430 and \u0391\u03b8\u03ae\u03bd\u03b1") == \
-        "\u041c\u043e\u0441\u043a\u0432\u0430 and \u0391\u03b8\u03ae\u03bd\u03b1"
+    assert (
+        normalize_line("\u041c\u043e\u0441\u043a\u0432\u0430 and \u0391\u03b8\u03ae\u03bd\u03b1")
+        == "\u041c\u043e\u0441\u043a\u0432\u0430 and \u0391\u03b8\u03ae\u03bd\u03b1"
+    )
     assert normalize_line(spoofed, NormalizeConfig(fix_homoglyphs=False)) != "Advertise with the news site in Belize"
 
 

@@ -4,20 +4,42 @@ from flows import report
 
 
 def _summary(**kw):
-    base = {"run_id": "r2", "warehouse": "/wh", "seconds": 1.0, "n_files": 3, "n_documents": 100, "n_skipped": 0,
-            "n_articles": 80, "n_rejects": 20, "n_removed_lines": 7, "n_clusters": 70, "n_duplicates": 10,
-            "n_files_skipped": 0, "n_bad_dates": 0,
-            "previous": {"run_id": "r1", "n_documents": 100, "n_skipped": 0, "n_articles": 95, "n_rejects": 5,
-                         "n_duplicates": 3, "n_removed_lines": 9},
-            "sites": [{"domain": "a.example", "articles": 50, "duplicates": 4, "rejects": 2, "lines_removed": 5}],
-            "largest_clusters": [["c1", None, 3]]}
+    base = {
+        "run_id": "r2",
+        "warehouse": "/wh",
+        "seconds": 1.0,
+        "n_files": 3,
+        "n_documents": 100,
+        "n_skipped": 0,
+        "n_articles": 80,
+        "n_rejects": 20,
+        "n_removed_lines": 7,
+        "n_clusters": 70,
+        "n_duplicates": 10,
+        "n_files_skipped": 0,
+        "n_bad_dates": 0,
+        "previous": {
+            "run_id": "r1",
+            "n_documents": 100,
+            "n_skipped": 0,
+            "n_articles": 95,
+            "n_rejects": 5,
+            "n_duplicates": 3,
+            "n_removed_lines": 9,
+        },
+        "sites": [{"domain": "a.example", "articles": 50, "duplicates": 4, "rejects": 2, "lines_removed": 5}],
+        "largest_clusters": [["c1", None, 3]],
+    }
     base.update(kw)
     return base
 
 
 def test_reject_jump_needs_a_doubled_share_and_enough_rejects():
-    assert report.reject_jump(_summary()) == {"reject_share": 0.2, "previous_reject_share": 0.05,
-                                              "previous_run_id": "r1"}
+    assert report.reject_jump(_summary()) == {
+        "reject_share": 0.2,
+        "previous_reject_share": 0.05,
+        "previous_run_id": "r1",
+    }
     assert report.reject_jump(_summary(n_rejects=8)) is None  # too few to alert on
     calm = _summary(previous={"run_id": "r1", "n_documents": 100, "n_skipped": 0, "n_rejects": 15})
     assert report.reject_jump(calm) is None  # 20 % after 15 %: not a jump

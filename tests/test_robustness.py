@@ -17,14 +17,21 @@ from tests.conftest import ROOT, SEEDS, run_ingest, table_glob
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 SECRET = "TOP-SECRET-4242-never-in-output"
-GOOD = "<html><head><title>Good page</title></head><body><article><h1>Good page</h1>" + "".join(
-    f"<p>Paragraph {i} of a perfectly ordinary article about the harbour, the ferries and the weather in spring.</p>"
-    for i in range(8)) + "</article></body></html>"
+GOOD = (
+    "<html><head><title>Good page</title></head><body><article><h1>Good page</h1>"
+    + "".join(
+        f"<p>Paragraph {i} of a perfectly ordinary article about the harbour, the ferries and the weather in spring.</p>"
+        for i in range(8)
+    )
+    + "</article></body></html>"
+)
 
 
 def _truncated_gzip() -> bytes:
-    lines = (json.dumps({"id": f"c{i}", "text": " ".join(os.urandom(3).hex() for _ in range(60))}).encode()
-             for i in range(500))
+    lines = (
+        json.dumps({"id": f"c{i}", "text": " ".join(os.urandom(3).hex() for _ in range(60))}).encode()
+        for i in range(500)
+    )
     blob = gzip.compress(b"\n".join(lines))
     return blob[: len(blob) // 2]
 
@@ -39,27 +46,48 @@ def hostile_corpus(d, secret_file) -> dict[str, str]:
         "binary.html": os.urandom(3000),
         "nul-bytes.html": GOOD.replace("harbour", "har\x00bour").encode(),
         "truncated.html": GOOD[: len(GOOD) // 2].encode(),
-        "deep-nesting.html": ("<html><body>" + "<div>" * 30000 + "<p>deep text</p>" + "</div>" * 10 + "</body></html>").encode(),
+        "deep-nesting.html": (
+            "<html><body>" + "<div>" * 30000 + "<p>deep text</p>" + "</div>" * 10 + "</body></html>"
+        ).encode(),
         "too-large.html": b"<html><body><p>" + b"x " * 1_600_000 + b"</p></body></html>",
         "huge-line.txt": ("Huge line dump\n" + "word " * 400_000).encode(),
         "cp1252.html": GOOD.replace("harbour", "caf\u00e9 \u2014 \u201charbour\u201d").encode("cp1252"),
         "utf16-bom.html": GOOD.encode("utf-16"),
-        "wrong-charset.html": GOOD.replace("<head>", '<head><meta charset="iso-8859-1">').replace("harbour", "\u00fcber-harbour").encode("utf-8"),
+        "wrong-charset.html": GOOD.replace("<head>", '<head><meta charset="iso-8859-1">')
+        .replace("harbour", "\u00fcber-harbour")
+        .encode("utf-8"),
         "mojibake.txt": ("Mojibake title\n" + "The caf\u00e9 re-opened on Monday with a new menu, the owner said. " * 6)
-                        .encode("utf-8").decode("cp1252", "replace").encode("utf-8"),
-        "xxe.html": (f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY xxe SYSTEM "file://{secret_file}">'
-                     '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
-                     '<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><html><body><article><p>&xxe; &d;</p>'
-                     + "".join(f"<p>Entity test paragraph {i} with ordinary words about the city council meeting.</p>" for i in range(6))
-                     + "</article></body></html>").encode(),
+        .encode("utf-8")
+        .decode("cp1252", "replace")
+        .encode("utf-8"),
+        "xxe.html": (
+            f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY xxe SYSTEM "file://{secret_file}">'
+            '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+            '<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><html><body><article><p>&xxe; &d;</p>'
+            + "".join(
+                f"<p>Entity test paragraph {i} with ordinary words about the city council meeting.</p>"
+                for i in range(6)
+            )
+            + "</article></body></html>"
+        ).encode(),
         "only-boilerplate.html": b"<html><body><article><p>Subscribe to our newsletter</p><p>Share on Facebook | Twitter</p>"
-                                 b"<p>Please enter your comment!</p></article></body></html>",
-        "only-script.html": b"<html><head><script>var x = 1;" + b"x++;" * 5000 + b"</script></head><body></body></html>",
+        b"<p>Please enter your comment!</p></article></body></html>",
+        "only-script.html": b"<html><head><script>var x = 1;"
+        + b"x++;" * 5000
+        + b"</script></head><body></body></html>",
         "bomb.jsonl.gz": gzip.compress(b"\n" * 60_000_000, compresslevel=9),
         "corrupt.jsonl.gz": _truncated_gzip(),
-        "mixed.jsonl": "\n".join([json.dumps({"id": "ok-1", "url": "https://ok.example/1", "html": GOOD}), "{broken", "[]",
-                                  json.dumps({"id": 3, "text": ["not", "a", "string"]}), json.dumps({"url": 5}),
-                                  json.dumps("just a string"), json.dumps({"id": "ok-2", "text": "Ordinary body text. " * 20})]).encode(),
+        "mixed.jsonl": "\n".join(
+            [
+                json.dumps({"id": "ok-1", "url": "https://ok.example/1", "html": GOOD}),
+                "{broken",
+                "[]",
+                json.dumps({"id": 3, "text": ["not", "a", "string"]}),
+                json.dumps({"url": 5}),
+                json.dumps("just a string"),
+                json.dumps({"id": "ok-2", "text": "Ordinary body text. " * 20}),
+            ]
+        ).encode(),
         "we ird $(rm -rf) 'quote' \u00fcn\u00efc\u00f8de.html": GOOD.encode(),
     }
     warc = (SEEDS / "crawl.warc.gz").read_bytes()
@@ -92,7 +120,12 @@ def test_hostile_corpus_never_sinks_the_run_and_loses_nothing(tmp_path):
     assert reason["only-script.html"] in {"no_main_content", "too_short"}
     # Good documents come through intact, whatever their encoding or name.
     by_file = {os.path.basename(s): t for s, t in art.select("source", "text").iter_rows()}
-    for name in ("nul-bytes.html", "cp1252.html", "utf16-bom.html", "we ird $(rm -rf) 'quote' \u00fcn\u00efc\u00f8de.html"):
+    for name in (
+        "nul-bytes.html",
+        "cp1252.html",
+        "utf16-bom.html",
+        "we ird $(rm -rf) 'quote' \u00fcn\u00efc\u00f8de.html",
+    ):
         assert "perfectly ordinary article" in by_file[name], name
     assert 'caf\u00e9 \u2014 "harbour"' in by_file["cp1252.html"]
     assert "\u00fcber-harbour" in by_file["wrong-charset.html"]
@@ -102,7 +135,10 @@ def test_hostile_corpus_never_sinks_the_run_and_loses_nothing(tmp_path):
     assert sorted(good_lines) == ["ok-1", "ok-2"]
     assert rej.filter(pl.col("source") == str(corpus / "mixed.jsonl")).height == 5
     corrupt = art.filter(pl.col("source") == str(corpus / "corrupt.jsonl.gz"))
-    assert corrupt.height > 0 and "corrupt_file" in rej.filter(pl.col("source") == str(corpus / "corrupt.jsonl.gz"))["reason"].to_list()
+    assert (
+        corrupt.height > 0
+        and "corrupt_file" in rej.filter(pl.col("source") == str(corpus / "corrupt.jsonl.gz"))["reason"].to_list()
+    )
     assert art.filter(pl.col("source") == str(corpus / "broken.warc.gz")).height >= 1
     # External entities are never resolved: the secret file's content appears nowhere.
     for table in ("articles", "removed_lines", "rejects"):
@@ -116,14 +152,24 @@ def _cli(args, env_extra=None, **kw):
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_API_URL": PREFECT_API_URL.value(), **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "flows.cli", "run", *args, "--no-progress", "--workers", "1"],
-                          env=env, capture_output=True, text=True, timeout=600, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", *args, "--no-progress", "--workers", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **kw,
+    )
 
 
 def _snapshot(wh) -> dict:
     out = {}
-    for t, key in (("articles", ["doc_id", "text", "cluster_id", "is_canonical"]), ("rejects", ["doc_id", "reason"]),
-                   ("removed_lines", ["doc_id", "position", "rule"]), ("duplicates", ["doc_id", "canonical_doc_id"])):
+    for t, key in (
+        ("articles", ["doc_id", "text", "cluster_id", "is_canonical"]),
+        ("rejects", ["doc_id", "reason"]),
+        ("removed_lines", ["doc_id", "position", "rule"]),
+        ("duplicates", ["doc_id", "canonical_doc_id"]),
+    ):
         df = pl.read_parquet(table_glob(wh, t)) if (wh / "current").exists() else pl.DataFrame()
         out[t] = sorted(df.select(key).rows()) if df.height else []
     return out
@@ -180,8 +226,9 @@ def test_readers_see_whole_runs_after_a_sigkill_mid_commit(tmp_path, point, two_
 def test_two_concurrent_runs_on_one_warehouse(tmp_path):
     wh = tmp_path / "wh"
     results = []
-    threads = [threading.Thread(target=lambda: results.append(_cli([str(SEEDS), "--warehouse", str(wh)])))
-               for _ in range(2)]
+    threads = [
+        threading.Thread(target=lambda: results.append(_cli([str(SEEDS), "--warehouse", str(wh)]))) for _ in range(2)
+    ]
     for t in threads:
         t.start()
     for t in threads:

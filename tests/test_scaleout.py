@@ -10,8 +10,9 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 def _tables(wh):
     art = pl.read_parquet(f"{wh}/current/articles/*.parquet").sort("doc_id")
-    return art.select("doc_id", "text", "cluster_id", "is_canonical").rows(), \
-        pl.read_parquet(f"{wh}/current/rejects/*.parquet").sort("doc_id").select("doc_id", "reason").rows()
+    return art.select("doc_id", "text", "cluster_id", "is_canonical").rows(), pl.read_parquet(
+        f"{wh}/current/rejects/*.parquet"
+    ).sort("doc_id").select("doc_id", "reason").rows()
 
 
 def test_dask_cluster_and_process_pool_match_a_single_worker(tmp_path):

@@ -27,8 +27,16 @@ from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.ui
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 SHOTS = ROOT / "test-artifacts"
 
 
@@ -39,8 +47,9 @@ def _free_port() -> int:
 
 
 def _start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=ROOT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+    )
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -85,13 +94,23 @@ def prefect_stack(tmp_path):
         pytest.fail(f"{CHROMIUM} missing: run .ci/ui-deps.sh (apt-get install chromium)")
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_API_URL": api,
-           "PREFECT_UI_API_URL": api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(ROOT),
-           # The scheduler looks for due schedules every 5 s instead of every 60 s (test speed only).
-           "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5", "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_API_URL": api,
+        "PREFECT_UI_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PYTHONPATH": str(ROOT),
+        # The scheduler looks for due schedules every 5 s instead of every 60 s (test speed only).
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+    }
     procs = []
-    server = _start([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                    env, tmp_path / "server.log")
+    server = _start(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env,
+        tmp_path / "server.log",
+    )
     procs.append(server)
 
     def serve(name: str, *args: str) -> dict:
@@ -116,8 +135,9 @@ def test_schedule_fires_unattended_and_writes_tables(prefect_stack):
     """Served with a one-minute cron, not paused: the scheduler creates runs and they complete on their own."""
     st = prefect_stack
     warehouse = st["tmp"] / "scheduled-warehouse"
-    dep = st["serve"]("every-minute", "--cron", "* * * * *", "--inputs", str(SEEDS / "syndicated"),
-                      "--warehouse", str(warehouse))
+    dep = st["serve"](
+        "every-minute", "--cron", "* * * * *", "--inputs", str(SEEDS / "syndicated"), "--warehouse", str(warehouse)
+    )
     assert dep["paused"] is False and dep["schedules"][0]["active"] is True
     deadline = time.monotonic() + 240
     done: list[dict] = []
@@ -138,8 +158,10 @@ def test_schedule_fires_unattended_and_writes_tables(prefect_stack):
     assert first["flow_run_id"] in {r["id"] for r in _runs_of(st["api"], dep["id"]) if r["auto_scheduled"]}
 
     # Two more triggers at once: the deployment's concurrency limit makes one wait visibly.
-    ids = [httpx.post(f"{st['api']}/deployments/{dep['id']}/create_flow_run", json={}, timeout=10).json()["id"]
-           for _ in range(2)]
+    ids = [
+        httpx.post(f"{st['api']}/deployments/{dep['id']}/create_flow_run", json={}, timeout=10).json()["id"]
+        for _ in range(2)
+    ]
     deadline = time.monotonic() + 240
     states: dict[str, str] = {}
     while time.monotonic() < deadline:
@@ -148,8 +170,10 @@ def test_schedule_fires_unattended_and_writes_tables(prefect_stack):
             break
         time.sleep(2)
     assert set(states.values()) == {"COMPLETED"}, states
-    names = {i: [h["name"] for h in httpx.get(f"{st['api']}/flow_run_states/", params={"flow_run_id": i},
-                                                timeout=10).json()] for i in ids}
+    names = {
+        i: [h["name"] for h in httpx.get(f"{st['api']}/flow_run_states/", params={"flow_run_id": i}, timeout=10).json()]
+        for i in ids
+    }
     assert any("AwaitingConcurrencySlot" in n for n in names.values()), names
 
 
@@ -172,8 +196,9 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
             page.get_by_text("Custom run").click()
             expect(page.get_by_text("Parameters").first).to_be_visible(timeout=30_000)
             # Every parameter explains itself: description, bounds and unit.
-            expect(page.get_by_text("Verified Jaccard at or above which two bodies are the same story. "
-                                    "(range (0.0, 1.0])")).to_be_visible()
+            expect(
+                page.get_by_text("Verified Jaccard at or above which two bodies are the same story. (range (0.0, 1.0])")
+            ).to_be_visible()
             expect(page.get_by_text(re.compile(r"unit: MB"))).to_have_count(3)
             expect(page.get_by_text("Progress", exact=True)).to_have_count(0)  # terminal-only: not in the form
             boxes = page.locator("textarea")
@@ -186,8 +211,9 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
             # Out of range: refused by the server before any run exists.
             threshold.fill("1.7")
             page.get_by_role("button", name="Submit").click()
-            expect(page.get_by_text(re.compile(r"params\.threshold.*1\.7 is greater than the maximum of 1"))
-                   .first).to_be_visible(timeout=30_000)
+            expect(
+                page.get_by_text(re.compile(r"params\.threshold.*1\.7 is greater than the maximum of 1")).first
+            ).to_be_visible(timeout=30_000)
             assert _runs_of(st["api"], dep["id"]) == []
             threshold.fill("0.5")
             page.get_by_role("button", name="Submit").click()
@@ -212,17 +238,24 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
     row = pl.read_parquet(f"{warehouse}/current/runs/*.parquet").row(0, named=True)
     assert runs[0]["name"] == f"ingest-{row['run_id']}" and f"warehouse:{warehouse}" in runs[0]["tags"]
     assert row["flow_run_id"] == runs[0]["id"] and row["deployment"] == "ui-test"
-    arts = httpx.post(f"{st['api']}/artifacts/filter",
-                      json={"artifacts": {"key": {"any_": ["ingest-report", "ingest-counts"]}}}, timeout=10).json()
+    arts = httpx.post(
+        f"{st['api']}/artifacts/filter",
+        json={"artifacts": {"key": {"any_": ["ingest-report", "ingest-counts"]}}},
+        timeout=10,
+    ).json()
     by_key = {a["key"]: a for a in arts}
     assert "Largest clusters" in by_key["ingest-report"]["data"]
     assert "Rotterdam" in by_key["ingest-report"]["data"] and "Per site" in by_key["ingest-report"]["data"]
     assert by_key["ingest-counts"]["type"] == "table"
     # A run started through the API with invalid parameters fails with one line naming the field.
-    bad = httpx.post(f"{st['api']}/deployments/{dep['id']}/create_flow_run",
-                     json={"parameters": {"params": {"inputs": [str(fixture)], "warehouse": str(warehouse),
-                                                     "min_words": -3}}, "enforce_parameter_schema": False},
-                     timeout=10)
+    bad = httpx.post(
+        f"{st['api']}/deployments/{dep['id']}/create_flow_run",
+        json={
+            "parameters": {"params": {"inputs": [str(fixture)], "warehouse": str(warehouse), "min_words": -3}},
+            "enforce_parameter_schema": False,
+        },
+        timeout=10,
+    )
     assert bad.status_code == 201, bad.text
     deadline = time.monotonic() + 120
     state = {}

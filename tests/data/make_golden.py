@@ -5,6 +5,7 @@
 Run it only after a deliberate change to cleaning, then read the diff: the golden files are
 the reviewed record of what each page must come out as.
 """
+
 import json
 import sys
 from pathlib import Path
