@@ -23,10 +23,11 @@ test: $(STAMP) lint
 	bash .ci/ui-deps.sh
 	$(PY) -m pytest
 
-## Static checks: ruff lint and format check over the repo (configured in pyproject.toml).
+## Static checks (configured in pyproject.toml): ruff lint and format check over the repo, mypy --strict on cleaners/.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy cleaners
 
 ## Unit tests only (no Prefect server, no browser).
 test-fast: $(STAMP)

@@ -14,7 +14,7 @@ def components(n_nodes: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n_nodes, n_nodes))
     _, labels = connected_components(graph, directed=False)
-    return labels.astype(np.int64)
+    return np.asarray(labels, dtype=np.int64)
 
 
 CANONICAL_ORDER = (

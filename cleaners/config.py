@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -164,7 +165,8 @@ class Settings:
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """Every setting as plain data (JSON-able; `from_dict` reads it back)."""
         return asdict(self)
 
     def fingerprint(self) -> str:
@@ -175,13 +177,15 @@ class Settings:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     @classmethod
-    def from_dict(cls, data: dict) -> Settings:
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
+        """Settings from `to_dict` output (lists become the tuples the frozen configs hold)."""
+        boilerplate: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in data.get("boilerplate", {}).items()
+        }
         return cls(
             limits=Limits(**data.get("limits", {})),
             extract=ExtractConfig(**data.get("extract", {})),
-            boilerplate=BoilerplateConfig(
-                **{k: tuple(v) if isinstance(v, list) else v for k, v in data.get("boilerplate", {}).items()}
-            ),
+            boilerplate=BoilerplateConfig(**boilerplate),
             normalize=NormalizeConfig(**data.get("normalize", {})),
             dedup=DedupConfig(**data.get("dedup", {})),
         )

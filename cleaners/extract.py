@@ -51,10 +51,10 @@ def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(
         deduplicate=False,
         date_extraction_params=set_date_params(cfg.date_extensive_search),
     )
-    if doc is None or not (doc.text or "").strip():
-        return None
+    if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
+        return None  # bare_extraction returns a Document unless asked for a dict
     return Extracted(
-        text=doc.text,
+        text=str(doc.text),
         title=doc.title or None,
         author=doc.author or None,
         date=doc.date or None,

@@ -103,13 +103,13 @@ def normalize_text(text: str, cfg: NormalizeConfig = NormalizeConfig()) -> str:
 def _normalize_once(text: str, cfg: NormalizeConfig) -> str:
     if cfg.fix_mojibake and not text.isascii():
         text = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=False, normalization=None)
-    text = unicodedata.normalize(cfg.unicode_form, text)
+    text = unicodedata.normalize(cfg.unicode_form, text)  # type: ignore[arg-type]  # NFC/NFKC, checked by the config
     text = _LINE_BREAKS.sub("\n", text)
     text = text.translate(_table(cfg))
     if cfg.fix_homoglyphs:
         text = _fix_homoglyphs(text)
     # translate can expose new combining sequences (e.g. a removed ZWJ); renormalize once.
-    text = unicodedata.normalize(cfg.unicode_form, text)
+    text = unicodedata.normalize(cfg.unicode_form, text)  # type: ignore[arg-type]
     lines = (_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
     return "\n".join(ln for ln in lines if ln)
 

@@ -7,6 +7,7 @@ Bump `SCHEMA_VERSION` when a column changes meaning or type.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -40,7 +41,7 @@ class Table:
         return [c.name for c in self.columns]
 
 
-def _t(name: str, doc: str, *cols: tuple, public: bool = True) -> Table:
+def _t(name: str, doc: str, *cols: tuple[Any, ...], public: bool = True) -> Table:
     return Table(name, doc, tuple(Column(*c) for c in cols), public)
 
 

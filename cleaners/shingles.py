@@ -40,7 +40,7 @@ def shingle_hash(toks, s, width):
 
 
 @nb.njit(inline="always")
-def _is_word(c: np.uint8) -> bool:
+def _is_word(c):  # numba: c is a uint8
     return (48 <= c <= 57) or (97 <= c <= 122) or (65 <= c <= 90) or c >= 128
 
 

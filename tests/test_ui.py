@@ -247,6 +247,16 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
     assert "Largest clusters" in by_key["ingest-report"]["data"]
     assert "Rotterdam" in by_key["ingest-report"]["data"] and "Per site" in by_key["ingest-report"]["data"]
     assert by_key["ingest-counts"]["type"] == "table"
+    # The run's event, with its counts, is on the server for automations to match (events arrive async).
+    payloads: list[dict] = []
+    deadline = time.monotonic() + 60
+    while not payloads and time.monotonic() < deadline:
+        events = httpx.post(
+            f"{st['api']}/events/filter", json={"filter": {"event": {"name": ["newsclean.run.completed"]}}}, timeout=10
+        ).json()
+        payloads = [e["payload"] for e in events.get("events", []) if e["payload"].get("run_id") == row["run_id"]]
+        time.sleep(1 if not payloads else 0)
+    assert payloads and payloads[0]["n_articles"] == 4 and payloads[0]["n_rejects"] == 0
     # A run started through the API with invalid parameters fails with one line naming the field.
     bad = httpx.post(
         f"{st['api']}/deployments/{dep['id']}/create_flow_run",
