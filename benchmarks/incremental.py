@@ -136,12 +136,13 @@ def main() -> None:
     rows = []
     for step in now:
         w1, b1, s1 = now[step]
-        w0, b0, s0 = before.get(step, (float("nan"), float("nan"), {"n_articles": "-"}))
+        w0, b0, s0 = before.get(step, (None, None, {"n_articles": "-"}))
+        base = f"{w0:.1f} | {b0:.1f}" if w0 is not None else "- | -"
         rows.append(
-            f"| {step} | {w0:.1f} | {b0:.1f} | {s0['n_articles']} | {w1:.1f} | {b1:.1f} | {s1['n_articles']} "
+            f"| {step} | {base} | {s0['n_articles']} | {w1:.1f} | {b1:.1f} | {s1['n_articles']} "
             f"| {s1.get('n_skipped', 0)} |"
         )
-        print(f"{step}: baseline {w0:.1f}s (batches {b0:.1f}s), now {w1:.1f}s (batches {b1:.1f}s)", file=sys.stderr)
+        print(f"{step}: baseline {base} s, now {w1:.1f}s (batches {b1:.1f}s)", file=sys.stderr)
     f_now, f_before = now["first, 2 workers"][1], before["first, 2 workers"][1]
     rr = [now[k][1] for k in ("re-run, new lines appended", "re-run, new file beside")]
     sc_now = now["first, 1 worker"][1] / f_now

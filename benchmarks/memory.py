@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import CACHE, PrefectServer, machine, run_measured, write_section
+from benchmarks.common import CACHE, ROOT, PrefectServer, machine, run_measured, write_section
 
 PER_FILE = 10_000
 
@@ -167,9 +167,10 @@ def _giant_line_files() -> list[tuple[str, Path]]:
 
 
 def _giant_peaks(env: dict) -> list[tuple[str, int, float, str]]:
-    """Peak RSS of `newsclean run` on each giant-line file, with 1 and 2 workers."""
+    """Peak RSS of `newsclean run` on each giant-line file, with 1 and 2 workers (and on one small page)."""
     out = []
-    for label, path in _giant_line_files():
+    small = ROOT / "seeds" / "other" / "dailyledger_chipmaker-opens-research-centre-in-eindh.html"
+    for label, path in [("reference: one small HTML page", small), *_giant_line_files()]:
         for workers in (1, 2):
             wh = Path(tempfile.mkdtemp(prefix="wh-"))
             try:
@@ -230,7 +231,10 @@ def main() -> None:
                         "",
                         "Target: <= 600 MB peak with the good lines around the giant one kept (2 articles) and the giant "
                         "line a `too_large` reject. Before bounded line reading: 3.34 GB (plain) and 2.5 GB (gzip), and a "
-                        "gzip line past the decompression cap lost the good line after it.",
+                        "gzip line past the decompression cap lost the good line after it. The giant line itself now "
+                        "costs what the reference row does not (tens of MB: one capped line buffer per worker); the "
+                        "rest is the process tree's fixed cost (Prefect client, Polars, trafilatura, the language "
+                        "model, per worker process), which is over the target on its own.",
                     ]
                 ),
             )
