@@ -20,27 +20,13 @@ from cleaners.config import Settings
 from cleaners.dedup import History, dedup
 from cleaners.language import n_words_expr
 from cleaners.rules import is_on
-from cleaners.schema import empty
+from cleaners.schema import ARTICLES, empty
 from flows.batches import scan_parts
 from flows.warehouse import STAGING, Warehouse, write_parquet_atomic
 
-FINAL = [
-    "doc_id",
-    "source",
-    "source_id",
-    "url",
-    "domain",
-    "site_name",
-    "title",
-    "author",
-    "published_at",
-    "language",
-    "text",
-    "n_words",
-    "content_hash",
-    "raw_hash",
-    "page_hash",
-]
+RUN_LEVEL = ("run_id", "cluster_id", "is_canonical", "ingested_at")
+"""`articles` columns set at commit time; the others are built per document (FINAL)."""
+FINAL = [c for c in ARTICLES.names if c not in RUN_LEVEL] + ["page_hash"]
 
 
 def _sha1(texts: pl.Series) -> pl.Series:
@@ -226,26 +212,8 @@ def finalize(
         articles = (
             pl.read_parquet(f)
             .join(result.assignments, on="doc_id", how="left")
-            .select(
-                "doc_id",
-                run.alias("run_id"),
-                "source",
-                "source_id",
-                "url",
-                "domain",
-                "site_name",
-                "title",
-                "author",
-                "published_at",
-                "language",
-                "text",
-                "n_words",
-                "content_hash",
-                "raw_hash",
-                "cluster_id",
-                "is_canonical",
-                pl.lit(now).alias("ingested_at"),
-            )
+            .with_columns(run.alias("run_id"), pl.lit(now).alias("ingested_at"))
+            .drop("page_hash")  # column order comes from the contract (`conform` in `stage`)
         )
         wh.stage(run_id, "articles", articles, part=k)
     if not final_files:
