@@ -86,6 +86,21 @@ def corpus(n: int) -> Path:
     return d
 
 
+def _peak_run(path: Path, env: dict, *options: str) -> tuple[float, str]:
+    """(peak RSS MB of the process tree, outcome) of `newsclean run PATH` into a fresh warehouse."""
+    wh = Path(tempfile.mkdtemp(prefix="wh-"))
+    try:
+        cmd = [sys.executable, "-m", "flows.cli", "run", str(path), "--warehouse", str(wh), "--json", "--no-progress"]
+        _, rss, res = run_measured([*cmd, *options], env)
+    finally:
+        shutil.rmtree(wh, ignore_errors=True)
+    if res.returncode != 0:
+        return rss, f"exit {res.returncode}"
+    s = json.loads(res.stdout[res.stdout.index("{") :])
+    reasons = ", ".join(sorted(s.get("reject_reasons", {})))
+    return rss, f"{s['n_articles']} articles, {s['n_rejects']} rejects ({reasons})"
+
+
 def _hostile_peak(env: dict) -> list[tuple[str, float, str]]:
     """Peak RSS of `newsclean run` on each hostile file alone (default limits)."""
     from tests.test_robustness import hostile_corpus
@@ -97,33 +112,7 @@ def _hostile_peak(env: dict) -> list[tuple[str, float, str]]:
     names = hostile_corpus(d, secret)
     out = []
     for name in sorted(names):
-        wh = Path(tempfile.mkdtemp(prefix="wh-"))
-        try:
-            _, rss, res = run_measured(
-                [
-                    sys.executable,
-                    "-m",
-                    "flows.cli",
-                    "run",
-                    str(d / name),
-                    "--warehouse",
-                    str(wh),
-                    "--json",
-                    "--no-progress",
-                ],
-                env,
-            )
-            s = json.loads(res.stdout[res.stdout.index("{") :]) if res.returncode == 0 else {}
-            outcome = (
-                (
-                    f"{s['n_articles']} articles, {s['n_rejects']} rejects "
-                    f"({', '.join(sorted(s.get('reject_reasons', {})))})"
-                )
-                if s
-                else f"exit {res.returncode}"
-            )
-        finally:
-            shutil.rmtree(wh, ignore_errors=True)
+        rss, outcome = _peak_run(d / name, env)
         out.append((name, rss, outcome))
         print(f"{name}: {rss:.0f} MB {outcome}", file=sys.stderr)
     return out
@@ -172,35 +161,7 @@ def _giant_peaks(env: dict) -> list[tuple[str, int, float, str]]:
     small = ROOT / "seeds" / "other" / "dailyledger_chipmaker-opens-research-centre-in-eindh.html"
     for label, path in [("reference: one small HTML page", small), *_giant_line_files()]:
         for workers in (1, 2):
-            wh = Path(tempfile.mkdtemp(prefix="wh-"))
-            try:
-                _, rss, res = run_measured(
-                    [
-                        sys.executable,
-                        "-m",
-                        "flows.cli",
-                        "run",
-                        str(path),
-                        "--warehouse",
-                        str(wh),
-                        "--json",
-                        "--no-progress",
-                        "--workers",
-                        str(workers),
-                    ],
-                    env,
-                )
-                s = json.loads(res.stdout[res.stdout.index("{") :]) if res.returncode == 0 else {}
-                outcome = (
-                    (
-                        f"{s['n_articles']} articles, {s['n_rejects']} rejects "
-                        f"({', '.join(sorted(s.get('reject_reasons', {})))})"
-                    )
-                    if s
-                    else f"exit {res.returncode}"
-                )
-            finally:
-                shutil.rmtree(wh, ignore_errors=True)
+            rss, outcome = _peak_run(path, env, "--workers", str(workers))
             out.append((label, workers, rss, outcome))
             print(f"{label}, {workers} workers: {rss:.0f} MB {outcome}", file=sys.stderr)
     return out

@@ -48,6 +48,8 @@ SCRATCH = "_scratch"
 LOCK = "_lock"
 LEGACY_COMMITS = "_commits"
 SNAPSHOT_INFO = "_snapshot.json"
+COMPACT_PREFIX = "compact-"
+"""Files written by `compact` (rows of many runs); every other file holds one run's rows."""
 SNAPSHOT_KEEP = 3
 """Snapshots kept whatever their age (the current one and the two before it)."""
 SNAPSHOT_GRACE_SECONDS = 600
@@ -291,8 +293,10 @@ class Warehouse:
                         removed[0] += pl.scan_parquet(f).select(pl.len()).collect().item()
                         f.unlink()
                         continue
+                    if not f.name.startswith(COMPACT_PREFIX):
+                        continue  # another run's own file: it holds none of this run's rows
                     df = pl.read_parquet(f)
-                    if "run_id" in df.columns and (df["run_id"] == run_id).any():  # a compacted file
+                    if (df["run_id"] == run_id).any():
                         keep = df.filter(pl.col("run_id") != run_id)
                         removed[0] += df.height - keep.height
                         f.unlink()
@@ -319,7 +323,9 @@ class Warehouse:
                     continue
                 df = pl.read_parquet([str(f) for f in files], schema=TABLES[table].schema, missing_columns="insert")
                 stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-                out = [d / f"compact-{stamp}-{k:05d}.parquet" for k in range(max(1, -(-df.height // target_rows)))]
+                out = [
+                    d / f"{COMPACT_PREFIX}{stamp}-{k:05d}.parquet" for k in range(max(1, -(-df.height // target_rows)))
+                ]
                 for k, path in enumerate(out):
                     write_parquet_atomic(df.slice(k * target_rows, target_rows), d / f".{path.name}")
                 for f in files:
