@@ -32,6 +32,27 @@ class History:
     """doc_id, text, cluster_id, published_at, n_words."""
 
 
+RELABEL_SCHEMA = pl.Schema({"doc_id": pl.String, "cluster_id": pl.String, "is_canonical": pl.Boolean})
+DUPLICATE_SCHEMA = pl.Schema(
+    {
+        "doc_id": pl.String,
+        "cluster_id": pl.String,
+        "canonical_doc_id": pl.String,
+        "similarity": pl.Float64,
+        "containment": pl.Float64,
+    }
+)
+_STORED_SCHEMA = pl.Schema(
+    {
+        "doc_id": pl.String(),
+        "text": pl.String(),
+        "cluster_id": pl.String(),
+        "published_at": pl.Datetime("us", "UTC"),
+        "n_words": pl.Int32(),
+    }
+)
+
+
 @dataclass
 class DedupResult:
     assignments: pl.DataFrame
@@ -40,6 +61,10 @@ class DedupResult:
     """doc_id, cluster_id, canonical_doc_id, similarity, containment for each non-canonical one."""
     bands: pl.DataFrame
     """doc_key, band_key of the new documents, to persist for later runs."""
+    relabels: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=RELABEL_SCHEMA))
+    """doc_id, cluster_id, is_canonical of stored articles whose cluster changed (merged, new canonical)."""
+    relabel_duplicates: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DUPLICATE_SCHEMA))
+    """The `duplicates` rows of the relabelled stored articles that are not canonical."""
     stats: dict[str, int] = field(default_factory=dict)
 
 
@@ -90,6 +115,17 @@ def sketch(texts: pl.Series, cfg: DedupConfig) -> np.ndarray:
     return band_keys(text_signatures(texts, cfg.shingle_size, cfg.num_perm, cfg.seed), bands, rows)
 
 
+@dataclass
+class _Candidates:
+    """Candidate pairs (i, j): i a new document; j < n another new one, j >= n row j - n of `old`."""
+
+    left: np.ndarray
+    right: np.ndarray
+    old: pl.DataFrame
+    """Stored articles that are candidates of a new document (doc_id, text, cluster_id, ...)."""
+    from_history: int
+
+
 def dedup(
     docs: pl.DataFrame | pl.LazyFrame,
     cfg: DedupConfig,
@@ -98,8 +134,13 @@ def dedup(
 ) -> DedupResult:
     """Cluster `docs` (doc_id, text, published_at, n_words) against each other and history.
 
-    Memory stays small for large inputs: texts are sketched `chunk_size` at a time and only
-    band keys are kept; the exact check re-reads just the texts of candidate documents.
+    Three steps: LSH candidates (this run's band keys joined with each other and with the
+    stored band index), exact verification of each candidate on shingle sets, and clusters
+    (connected components over verified pairs and the stored clusters they reach, each with
+    its canonical by `CANONICAL_ORDER` over the whole cluster). The result does not depend
+    on how documents were split into runs: stored clusters a new document joins or bridges
+    are merged and their rows re-labelled (`relabels`). Memory stays small: texts are
+    sketched `chunk_size` at a time and only candidates' texts are read back.
     """
     lf = docs.lazy()
     meta = lf.select("doc_id", "published_at", "n_words").collect()
@@ -110,20 +151,47 @@ def dedup(
         texts = lf.slice(off, chunk_size).select("text").collect()["text"]
         keys[off : off + len(texts)] = sketch(texts, cfg)
     new_keys = doc_keys(meta["doc_id"])
-    pairs = _bucket_pairs(keys)
 
-    # --- candidates among earlier runs: a join on band keys, nothing loaded but matches ----------
-    old = pl.DataFrame(
-        schema={
-            "doc_id": pl.String,
-            "text": pl.String,
-            "cluster_id": pl.String,
-            "published_at": pl.Datetime("us", "UTC"),
-            "n_words": pl.Int32,
-        }
+    cand = _candidates(keys, new_keys, history)
+    shingles, ok = _verify(lf, n, cand, cfg)
+    left, right = cand.left[ok], cand.right[ok]
+    nodes, relabels = _clusters(meta, cand.old, left, right, history)
+
+    assignments = nodes.head(n).select("doc_id", "cluster_id", "is_canonical")
+    to_measure = pl.concat(
+        [assignments.filter(~pl.col("is_canonical")), relabels.filter(~pl.col("is_canonical"))]
+    ).select("doc_id", "cluster_id")
+    measured = _similarity_to_canonical(to_measure, meta, cand.old, shingles, history)
+    relabelled = relabels["doc_id"].implode()
+    band_frame = pl.DataFrame(
+        {"doc_key": np.repeat(new_keys, bands).astype(np.uint64), "band_key": keys.ravel()}
+    ).filter(pl.col("band_key") != 0)
+    stats = {
+        "candidate_pairs": int(len(cand.left)),
+        "history_candidates": cand.from_history,
+        "verified_pairs": int(ok.sum()),
+        "relabelled": relabels.height,
+        "bands": bands,
+        "rows": cfg.bands_rows[1],
+    }
+    return DedupResult(
+        assignments=assignments,
+        duplicates=measured.filter(~pl.col("doc_id").is_in(relabelled)),
+        bands=band_frame,
+        relabels=relabels,
+        relabel_duplicates=measured.filter(pl.col("doc_id").is_in(relabelled)),
+        stats=stats,
     )
+
+
+def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None) -> _Candidates:
+    """Step 1: pairs sharing a band key, within the run and with stored documents (a join)."""
+    n = keys.shape[0]
+    pairs = _bucket_pairs(keys)
+    old = pl.DataFrame(schema=_STORED_SCHEMA)
     old_pairs = pl.DataFrame(schema={"i": pl.Int64, "j": pl.Int64})
     if history is not None and n:
+        bands = keys.shape[1]
         bf = pl.DataFrame({"i": np.repeat(np.arange(n, dtype=np.int64), bands), "key": keys.ravel()}).filter(
             pl.col("key") != 0
         )
@@ -143,10 +211,12 @@ def dedup(
             )
             old_pairs = hits.join(old_index, on="doc_key").select("i", "j")
     all_pairs = pl.concat([pairs, old_pairs])
-    left = all_pairs["i"].to_numpy()
-    right = all_pairs["j"].to_numpy()
+    return _Candidates(all_pairs["i"].to_numpy(), all_pairs["j"].to_numpy(), old, old_pairs.height)
 
-    # --- exact verification on the shingle sets of the documents involved --------------------
+
+def _verify(lf: pl.LazyFrame, n: int, cand: _Candidates, cfg: DedupConfig) -> tuple[_ShingleIndex, np.ndarray]:
+    """Step 2: exact Jaccard / containment of every candidate pair on its shingle sets."""
+    left, right = cand.left, cand.right
     involved = np.unique(np.concatenate([left, right[right < n]])) if len(left) else np.zeros(0, np.int64)
     texts = (
         (
@@ -161,65 +231,96 @@ def dedup(
     )
     shingles = _ShingleIndex(cfg.shingle_size)
     shingles.add(involved, texts)
-    shingles.add(np.arange(n, n + old.height), old["text"])
+    shingles.add(np.arange(n, n + cand.old.height), cand.old["text"])
     jac, con, small_side = shingles.similarity(left, right)
     ok = (jac >= cfg.threshold) | ((con >= cfg.containment) & (small_side >= cfg.min_shingles_for_containment))
+    return shingles, ok
 
-    # --- clusters: old members keep their cluster; new-only clusters get a canonical -------------
-    n_nodes = n + old.height
-    comp = components(n_nodes, left[ok], right[ok])
+
+def _clusters(
+    meta: pl.DataFrame, old: pl.DataFrame, left: np.ndarray, right: np.ndarray, history: History | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Step 3: components over verified pairs plus the stored clusters they reach; canonical per cluster.
+
+    Returns the nodes (new documents first: doc_id, cluster_id, is_canonical, ...) and the
+    relabels of stored articles whose cluster id changed.
+    """
+    n = meta.height
+    reached = components(n + old.height, left, right)
+    with_new = np.isin(reached[n:], reached[:n]) if old.height else np.zeros(0, dtype=bool)
+    touched = old.filter(pl.Series(with_new, dtype=pl.Boolean))["cluster_id"].unique()
+    members = _members(history, touched) if (history is not None and touched.len()) else _members_empty()
+    # Stored endpoints -> their row among the members; each stored cluster joined as a star.
+    to_member = (
+        old.select("doc_id")
+        .with_row_index("o")
+        .join(members.select("doc_id").with_row_index("m"), on="doc_id", how="left")
+        .sort("o")["m"]
+        .to_numpy()
+    )
+    stored = right >= n
+    right = right.copy()
+    if stored.any():
+        right[stored] = n + to_member[right[stored] - n].astype(np.int64)
+    star = (
+        members.with_row_index("m")
+        .with_columns(pl.col("m").first().over("cluster_id").alias("root"))
+        .filter(pl.col("m") != pl.col("root"))
+    )
+    edges_l = np.concatenate([left, n + star["m"].to_numpy().astype(np.int64)])
+    edges_r = np.concatenate([right, n + star["root"].to_numpy().astype(np.int64)])
+    comp = components(n + members.height, edges_l, edges_r)
     nodes = pl.concat(
         [
             meta.select("doc_id", "published_at", "n_words", pl.lit(None, pl.String).alias("old_cluster")),
-            old.select("doc_id", "published_at", "n_words", pl.col("cluster_id").alias("old_cluster")),
+            members.select("doc_id", "published_at", "n_words", pl.col("cluster_id").alias("old_cluster")),
         ],
         how="vertical_relaxed",
-    ).with_columns(pl.Series("comp", comp), pl.Series("idx", np.arange(n_nodes, dtype=np.int64)))
-    from_old = (
-        nodes.filter(pl.col("old_cluster").is_not_null())
-        .group_by("comp")
-        .agg(pl.col("old_cluster").min().alias("cluster_id"))
-    )
-    new_nodes = nodes.head(n)
-    fresh = canonical_per_component(new_nodes.join(from_old, on="comp", how="anti"))
-    clusters = pl.concat([from_old, fresh])
-    assignments = new_nodes.join(clusters, on="comp", how="left").with_columns(
+    ).with_columns(pl.Series("comp", comp), pl.Series("idx", np.arange(n + members.height, dtype=np.int64)))
+    nodes = nodes.join(canonical_per_component(nodes), on="comp", how="left", maintain_order="left").with_columns(
         (pl.col("doc_id") == pl.col("cluster_id")).alias("is_canonical")
     )
+    relabels = (
+        nodes.slice(n)
+        .filter(pl.col("cluster_id") != pl.col("old_cluster"))
+        .select("doc_id", "cluster_id", "is_canonical")
+    )
+    return nodes, relabels
 
-    # --- similarity of each duplicate to its canonical (fetched if it is an unseen old doc) ----
-    dups = assignments.filter(~pl.col("is_canonical"))
-    index = nodes.select("doc_id", "idx")
-    missing = dups.select(pl.col("cluster_id").alias("doc_id")).unique().join(index, on="doc_id", how="anti")
+
+def _similarity_to_canonical(
+    pairs: pl.DataFrame, meta: pl.DataFrame, old: pl.DataFrame, shingles: _ShingleIndex, history: History | None
+) -> pl.DataFrame:
+    """`duplicates` rows: each (doc_id, cluster_id) with its similarity to the canonical copy.
+
+    Texts already sketched are reused; the others (stored members or canonicals that were not
+    candidates) are read from history, only those rows.
+    """
+    n = meta.height
+    index = pl.concat(
+        [
+            meta.select("doc_id", pl.int_range(0, n, dtype=pl.Int64).alias("idx")),
+            old.select("doc_id", pl.int_range(n, n + old.height, dtype=pl.Int64).alias("idx")),
+        ]
+    )
+    needed = pl.concat([pairs.select("doc_id"), pairs.select(pl.col("cluster_id").alias("doc_id"))]).unique()
+    missing = needed.join(index, on="doc_id", how="anti")
     if missing.height and history is not None:
         extra = _fetch(history, missing["doc_id"])
-        extra_idx = np.arange(n_nodes, n_nodes + extra.height, dtype=np.int64)
+        start = n + old.height
+        extra_idx = np.arange(start, start + extra.height, dtype=np.int64)
         shingles.add(extra_idx, extra["text"])
         index = pl.concat([index, extra.select("doc_id", pl.Series("idx", extra_idx))])
-    dups = dups.join(index.rename({"doc_id": "cluster_id", "idx": "cidx"}), on="cluster_id", how="left")
-    d_jac, d_con, _ = shingles.similarity(dups["idx"].to_numpy(), dups["cidx"].to_numpy())
-    duplicates = dups.select(
+    rows = pairs.join(index, on="doc_id", how="left").join(
+        index.rename({"doc_id": "cluster_id", "idx": "cidx"}), on="cluster_id", how="left"
+    )
+    jac, con, _ = shingles.similarity(rows["idx"].to_numpy(), rows["cidx"].to_numpy())
+    return rows.select(
         "doc_id",
         "cluster_id",
         pl.col("cluster_id").alias("canonical_doc_id"),
-        pl.Series("similarity", d_jac, dtype=pl.Float64),
-        pl.Series("containment", d_con, dtype=pl.Float64),
-    )
-    band_frame = pl.DataFrame(
-        {"doc_key": np.repeat(new_keys, bands).astype(np.uint64), "band_key": keys.ravel()}
-    ).filter(pl.col("band_key") != 0)
-    stats = {
-        "candidate_pairs": int(len(left)),
-        "history_candidates": int(old_pairs.height),
-        "verified_pairs": int(ok.sum()),
-        "bands": bands,
-        "rows": cfg.bands_rows[1],
-    }
-    return DedupResult(
-        assignments=assignments.select("doc_id", "cluster_id", "is_canonical"),
-        duplicates=duplicates,
-        bands=band_frame,
-        stats=stats,
+        pl.Series("similarity", jac, dtype=pl.Float64),
+        pl.Series("containment", con, dtype=pl.Float64),
     )
 
 
@@ -255,6 +356,26 @@ class _ShingleIndex:
         ri = order[np.searchsorted(sorted_ids, right)]
         jac, con = exact_similarity(hashes, offsets, li, ri)
         return jac, con, np.minimum(sizes[li], sizes[ri])
+
+
+def _members_empty() -> pl.DataFrame:
+    return pl.DataFrame(schema={k: v for k, v in _STORED_SCHEMA.items() if k != "text"})
+
+
+def _members(history: History, cluster_ids: pl.Series) -> pl.DataFrame:
+    """Every stored article of the given clusters (no text: doc_id, cluster_id, date, length)."""
+    return (
+        history.articles.filter(pl.col("cluster_id").is_in(cluster_ids.implode()))
+        .select(
+            "doc_id",
+            "cluster_id",
+            pl.col("published_at").cast(pl.Datetime("us", "UTC")),
+            pl.col("n_words").cast(pl.Int32),
+        )
+        .unique("doc_id")
+        .sort("doc_id")
+        .collect()
+    )
 
 
 def _fetch(history: History, doc_ids: pl.Series) -> pl.DataFrame:

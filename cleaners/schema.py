@@ -106,7 +106,7 @@ DUPLICATES = _t(
     ("canonical_doc_id", S, "The cluster's canonical article.", False),
     ("similarity", F64, "Exact Jaccard of the two bodies' word-shingle sets.", False),
     ("containment", F64, "Exact overlap / size of the smaller shingle set.", False),
-    ("run_id", S, "Run that found the duplicate.", False),
+    ("run_id", S, "Run that ingested the duplicate article.", False),
 )
 
 REMOVED_LINES = _t(

@@ -8,8 +8,13 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.deploy import DEFAULT_TIMEOUT_MINUTES
+
+if TYPE_CHECKING:
+    from cleaners.config import DedupConfig
+    from flows.warehouse import Warehouse
 
 EPILOG = """examples:
   newsclean run seeds/                          # ingest the samples into ./warehouse
@@ -220,6 +225,19 @@ def _open_warehouse(path: str):  # type: ignore[no-untyped-def]
     return wh
 
 
+def _run_dedup_config(wh: Warehouse, run_id: str) -> DedupConfig | None:
+    """The dedup settings a committed run used (for re-clustering after a drop), None if unreadable."""
+    import polars as pl
+
+    from flows.params import validate
+
+    row = wh.scan("runs").filter(pl.col("run_id") == run_id).select("parameters").collect()
+    try:
+        return validate(json.loads(row.item(0, 0))).settings().dedup
+    except Exception:
+        return None
+
+
 def _runs(args: argparse.Namespace) -> int:
     wh = _open_warehouse(args.warehouse)
     if wh is None:
@@ -230,7 +248,7 @@ def _runs(args: argparse.Namespace) -> int:
             return 2
         try:
             with wh.lock(timeout=60):
-                n = wh.drop_run(args.run_id)
+                n = wh.drop_run(args.run_id, _run_dedup_config(wh, args.run_id))
         except KeyError as e:
             print(f"newsclean: {e.args[0]}", file=sys.stderr)
             return 2

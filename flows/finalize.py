@@ -242,6 +242,7 @@ def finalize(
     )
     shutil.rmtree(final_dir, ignore_errors=True)
     wh.stage(run_id, "duplicates", result.duplicates.with_columns(run.alias("run_id")))
+    wh.stage_relabels(run_id, result.relabels, result.relabel_duplicates)
     wh.stage(run_id, "removed_lines", removed.with_columns(run.alias("run_id")))
     wh.stage(run_id, "rejects", rejects.with_columns(run.alias("run_id")))
     wh.stage(run_id, "lsh_bands", result.bands.with_columns(run.alias("run_id")))
@@ -259,6 +260,7 @@ def finalize(
         "n_skipped": n_skipped,
         "n_articles": n_final,
         "n_duplicates": result.duplicates.height,
+        "n_relabelled": result.relabels.height,
         "n_clusters": sizes.height,
         "n_rejects": rejects.height,
         "n_removed_lines": removed.height,

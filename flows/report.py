@@ -97,7 +97,8 @@ def markdown(summary: dict) -> str:
         out += [
             "",
             f"LSH: {d.get('bands')} bands x {d.get('rows')} rows; {d.get('candidate_pairs')} candidate "
-            f"pairs ({d.get('history_candidates')} against earlier runs), {d.get('verified_pairs')} verified.",
+            f"pairs ({d.get('history_candidates')} against earlier runs), {d.get('verified_pairs')} verified; "
+            f"{d.get('relabelled', 0)} stored articles re-labelled (clusters merged or a new canonical).",
         ]
     return "\n".join(out) + "\n"
 

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import polars as pl
 
+from cleaners.config import DedupConfig
+from cleaners.dedup import dedup
 from cleaners.identity import TRANSIENT_REASONS
 from cleaners.schema import TABLES, conform, empty
 
@@ -47,7 +49,10 @@ BATCHES = "_batches"
 SCRATCH = "_scratch"
 LOCK = "_lock"
 LEGACY_COMMITS = "_commits"
+RELABEL = "_relabel"
 SNAPSHOT_INFO = "_snapshot.json"
+RELABELLED_PART = "relabelled"
+"""`duplicates/<run_id>-relabelled.parquet`: rows of that run's articles whose cluster a later run changed."""
 COMPACT_PREFIX = "compact-"
 """Files written by `compact` (rows of many runs); every other file holds one run's rows."""
 SNAPSHOT_KEEP = 3
@@ -109,6 +114,51 @@ def write_parquet_atomic(df: pl.DataFrame, path: Path) -> None:
 def table_dir(snapshot: Path, table: str) -> Path:
     """Where a table's files live inside a snapshot (internal tables under `_internal/`)."""
     return snapshot / table if TABLES[table].public else snapshot / INTERNAL / table
+
+
+def apply_relabels(snapshot: Path, relabels: pl.DataFrame, duplicates: pl.DataFrame) -> int:
+    """Give stored articles new cluster ids (merged clusters, new canonical) inside an unpublished snapshot.
+
+    `relabels` is (doc_id, cluster_id, is_canonical); `duplicates` holds the new `duplicates`
+    rows of the relabelled articles that are not canonical. Files holding a relabelled row are
+    rewritten under the same name (a new file: the old snapshot keeps its own); a duplicates
+    row keeps the run of its article, so `runs drop` of that run still removes it. Returns the
+    number of article rows changed.
+    """
+    if not relabels.height:
+        return 0
+    ids = relabels["doc_id"].implode()
+    changed = 0
+    runs = []
+    adir = table_dir(snapshot, "articles")
+    for f in sorted(adir.glob("*.parquet")):
+        if not pl.scan_parquet(f).filter(pl.col("doc_id").is_in(ids)).select(pl.len()).collect().item():
+            continue
+        df = pl.read_parquet(f)
+        upd = df.select("doc_id").join(relabels, on="doc_id", how="left", maintain_order="left")
+        hit = upd["cluster_id"].is_not_null()
+        changed += int(hit.sum())
+        runs.append(df.filter(hit).select("doc_id", "run_id"))
+        df = df.with_columns(
+            pl.when(hit).then(upd["cluster_id"]).otherwise(pl.col("cluster_id")).alias("cluster_id"),
+            pl.when(hit).then(upd["is_canonical"]).otherwise(pl.col("is_canonical")).alias("is_canonical"),
+        )
+        write_parquet_atomic(conform(df, "articles"), f)
+    ddir = table_dir(snapshot, "duplicates")
+    for f in sorted(ddir.glob("*.parquet")):
+        if pl.scan_parquet(f).filter(pl.col("doc_id").is_in(ids)).select(pl.len()).collect().item():
+            keep = pl.read_parquet(f).filter(~pl.col("doc_id").is_in(ids))
+            if keep.height:
+                write_parquet_atomic(keep, f)
+            else:
+                f.unlink()
+    owners = pl.concat(runs) if runs else pl.DataFrame(schema={"doc_id": pl.String, "run_id": pl.String})
+    added = duplicates.join(owners, on="doc_id", how="inner")
+    for (run_id,), rows in added.group_by("run_id"):
+        path = ddir / f"{run_id}-{RELABELLED_PART}.parquet"
+        old = pl.read_parquet(path) if path.exists() else empty("duplicates")
+        write_parquet_atomic(conform(pl.concat([old, conform(rows, "duplicates")]), "duplicates"), path)
+    return changed
 
 
 def check_root(root: str | os.PathLike) -> str | None:
@@ -226,9 +276,9 @@ class Warehouse:
         d = table_dir(snap, table)
         return sorted(str(p) for p in d.glob("*.parquet")) if d.is_dir() else []
 
-    def scan(self, table: str) -> pl.LazyFrame:
-        """Published rows of `table` (empty frame with the right schema when there are none)."""
-        files = self.files(table)
+    def scan(self, table: str, snapshot: Path | None = None) -> pl.LazyFrame:
+        """Published rows of `table`, or a given snapshot's (an empty frame with the schema if none)."""
+        files = self.files(table, snapshot)
         if not files:
             return empty(table).lazy()
         # Files written before a column existed read it as null (missing_columns="insert").
@@ -261,6 +311,12 @@ class Warehouse:
         write_parquet_atomic(conform(df, table), path)
         return path
 
+    def stage_relabels(self, run_id: str, relabels: pl.DataFrame, duplicates: pl.DataFrame) -> None:
+        """Stage changes to stored articles' clusters (applied by `commit` in the same publish)."""
+        if relabels.height:
+            write_parquet_atomic(relabels, self.root / STAGING / run_id / RELABEL / "articles.parquet")
+            write_parquet_atomic(duplicates, self.root / STAGING / run_id / RELABEL / "duplicates.parquet")
+
     def commit(self, run_id: str, summary: dict) -> Path:
         """Publish a staged run: the next snapshot = the current one + the run's files, in one swap."""
         staged = self.root / STAGING / run_id
@@ -268,7 +324,12 @@ class Warehouse:
         def add(new: Path) -> None:
             if not staged.is_dir():
                 return
-            for tdir in sorted(staged.iterdir()):
+            relabel = staged / RELABEL
+            if relabel.is_dir():
+                apply_relabels(
+                    new, pl.read_parquet(relabel / "articles.parquet"), pl.read_parquet(relabel / "duplicates.parquet")
+                )
+            for tdir in sorted(d for d in staged.iterdir() if d.name in TABLES):
                 dest = table_dir(new, tdir.name)
                 dest.mkdir(parents=True, exist_ok=True)
                 for f in sorted(tdir.glob("*.parquet")):
@@ -279,11 +340,17 @@ class Warehouse:
         shutil.rmtree(staged, ignore_errors=True)
         return snap
 
-    def drop_run(self, run_id: str) -> int:
-        """Remove a committed run from every table in one publish; returns the rows removed."""
+    def drop_run(self, run_id: str, dedup_cfg: DedupConfig | None = None) -> int:
+        """Remove a committed run from every table in one publish; returns the rows removed.
+
+        The clusters its articles were in are clustered again from their remaining members
+        (with `dedup_cfg`, default settings if None): a dropped canonical gets a successor by the
+        policy, and a dropped document that bridged two groups no longer holds them together.
+        """
         if run_id not in self.committed_runs():
             raise KeyError(f"no committed run {run_id} in {self.root}")
         removed = [0]
+        touched = self.scan("articles").filter(pl.col("run_id") == run_id).select("cluster_id").unique().collect()
 
         def drop(new: Path) -> None:
             for table in TABLES:
@@ -302,6 +369,20 @@ class Warehouse:
                         f.unlink()
                         if keep.height:
                             write_parquet_atomic(keep, f)
+            members = (
+                self.scan("articles", new)
+                .filter(pl.col("cluster_id").is_in(touched["cluster_id"].implode()))
+                .select("doc_id", "text", "published_at", "n_words", "cluster_id")
+                .collect()
+            )
+            if members.height:
+                again = dedup(members.drop("cluster_id"), dedup_cfg or DedupConfig())
+                relabels = (
+                    again.assignments.join(members.select("doc_id", pl.col("cluster_id").alias("old")), on="doc_id")
+                    .filter(pl.col("cluster_id") != pl.col("old"))
+                    .drop("old")
+                )
+                apply_relabels(new, relabels, again.duplicates)
 
         self._publish(drop, {"action": "drop", "run_id": run_id})
         return removed[0]

@@ -1,6 +1,6 @@
 """Clusters, canonical choice, verification and incremental matching on small fixtures."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -82,21 +82,103 @@ def test_follow_up_quoting_one_paragraph_stays_apart():
     assert r.assignments["is_canonical"].all()
 
 
-def test_incremental_copy_joins_existing_cluster_and_is_not_canonical():
+def _store(stored: pl.DataFrame | None, docs: pl.DataFrame, r) -> pl.DataFrame:
+    """What the warehouse holds after a run: stored rows re-labelled, the new rows added."""
+    new = docs.join(r.assignments, on="doc_id")
+    if stored is None:
+        return new
+    fixed = stored.join(r.relabels, on="doc_id", how="left", suffix="_new").select(
+        *[c for c in stored.columns if c not in ("cluster_id", "is_canonical")],
+        pl.coalesce("cluster_id_new", "cluster_id").alias("cluster_id"),
+        pl.coalesce("is_canonical_new", "is_canonical").alias("is_canonical"),
+    )
+    return pl.concat([fixed.select(new.columns), new])
+
+
+def _run_in_parts(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    stored, bands = None, None
+    for docs in parts:
+        history = None if stored is None else History(bands=bands.lazy(), articles=stored.lazy())
+        r = dedup(docs, DedupConfig(), history)
+        stored = _store(stored, docs, r)
+        bands = r.bands if bands is None else pl.concat([bands, r.bands])
+    return stored
+
+
+def test_a_later_but_earlier_dated_copy_becomes_canonical_and_stored_rows_are_relabelled():
     rng = np.random.default_rng(4)
     a, b = _story(rng), _story(rng)
     first = _frame([(_id(1), a, D1), (_id(2), b, D1)])
     r1 = dedup(first, DedupConfig())
     stored = first.join(r1.assignments, on="doc_id")
     history = History(bands=r1.bands.lazy(), articles=stored.lazy())
-    # An earlier-dated copy arriving later still does not displace the stored canonical.
+    # The original (earlier date) arrives after its copy: the policy holds over the whole cluster.
     second = _frame([(_id(3), "Breaking: " + a, D0), (_id(4), _story(rng), D1)])
     r2 = dedup(second, DedupConfig(), history)
     got = dict(zip(r2.assignments["doc_id"], zip(r2.assignments["cluster_id"], r2.assignments["is_canonical"])))
-    assert got[_id(3)] == (_id(1), False)
+    assert got[_id(3)] == (_id(3), True)
     assert got[_id(4)] == (_id(4), True)
     assert r2.stats["history_candidates"] >= 1
-    assert r2.duplicates.row(0, named=True)["canonical_doc_id"] == _id(1)
+    assert r2.relabels.rows() == [(_id(1), _id(3), False)]
+    assert r2.duplicates.height == 0
+    moved = r2.relabel_duplicates.row(0, named=True)
+    assert moved["doc_id"] == _id(1) and moved["canonical_doc_id"] == _id(3) and moved["similarity"] > 0.9
+
+    # A later-dated copy joins without touching stored rows.
+    third = _frame([(_id(5), a + " Share this story.", D1 + timedelta(days=1))])
+    r3 = dedup(
+        third,
+        DedupConfig(),
+        History(bands=pl.concat([r1.bands, r2.bands]).lazy(), articles=_store(stored, second, r2).lazy()),
+    )
+    assert r3.assignments.rows() == [(_id(5), _id(3), False)]
+    assert r3.relabels.height == 0
+    assert r3.duplicates.row(0, named=True)["canonical_doc_id"] == _id(3)
+
+
+def test_a_document_bridging_two_stored_clusters_merges_them():
+    rng = np.random.default_rng(6)
+    words = _story(rng, 400).split()
+    head, tail, whole = " ".join(words[:200]), " ".join(words[200:]), " ".join(words)
+    parts = [
+        _frame([(_id(1), head, D1)]),
+        _frame([(_id(2), tail, D1)]),
+        _frame([(_id(3), whole, D1 + timedelta(hours=1))]),  # contains both halves
+    ]
+    stored = _run_in_parts(parts[:2])
+    assert stored["cluster_id"].n_unique() == 2
+    stored = _run_in_parts(parts)
+    assert stored["cluster_id"].n_unique() == 1
+    assert stored.filter(pl.col("is_canonical"))["doc_id"].to_list() == [
+        _id(1)
+    ]  # earliest date, equal length: smallest id
+    assert stored.sort("doc_id").rows() == _run_in_parts([pl.concat(parts)]).sort("doc_id").rows()
+
+
+def test_clusters_and_canonicals_do_not_depend_on_how_documents_are_split_into_runs():
+    rng = np.random.default_rng(7)
+    rows = []
+    for s in range(12):
+        words = _story(rng, 360).split()
+        base = D0 + timedelta(hours=int(rng.integers(0, 48)))
+        variants = [
+            " ".join(words),
+            " ".join(words[:180]),
+            " ".join(words[180:]),
+            "Updated: " + " ".join(words[:300]),
+        ]
+        for v, text in enumerate(variants[: int(rng.integers(1, 5))]):
+            date = None if rng.random() < 0.2 else base + timedelta(hours=int(rng.integers(0, 24)))
+            rows.append((_id(100 * s + v + 1), text, date))
+    docs = _frame(rows)
+    one = _run_in_parts([docs]).sort("doc_id").select("doc_id", "cluster_id", "is_canonical")
+    assert one["cluster_id"].n_unique() < one.height  # there are clusters to get wrong
+    for seed in range(4):
+        order = np.random.default_rng(seed).permutation(docs.height)
+        cuts = np.sort(np.random.default_rng(seed).choice(np.arange(1, docs.height), 2, replace=False))
+        parts = [docs[order[i:j]] for i, j in zip([0, *cuts], [*cuts, docs.height])]
+        split = _run_in_parts(parts).sort("doc_id").select("doc_id", "cluster_id", "is_canonical")
+        assert split.rows() == one.rows()
 
 
 def test_incremental_match_through_a_non_canonical_member_fetches_the_canonical():

@@ -134,7 +134,7 @@ def test_rerun_of_same_input_adds_no_rows_and_new_copy_joins_old_cluster(seeded,
                 "id": "late-copy",
                 "url": "https://late.example/port",
                 "text": body,
-                "published_at": "2024-03-13T00:00:00Z",
+                "published_at": "2024-03-15T00:00:00Z",  # after the stored copies: not the canonical
             }
         )
         + "\n"
@@ -237,8 +237,17 @@ def test_runs_drop_removes_a_run_from_every_table_and_its_input_comes_back(seede
     extra = tmp_path / "more"
     extra.mkdir()
     body = " ".join(f"Sentence {i} about the night shift at the container terminal." for i in range(6))
-    (extra / "feed.jsonl").write_text(json.dumps({"id": "y", "url": "https://late.example/b", "text": body}) + "\n")
+    art = pl.read_parquet(_glob(wh, "articles"))
+    wire = art.filter(pl.col("source").str.contains("/syndicated/") & pl.col("is_canonical")).row(0, named=True)
+    rows = [
+        {"id": "y", "url": "https://late.example/b", "text": body},
+        # An earlier-dated copy of the wire story: it becomes the canonical of the stored cluster.
+        {"id": "w", "url": "https://early.example/w", "text": wire["text"], "published_at": "2024-01-01T00:00:00Z"},
+    ]
+    (extra / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     second = run_ingest([extra], wh)
+    relabelled = pl.read_parquet(_glob(wh, "articles")).filter(pl.col("cluster_id") == wire["cluster_id"])
+    assert relabelled.height == 0 and second["n_relabelled"] >= 6
     Warehouse(wh).compact()  # dropping works on compacted files too
     listing = subprocess.run(
         [sys.executable, "-m", "flows.cli", "runs", "--warehouse", str(wh)],
@@ -256,7 +265,7 @@ def test_runs_drop_removes_a_run_from_every_table_and_its_input_comes_back(seede
         timeout=120,
     )
     assert drop.returncode == 0, drop.stderr
-    assert _all_tables(wh) == after_first
+    assert _all_tables(wh) == after_first  # the wire cluster has its old canonical and ids back
     # The dropped run's input is read again by the next run (its manifest rows went with it).
     again = run_ingest([extra], wh)
-    assert again["n_articles"] == 1 and again["n_files_skipped"] == 0
+    assert again["n_articles"] == 2 and again["n_files_skipped"] == 0

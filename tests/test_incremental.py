@@ -46,7 +46,7 @@ def test_changed_content_at_a_known_path_is_a_new_version(tmp_path):
     # Unchanged: the file is skipped unread.
     again = run_ingest([inbox], wh)
     assert again["n_articles"] == 0 and again["n_files_skipped"] == 1 and again["n_skipped"] == 1
-    # A correction of the same story at the same path: a new version in the old version's cluster.
+    # A correction of the same story at the same path: a new version, in the old version's cluster.
     latest.write_text(
         _page("Harbour budget approved", _story("harbour", extra="An earlier version misstated the date of the vote."))
     )
@@ -63,7 +63,8 @@ def test_changed_content_at_a_known_path_is_a_new_version(tmp_path):
         for r in runs["run_id"].to_list()
         if art.filter(pl.col("run_id") == r).height
     )
-    assert v2["cluster_id"] == v1["cluster_id"] == v1["doc_id"] and v1["is_canonical"] and not v2["is_canonical"]
+    # Same cluster; by the canonical policy (no dates: the longer body) the correction leads it now.
+    assert v1["cluster_id"] == v2["cluster_id"] == v2["doc_id"] and v2["is_canonical"] and not v1["is_canonical"]
     assert v3["cluster_id"] == v3["doc_id"] and v3["is_canonical"]
     assert runs["n_files_skipped"].to_list() == [0, 1, 0, 0]
 
@@ -184,3 +185,53 @@ def test_japanese_and_chinese_pages_are_articles_and_an_empty_body_never_is(tmp_
     assert art["n_words"].min() >= 20  # about one word per two characters: above the default min_words too
     # min_words=0 still never makes an empty article: the empty body is a reject with its reason.
     assert rej["reason"].to_list() in (["only_boilerplate"], ["no_main_content"]) and summary["n_articles"] == 2
+
+
+def _partition(wh) -> tuple[set[frozenset[str]], dict[str, tuple[str, bool]]]:
+    art = pl.read_parquet(f"{wh}/current/articles/*.parquet")
+    groups = art.group_by("cluster_id").agg(pl.col("doc_id"))
+    labels = dict(zip(art["doc_id"], zip(art["cluster_id"], art["is_canonical"])))
+    return {frozenset(g) for g in groups["doc_id"].to_list()}, labels
+
+
+def test_one_run_or_three_runs_in_any_order_give_the_same_clusters(tmp_path):
+    from tests.conftest import SEEDS
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    words = _story("ferry", n=16).split()
+    half = len(words) // 2
+    # Two halves of one story (nothing in common) and the whole story, which bridges them.
+    for name, text, date in [
+        ("head", " ".join(words[:half]), "2024-03-14T08:00:00Z"),
+        ("tail", " ".join(words[half:]), "2024-03-14T09:00:00Z"),
+        ("whole", " ".join(words), "2024-03-13T07:00:00Z"),  # earliest: the canonical
+    ]:
+        (inbox / f"{name}.jsonl").write_text(
+            json.dumps({"id": name, "url": f"https://{name}.example/ferry", "text": text, "published_at": date}) + "\n"
+        )
+    files = sorted(p for p in SEEDS.rglob("*") if p.is_file()) + sorted(inbox.iterdir())
+    run_ingest(files, tmp_path / "one")
+    one, one_labels = _partition(tmp_path / "one")
+    assert any(len(g) >= 3 for g in one)  # the seeds' wire story and the bridged ferry story
+
+    # The same files in three runs, last first: the wire copies spread over the runs, the two
+    # halves stored as two clusters before the whole story arrives and bridges them.
+    rest = [f for f in files if f.parent != inbox]
+    split = [rest[k::3] for k in range(3)]
+    split[2].append(inbox / "head.jsonl")
+    split[1].append(inbox / "tail.jsonl")
+    split[0].append(inbox / "whole.jsonl")
+    summaries = [run_ingest(part, tmp_path / "three") for part in reversed(split)]
+    assert summaries[-1]["n_relabelled"] >= 2  # at least head and tail moved into the whole story's cluster
+    three, three_labels = _partition(tmp_path / "three")
+    assert three == one
+    assert three_labels == one_labels  # same canonical (the policy over the whole cluster), same ids
+    art = pl.read_parquet(f"{tmp_path}/three/current/articles/*.parquet")
+    ferry = art.filter(pl.col("source_id").is_in(["head", "tail", "whole"]))
+    assert ferry.height == 3 and ferry["cluster_id"].n_unique() == 1
+    assert ferry.filter(pl.col("is_canonical"))["source_id"].to_list() == ["whole"]
+    dups = pl.read_parquet(f"{tmp_path}/three/current/duplicates/*.parquet")
+    assert set(dups["doc_id"]) == {d for d, (_, canon) in three_labels.items() if not canon}
+    assert dups["doc_id"].n_unique() == dups.height
+    assert (dups.join(art, on="doc_id")["cluster_id"] == dups["canonical_doc_id"]).all()
