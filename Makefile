@@ -20,7 +20,7 @@ run: $(STAMP)
 
 ## Set up and run the whole test suite (lint and format check first).
 test: $(STAMP) lint
-	bash .ci/ui-deps.sh
+	bash .ci/system-deps.sh
 	$(PY) -m pytest
 
 ## Static checks (configured in pyproject.toml): ruff lint and format check over the repo, mypy --strict on cleaners/.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import re
@@ -101,10 +102,17 @@ class PrefectServer:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+PROCESS_PEAKS: dict[str, float] = {}
+"""After `run_measured`: peak RSS MB of each process of the tree, by its command line (first 80 chars)."""
+
+
 def run_measured(
     cmd: list[str], env: dict, interval: float = 0.2, cwd: Path = ROOT
 ) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Run cmd; return (wall seconds, peak RSS MB of its whole process tree, result)."""
+    """Run cmd; return (wall seconds, peak RSS MB of its whole process tree, result).
+
+    The peak of each single process is left in PROCESS_PEAKS.
+    """
     import time
 
     import psutil
@@ -113,12 +121,23 @@ def run_measured(
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
     ps = psutil.Process(proc.pid)
     peak = 0
+    per: dict[int, tuple[str, int]] = {}
     while proc.poll() is None:
         try:
             tree = [ps, *ps.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            total = 0
+            for p in tree:
+                with contextlib.suppress(psutil.Error):
+                    rss = p.memory_info().rss
+                    total += rss
+                    name = " ".join(p.cmdline())[:80]
+                    per[p.pid] = (name, max(rss, per.get(p.pid, ("", 0))[1]))
+            peak = max(peak, total)
         except psutil.Error:
             pass
         time.sleep(interval)
     out, err = proc.communicate()
+    PROCESS_PEAKS.clear()
+    for pid, (name, rss) in per.items():
+        PROCESS_PEAKS[f"{pid} {name}"] = rss / 2**20
     return time.perf_counter() - t0, peak / 2**20, subprocess.CompletedProcess(cmd, proc.returncode, out, err)

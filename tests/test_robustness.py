@@ -175,7 +175,23 @@ def _snapshot(wh) -> dict:
     return out
 
 
-def _readers(wh) -> dict[str, dict[str, int]]:
+@pytest.fixture(scope="module")
+def spark():
+    """A local Spark session (pyspark from PyPI, Debian's JRE), as a downstream job would open one."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("newsclean-readers")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def _readers(wh, spark=None) -> dict[str, dict[str, int]]:
     """Row counts of every public table as each recommended reader sees it (README paths)."""
     import duckdb
     import pandas as pd
@@ -190,6 +206,8 @@ def _readers(wh) -> dict[str, dict[str, int]]:
             "pandas": len(pd.read_parquet(folder)),
             "pyarrow": pads.dataset(folder).count_rows(),
         }
+        if spark is not None:
+            out[t]["spark"] = spark.read.parquet(folder).count()
     return out
 
 
@@ -206,16 +224,17 @@ def two_clean_runs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("point", ["before-commit", "commit:linked", "commit:moved", "commit:renamed"])
-def test_readers_see_whole_runs_after_a_sigkill_mid_commit(tmp_path, point, two_clean_runs):
+def test_readers_see_whole_runs_after_a_sigkill_mid_commit(tmp_path, point, two_clean_runs, spark):
     """A second run killed at each point of its commit: every reader still sees exactly the first run."""
     first, clean_tables, clean_counts = two_clean_runs
     wh = tmp_path / "wh"
     assert _cli([str(first), "--warehouse", str(wh)]).returncode == 0
-    before = _readers(wh)
-    assert before["articles"]["polars"] == 6 and before["runs"]["polars"] == 1
+    before = _readers(wh, spark)
+    assert before["articles"] == dict.fromkeys(("polars", "duckdb", "pandas", "pyarrow", "spark"), 6)
+    assert before["runs"]["spark"] == 1
     killed = _cli([str(SEEDS), "--warehouse", str(wh)], {"NEWSCLEAN_FAULT": point})
     assert killed.returncode == -9, killed.stderr[-2000:]
-    assert _readers(wh) == before  # before any recovery ran
+    assert _readers(wh, spark) == before  # before any recovery ran
     again = _cli([str(SEEDS), "--warehouse", str(wh)])
     assert again.returncode == 0, again.stderr[-2000:]
     assert _snapshot(wh) == clean_tables

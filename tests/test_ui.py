@@ -91,7 +91,7 @@ def _wait_deployment(api: str, name: str, proc: subprocess.Popen, log: Path) -> 
 def prefect_stack(tmp_path):
     """A real `prefect server start` on a free port; `serve(name, *args)` starts `newsclean serve`."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: run .ci/ui-deps.sh (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} missing: run .ci/system-deps.sh (apt-get install chromium)")
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {
