@@ -23,11 +23,11 @@ test: $(STAMP) lint
 	bash .ci/system-deps.sh
 	$(PY) -m pytest
 
-## Static checks (configured in pyproject.toml): ruff lint and format check over the repo, mypy --strict on cleaners/.
+## Static checks (configured in pyproject.toml): ruff lint and format check over the repo, mypy on cleaners/ (strict) and flows/.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy cleaners
+	$(VENV)/bin/mypy cleaners flows
 
 ## Unit tests only (no Prefect server, no browser).
 test-fast: $(STAMP)

@@ -15,10 +15,13 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from cleaners import language
 from cleaners import rules as rules_mod
@@ -39,7 +42,7 @@ MIN_UNIT_BYTES = 256 << 10
 UNITS_PER_WORKER = 4
 """Work units per worker the planner aims for, so a slow unit does not leave a core idle."""
 
-DOCS_SCHEMA = {
+DOCS_SCHEMA: dict[str, PolarsDataType] = {
     "doc_id": pl.String,
     "source": pl.String,
     "source_id": pl.String,
@@ -58,8 +61,13 @@ DOCS_SCHEMA = {
     "language": pl.String,
     "date_error": pl.String,
 }
-REMOVED_SCHEMA = {"doc_id": pl.String, "position": pl.Int32, "line": pl.String, "rule": pl.String}
-REJECTS_SCHEMA = {
+REMOVED_SCHEMA: dict[str, PolarsDataType] = {
+    "doc_id": pl.String,
+    "position": pl.Int32,
+    "line": pl.String,
+    "rule": pl.String,
+}
+REJECTS_SCHEMA: dict[str, PolarsDataType] = {
     "doc_id": pl.String,
     "source": pl.String,
     "source_id": pl.String,
@@ -69,8 +77,18 @@ REJECTS_SCHEMA = {
     "detail": pl.String,
     "raw_hash": pl.String,
 }
-PROFILE_SCHEMA = {"domain": pl.String, "line_hash": pl.UInt64, "page_hash": pl.UInt64, "line": pl.String}
-KINDS = {"docs": DOCS_SCHEMA, "removed": REMOVED_SCHEMA, "rejects": REJECTS_SCHEMA, "profile": PROFILE_SCHEMA}
+PROFILE_SCHEMA: dict[str, PolarsDataType] = {
+    "domain": pl.String,
+    "line_hash": pl.UInt64,
+    "page_hash": pl.UInt64,
+    "line": pl.String,
+}
+KINDS: dict[str, dict[str, PolarsDataType]] = {
+    "docs": DOCS_SCHEMA,
+    "removed": REMOVED_SCHEMA,
+    "rejects": REJECTS_SCHEMA,
+    "profile": PROFILE_SCHEMA,
+}
 DONE = "_SUCCESS.json"
 
 
@@ -162,7 +180,7 @@ class _Sink:
 
     def __init__(self, out: Path) -> None:
         self.out = out
-        self.rows: dict[str, list[dict]] = {k: [] for k in KINDS}
+        self.rows: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
         self.parts = 0
         self.counts = {k: 0 for k in KINDS}
 
@@ -219,7 +237,7 @@ def known_ids(known: Path | None, files: tuple[str, ...]) -> frozenset[str]:
 
 def process_batch(
     batch: Batch, settings: Settings, out: Path, known: Path | None = None, progress: Path | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Read and clean every new document of the batch's units into `out` (skipped if done before).
 
     Records whose doc_id is in `known` (stored by an earlier run) are counted as skipped
@@ -227,7 +245,7 @@ def process_batch(
     """
     done = out / DONE
     if done.exists():
-        summary = json.loads(done.read_text())
+        summary: dict[str, Any] = json.loads(done.read_text())
         summary["reused"] = True
         return summary
     final, out = out, out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
@@ -246,14 +264,14 @@ def process_batch(
     return summary
 
 
-def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str], prog: _Progress) -> dict:
+def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str], prog: _Progress) -> dict[str, Any]:
     t0 = time.perf_counter()
     language.warm_up()  # the model load must not count against the first document's time limit
     rules = rules_mod.select(settings.boilerplate.enabled_rules, settings.boilerplate.disabled_rules)
     sink = _Sink(out)
     max_words = settings.boilerplate.site_max_line_words
     reasons: dict[str, int] = {}
-    files: list[dict] = []
+    files: list[dict[str, Any]] = []
     n_docs = n_skipped = 0
     for unit in batch.units:
         n_unit = n_transient = 0
@@ -343,7 +361,7 @@ _REFIRE_SECONDS = 0.05
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: float):
+def _time_limit(seconds: float) -> Iterator[None]:
     """Raise _Timeout in this thread after `seconds` (SIGALRM; a no-op off the main thread,
     where signals cannot be delivered, e.g. on Dask's worker threads).
 
@@ -355,7 +373,7 @@ def _time_limit(seconds: float):
         return
     armed = [True]
 
-    def _alarm(signum, frame):
+    def _alarm(signum: int, frame: object) -> None:
         if armed[0]:
             raise _Timeout
 

@@ -6,9 +6,9 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flows.deploy import DEFAULT_TIMEOUT_MINUTES
 
@@ -142,11 +142,11 @@ def add_param_options(parser: argparse.ArgumentParser) -> None:
                 flag, dest=name, action="append", default=None, metavar="NAME", help=f"{f.description} (repeatable)"
             )
         else:
-            kind = f.annotation if f.annotation in (int, float) else str
+            kind: Callable[[str], Any] = f.annotation if f.annotation in (int, float) else str  # type: ignore[assignment]
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None, help=help_text)
 
 
-def params_from_args(args: argparse.Namespace) -> dict:
+def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The options given on the command line (others take the model's defaults)."""
     from flows.params import IngestParams
 
@@ -316,7 +316,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _clean(args: argparse.Namespace) -> int:
     from cleaners.document import clean_document
-    from cleaners.records import RawDoc
+    from cleaners.records import RawDoc, Reject
 
     if args.path == "-":
         raw = RawDoc("<stdin>", None, "stdin", url=args.url, html=sys.stdin.buffer.read())
@@ -339,7 +339,7 @@ def _clean(args: argparse.Namespace) -> int:
         print(f"newsclean: {e}", file=sys.stderr)
         return 2
     doc = clean_document(raw, settings)
-    if not hasattr(doc, "lines"):
+    if isinstance(doc, Reject):
         stage = getattr(doc.stage, "value", str(doc.stage))
         if args.json:
             print(json.dumps({"rejected": True, "stage": stage, "reason": doc.reason, "detail": doc.detail}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from flows.params import ParameterError, preflight, validate
 
@@ -11,7 +12,7 @@ DEFAULT_TIMEOUT_MINUTES = 55.0
 """Under the hourly schedule: a hung run fails (and frees the warehouse) before the next one is due."""
 
 
-def deployment_parameters(inputs: list[str], warehouse: str) -> dict:
+def deployment_parameters(inputs: list[str], warehouse: str) -> dict[str, Any]:
     """The served defaults: validated, with absolute paths (runs start in another directory)."""
     params = validate({"inputs": inputs, "warehouse": warehouse})
     problems = preflight(params)

@@ -12,6 +12,7 @@ import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -53,7 +54,7 @@ SITE_ROWS = 20
 
 def _site_counts(
     final: pl.LazyFrame, assignments: pl.DataFrame, removed: pl.DataFrame, rejects: pl.DataFrame, ids: pl.DataFrame
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Per-domain counts of this run (articles, duplicates, rejects, removed lines), largest first."""
     arts = final.select("doc_id", "domain").collect().join(assignments, on="doc_id")
     domains = ids.select("doc_id", "domain").unique("doc_id")
@@ -72,7 +73,7 @@ def _site_counts(
 
 def finalize(
     wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: str, refused: pl.DataFrame | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Build and stage every table for the run; returns counts and per-step timings."""
     timings: dict[str, float] = {}
     t = time.perf_counter()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator, model_validator
 
 from cleaners.config import BoilerplateConfig, DedupConfig, ExtractConfig, Limits, Settings
 
@@ -31,7 +31,7 @@ def _field(default: Any, description: str, *, unit: str = "", cli: str | None = 
     if unit:
         parts.append(f"unit: {unit}")
     text = description + (f" ({'; '.join(parts)})" if parts else "")
-    extra = {"cli": cli} if cli else None
+    extra: dict[str, JsonValue] | None = {"cli": cli} if cli else None
     if callable(default):
         return Field(default_factory=default, description=text, json_schema_extra=extra, **bounds)
     return Field(default, description=text, json_schema_extra=extra, **bounds)

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -43,7 +44,9 @@ POLL_SECONDS = 2.0
 
 
 @task(retries=2, retry_delay_seconds=2, task_run_name="clean-batch-{batch.index}", cache_policy=NO_CACHE)
-def clean_batch(batch: Batch, settings: dict, warehouse: str, known: str | None, progress: str | None) -> dict:
+def clean_batch(
+    batch: Batch, settings: dict[str, Any], warehouse: str, known: str | None, progress: str | None
+) -> dict[str, Any]:
     """Read and clean one unit of work (outputs reused if this batch finished before)."""
     wh = Warehouse(warehouse)
     return process_batch(
@@ -56,7 +59,9 @@ def clean_batch(batch: Batch, settings: dict, warehouse: str, known: str | None,
 
 
 @task(retries=1, retry_delay_seconds=2, task_run_name="dedup-and-stage", cache_policy=NO_CACHE)
-def dedup_and_stage(warehouse: str, batch_keys: list[str], settings: dict, run_id: str, refused: list[str]) -> dict:
+def dedup_and_stage(
+    warehouse: str, batch_keys: list[str], settings: dict[str, Any], run_id: str, refused: list[str]
+) -> dict[str, Any]:
     """Site-line stripping, near-duplicate clustering against history, staged tables."""
     wh = Warehouse(warehouse)
     return finalize(
@@ -107,7 +112,7 @@ def _local_workers(params: IngestParams, n_batches: int) -> int:
 
 def _runner(params: IngestParams, n_batches: int):  # type: ignore[no-untyped-def]
     if params.dask_address:
-        from prefect_dask import DaskTaskRunner
+        from prefect_dask.task_runners import DaskTaskRunner
 
         return DaskTaskRunner(address=params.dask_address)
     # Always processes, even for one worker: CPU-bound batches need them to scale, a crash in a
@@ -182,7 +187,7 @@ def _skip_unchanged(wh: Warehouse, files: list[str]) -> tuple[list[str], int, in
     flow_run_name=_flow_run_name,
     validate_parameters=False,
 )
-def ingest(params: IngestParams = IngestParams()) -> dict:
+def ingest(params: IngestParams = IngestParams()) -> dict[str, Any]:
     """Ingest the inputs into the warehouse and return the run summary."""
     logger = get_run_logger()
     p = validate(params)  # one-line ParameterError naming the field and the fix
@@ -317,11 +322,12 @@ def _run_batches(
     scratch: Path,
     run_id: str,
     logger: Any,
-) -> tuple[list[dict], float]:
+) -> tuple[list[dict[str, Any]], float]:
     """Run the units on the task runner; progress (bytes, documents) is polled from the workers."""
-    summaries: list[dict] = []
+    summaries: list[dict[str, Any]] = []
     total = max(sum(b.size for b in batches), 1)
     progress_id = create_progress_artifact(progress=0.0, description=f"Input read and cleaned, run {run_id}")
+    assert isinstance(progress_id, UUID)  # the sync call (the flow is sync) returns the id, not a coroutine
     bar = report.ProgressBar(total) if os.environ.get(PROGRESS_ENV) == "1" else None
     prog_dir = scratch / "progress"
     t_batches = time.perf_counter()
@@ -396,7 +402,7 @@ def _live_progress(prog_dir: Path, running: list[Batch]) -> tuple[int, int]:
     return nbytes, ndocs
 
 
-def _previous_run(wh: Warehouse) -> dict | None:
+def _previous_run(wh: Warehouse) -> dict[str, Any] | None:
     """Counts of the latest committed run (for the report's comparison), or None."""
     runs = wh.scan("runs").sort("finished_at").tail(1).collect()
     if not runs.height:
@@ -412,7 +418,7 @@ def _stage_run_row(
     finished: datetime,
     settings: Settings,
     params: IngestParams,
-    summary: dict,
+    summary: dict[str, Any],
 ) -> None:
     row = {
         "run_id": run_id,
@@ -438,7 +444,9 @@ def _stage_run_row(
     wh.stage(run_id, "runs", pl.DataFrame([row]))
 
 
-def _stage_manifest(wh: Warehouse, run_id: str, summaries: list[dict], stats: dict[str, tuple[int, int]]) -> None:
+def _stage_manifest(
+    wh: Warehouse, run_id: str, summaries: list[dict[str, Any]], stats: dict[str, tuple[int, int]]
+) -> None:
     """Record files this run read whole, with no transient reject, so the next run skips them unread."""
     parts = pl.DataFrame(
         [fp for s in summaries for fp in s.get("file_parts", [])],
@@ -481,7 +489,7 @@ def _stage_manifest(wh: Warehouse, run_id: str, summaries: list[dict], stats: di
     )
 
 
-def _emit_events(summary: dict, wh: Warehouse) -> None:
+def _emit_events(summary: dict[str, Any], wh: Warehouse) -> None:
     """A Prefect event per run with its counts, and one when the reject share jumps (for automations)."""
     from prefect.events import emit_event
 

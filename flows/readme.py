@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from cleaners.schema import markdown as schema_markdown
@@ -15,12 +14,11 @@ BLOCKS = {"schema": schema_markdown, "params": markdown_table}
 def refresh(text: str) -> str:
     """`text` with every `<!-- NAME:start -->...<!-- NAME:end -->` block regenerated."""
     for name, make in BLOCKS.items():
-        text = re.sub(
-            rf"<!-- {name}:start -->\n.*?<!-- {name}:end -->",
-            lambda _m, make=make, name=name: f"<!-- {name}:start -->\n{make().strip()}\n<!-- {name}:end -->",
-            text,
-            flags=re.S,
-        )
+        block = f"<!-- {name}:start -->\n{make().strip()}\n<!-- {name}:end -->"
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        head, sep, rest = text.partition(start)
+        if sep:
+            text = head + block + rest.partition(end)[2]
     return text
 
 

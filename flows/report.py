@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def _bar(n: int, top: int, width: int = 30) -> str:
     return "█" * max(1, round(width * n / top)) if top else ""
 
 
-def stage_rows(summary: dict) -> list[dict]:
+def stage_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """Counts per stage, one row each (the table artifact)."""
     rows = [
         {"stage": "read", "count": summary["n_documents"], "note": f"{summary['n_files']} files"},
@@ -36,7 +38,7 @@ def stage_rows(summary: dict) -> list[dict]:
     return rows
 
 
-def markdown(summary: dict) -> str:
+def markdown(summary: dict[str, Any]) -> str:
     """Human-readable report: counts, top rules, cluster sizes, largest clusters, timings."""
     out = [f"# newsclean run `{summary['run_id']}`", ""]
     out += [f"Warehouse: `{summary['warehouse']}`  ", f"Wall time: {summary['seconds']:.1f} s", ""]
@@ -103,7 +105,7 @@ def markdown(summary: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def terminal(summary: dict) -> str:
+def terminal(summary: dict[str, Any]) -> str:
     """The short summary `newsclean run` prints."""
     return (
         f"run {summary['run_id']}: {summary['n_files']} files, {summary['n_documents']} documents -> "
@@ -117,7 +119,7 @@ REJECT_JUMP_MIN = 10
 """A reject jump needs at least this many rejects (a few odd files are not an alert)."""
 
 
-def reject_jump(summary: dict) -> dict | None:
+def reject_jump(summary: dict[str, Any]) -> dict[str, Any] | None:
     """Reject share of this run vs the previous one, when it at least doubled (and grew by 5 points)."""
     prev = summary.get("previous") or {}
     seen = summary["n_documents"] - summary["n_skipped"]

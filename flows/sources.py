@@ -20,6 +20,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import xxhash
 
@@ -193,7 +194,7 @@ class _Capped(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b) -> int:  # type: ignore[no-untyped-def, override]
+    def readinto(self, b: Any) -> int:
         # read1: one decompression step; read() would loop and lose what it had at a truncation.
         data = self.inner.read1(len(b))
         self.n += len(data)

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -87,7 +88,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_json_atomic(path: Path, payload: dict, fsync: bool = True) -> None:
+def write_json_atomic(path: Path, payload: dict[str, Any], fsync: bool = True) -> None:
     """Write JSON to a temporary name, then rename: readers see the old or the new file whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -161,7 +162,7 @@ def apply_relabels(snapshot: Path, relabels: pl.DataFrame, duplicates: pl.DataFr
     return changed
 
 
-def check_root(root: str | os.PathLike) -> str | None:
+def check_root(root: str | os.PathLike[str]) -> str | None:
     """Why `root` cannot be used as a warehouse (a non-empty folder newsclean did not make), or None."""
     path = Path(root)
     if not path.exists():
@@ -183,7 +184,7 @@ def check_root(root: str | os.PathLike) -> str | None:
 class Warehouse:
     """A warehouse root: reading the published snapshot, staging and publishing runs."""
 
-    def __init__(self, root: str | os.PathLike) -> None:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).absolute()
 
     # --- the root ------------------------------------------------------------------------------
@@ -317,7 +318,7 @@ class Warehouse:
             write_parquet_atomic(relabels, self.root / STAGING / run_id / RELABEL / "articles.parquet")
             write_parquet_atomic(duplicates, self.root / STAGING / run_id / RELABEL / "duplicates.parquet")
 
-    def commit(self, run_id: str, summary: dict) -> Path:
+    def commit(self, run_id: str, summary: dict[str, Any]) -> Path:
         """Publish a staged run: the next snapshot = the current one + the run's files, in one swap."""
         staged = self.root / STAGING / run_id
 
@@ -418,7 +419,7 @@ class Warehouse:
         self._publish(merge, {"action": "compact"})
         return counts
 
-    def _publish(self, change: Callable[[Path], None], info: dict) -> Path:
+    def _publish(self, change: Callable[[Path], None], info: dict[str, Any]) -> Path:
         """Build the next snapshot from the current one (hard links), apply `change`, swap `current`."""
         self.ensure_root()
         snaps = self.root / SNAPSHOTS
