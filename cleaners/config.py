@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from cleaners.rules import RuleSet, families, rule_set, unknown_prefixes
+
 
 class ConfigError(ValueError):
     """A setting is out of range; the message says which and what to use instead."""
@@ -83,6 +85,16 @@ class BoilerplateConfig:
             f"got {self.site_min_pages}",
         )
         _check(self.site_max_line_words >= 1, "BoilerplateConfig.site_max_line_words must be >= 1")
+        unknown = unknown_prefixes(self.enabled_rules + self.disabled_rules)
+        _check(
+            not unknown,
+            f"BoilerplateConfig: no rule starts with {unknown}; rule families: {', '.join(families())}",
+        )
+
+    @property
+    def rules(self) -> RuleSet:
+        """The rules these switches leave on (the one switch every stage reads)."""
+        return rule_set(self.enabled_rules, self.disabled_rules)
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import urlsplit
 
-from cleaners import rules as rules_mod
-from cleaners.boilerplate import CODE_RULES, strip_lines
 from cleaners.config import Settings
 from cleaners.dates import parse_date
 from cleaners.decode import DecodeError, decode_bytes
 from cleaners.extract import extract_html
 from cleaners.language import detect_language
+from cleaners.lines import strip_lines
 from cleaners.markup import NO_MARKUP
 from cleaners.normalize import normalize_line, split_lines
 from cleaners.records import CleanDoc, RawDoc, Reject, Stage
@@ -44,17 +42,8 @@ def _clean_author(author: str | None, settings: Settings) -> str | None:
     return a or None
 
 
-@lru_cache(maxsize=64)
-def _switched_off(enabled: tuple[str, ...], disabled: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(r for r in CODE_RULES if not rules_mod.is_on(r, enabled, disabled))
-
-
-def clean_document(
-    raw: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule, ...] | None = None
-) -> CleanDoc | Reject:
+def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
     """Turn one raw input into a cleaned body with metadata, or a Reject with its reason."""
-    if rules is None:
-        rules = rules_mod.select(settings.boilerplate.enabled_rules, settings.boilerplate.disabled_rules)
     limits = settings.limits
     title = raw.title
     author: str | None = None
@@ -106,8 +95,7 @@ def clean_document(
     if not lines:
         return _reject(raw, Stage.CLEAN, "empty", "no text after normalization")
     bp = settings.boilerplate
-    switched_off = _switched_off(bp.enabled_rules, bp.disabled_rules)
-    stripped = strip_lines(lines, title, rules, markup, bp.keep_headline, _clean_author(author, settings), switched_off)
+    stripped = strip_lines(lines, title, bp.rules, markup, bp.keep_headline, _clean_author(author, settings))
     author = author or stripped.author
     own_date = parse_date(raw.published_at, plausible=False)
     date_error = f"unparseable published_at {raw.published_at[:80]!r}" if raw.published_at and not own_date else None

@@ -24,12 +24,11 @@ import polars as pl
 from polars._typing import PolarsDataType
 
 from cleaners import language
-from cleaners import rules as rules_mod
-from cleaners.boilerplate import line_key, page_key, site_profile_rows
 from cleaners.config import Settings
 from cleaners.document import clean_document
 from cleaners.identity import TRANSIENT_REASONS
 from cleaners.records import CleanDoc, RawDoc, Reject, Stage
+from cleaners.sites import line_key, page_key, site_profile_rows
 from flows.sources import SPLITTABLE, format_of, read_file
 from flows.warehouse import write_json_atomic, write_parquet_atomic
 
@@ -267,7 +266,6 @@ def process_batch(
 def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str], prog: _Progress) -> dict[str, Any]:
     t0 = time.perf_counter()
     language.warm_up()  # the model load must not count against the first document's time limit
-    rules = rules_mod.select(settings.boilerplate.enabled_rules, settings.boilerplate.disabled_rules)
     sink = _Sink(out)
     max_words = settings.boilerplate.site_max_line_words
     reasons: dict[str, int] = {}
@@ -283,7 +281,7 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
             if did in known:
                 n_skipped += 1
                 continue
-            res = item if isinstance(item, Reject) else _safe_clean(item, settings, rules)
+            res = item if isinstance(item, Reject) else _safe_clean(item, settings)
             if isinstance(res, Reject):
                 reasons[res.reason] = reasons.get(res.reason, 0) + 1
                 n_transient += res.reason in TRANSIENT_REASONS
@@ -393,11 +391,11 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _safe_clean(item: RawDoc, settings: Settings, rules: tuple[rules_mod.Rule, ...]) -> CleanDoc | Reject:
+def _safe_clean(item: RawDoc, settings: Settings) -> CleanDoc | Reject:
     """clean_document under the time limit, with any exception turned into a reject."""
     try:
         with _time_limit(settings.limits.max_extract_seconds):
-            return clean_document(item, settings, rules)
+            return clean_document(item, settings)
     except _Timeout:
         return Reject(
             item.source,

@@ -16,12 +16,12 @@ from typing import Any
 
 import polars as pl
 
-from cleaners.boilerplate import SITE_RULE, site_boilerplate, strip_site_lines
 from cleaners.config import Settings
 from cleaners.dedup import History, dedup
 from cleaners.language import n_words_expr
-from cleaners.rules import is_on
+from cleaners.rules import SITE_RULE
 from cleaners.schema import ARTICLES, empty
+from cleaners.sites import site_boilerplate, strip_site_lines
 from flows.batches import scan_parts
 from flows.warehouse import STAGING, Warehouse, write_parquet_atomic
 
@@ -121,8 +121,7 @@ def finalize(
         ),
         settings.boilerplate.site_min_pages,
     )
-    bp = settings.boilerplate
-    if not is_on(SITE_RULE, bp.enabled_rules, bp.disabled_rules):
+    if SITE_RULE not in settings.boilerplate.rules:
         boiler = boiler.clear()  # switched off: profiles are still kept for later runs
     timings["site_profile"] = time.perf_counter() - t
 

@@ -120,15 +120,12 @@ class IngestParams(BaseModel):
     @field_validator("disabled_rules")
     @classmethod
     def _known_rules(cls, v: list[str]) -> list[str]:
-        from cleaners.boilerplate import CODE_RULES
-        from cleaners.rules import RULES
+        from cleaners.rules import families, unknown_prefixes
 
-        names = [r.name for r in RULES] + list(CODE_RULES) + ["site.repeated"]
         cleaned = [p.strip() for p in v if p and p.strip()]
-        unknown = [p for p in cleaned if not any(n.startswith(p) for n in names)]
+        unknown = unknown_prefixes(cleaned)
         if unknown:
-            families = sorted({n.split(".")[0] for n in names})
-            raise ValueError(f"no rule starts with {unknown}; rule families: {', '.join(families)}")
+            raise ValueError(f"no rule starts with {unknown}; rule families: {', '.join(families())}")
         return cleaned
 
     @field_validator("inputs")

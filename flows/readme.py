@@ -1,14 +1,15 @@
-"""Refresh the README's generated blocks (table contract, run parameters): `python -m flows.readme`."""
+"""Refresh the README's generated blocks (table contract, run parameters, rules): `python -m flows.readme`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from cleaners.rules import markdown_table as rules_table
 from cleaners.schema import markdown as schema_markdown
 from flows.params import markdown_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = {"schema": schema_markdown, "params": markdown_table}
+BLOCKS = {"schema": schema_markdown, "params": markdown_table, "rules": rules_table}
 
 
 def refresh(text: str) -> str:

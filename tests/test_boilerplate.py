@@ -7,12 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaners.boilerplate import line_key, site_boilerplate, strip_lines, strip_site_lines
 from cleaners.config import Settings
 from cleaners.document import clean_document
+from cleaners.lines import strip_lines
 from cleaners.records import RawDoc
-from cleaners.rules import RULES, select
+from cleaners.rules import ALL, CODE_RULES, RULES, RuleSet, Scope, rule, rule_set
+from cleaners.sites import line_key, site_boilerplate, strip_site_lines
 from tests.conftest import DATA, SEEDS
+
+CODE_ONLY = RuleSet(frozenset(c.name for c in CODE_RULES), ())
+"""The code rules alone, no pattern rule."""
 
 SEED = "000_44e51650d7198f83"
 
@@ -66,7 +70,7 @@ MUST_DROP = [
 def test_rule_drops_boilerplate_line(line, family):
     body = ["First real sentence of the article about the port strike and the wage deal."] * 3
     lines = body[:2] + [line] + body[2:]
-    out = strip_lines(lines, None, RULES)
+    out = strip_lines(lines, None)
     assert [r.line for r in out.removed] == [line]
     assert out.removed[0].rule.split(".")[0] == family
 
@@ -86,7 +90,7 @@ MUST_KEEP = [
 @pytest.mark.parametrize("line", MUST_KEEP)
 def test_body_sentence_with_trigger_words_survives(line):
     lines = ["Opening sentence of the story that sets the scene for readers."] * 4 + [line] + ["Closing."] * 8
-    out = strip_lines(lines, None, RULES)
+    out = strip_lines(lines, None)
     assert line in out.kept
 
 
@@ -100,11 +104,11 @@ def test_byline_becomes_metadata():
 def test_headline_kept_once_and_title_trails_removed():
     title = "Dockworkers end strike in Rotterdam"
     lines = [title, f"{title} | Europe | Harbour Times", title, "Body text."]
-    out = strip_lines(lines, title, RULES)
+    out = strip_lines(lines, title)
     assert out.kept == [title, "Body text."]
     assert [(r.position, r.rule) for r in out.removed] == [(1, "title.repeat"), (2, "title.repeat")]
     # keep_headline=False: the headline lives only in the `title` column.
-    out = strip_lines(lines, title, RULES, keep_headline=False)
+    out = strip_lines(lines, title, keep_headline=False)
     assert out.kept == ["Body text."]
 
 
@@ -114,22 +118,53 @@ def test_comment_section_cut_drops_the_rest():
         "Great article!",
         "Thanks",
     ]
-    out = strip_lines(lines, None, RULES)
+    out = strip_lines(lines, None)
     assert out.kept == lines[:6]
     assert {r.rule for r in out.removed} == {"comments.cut"}
     assert [r.line for r in out.removed] == lines[6:]
 
 
-def test_rule_selection_by_prefix():
-    only = select(enabled=("subscribe",))
-    assert only and all(r.name.startswith("subscribe") for r in only)
-    assert not any(r.name.startswith("credit") for r in select(disabled=("credit",)))
+def test_one_switch_turns_pattern_and_code_rules_on_and_off_by_prefix():
+    only = rule_set(enabled=("subscribe",))
+    assert only.patterns and all(r.name.startswith("subscribe") for r in only.patterns)
+    assert "markup.share" not in only and "site.repeated" not in only
+    no_credit = rule_set(disabled=("credit", "markup.credit", "site"))
+    assert not any(r.name.startswith("credit") for r in no_credit.patterns)
+    assert "markup.credit" not in no_credit and "site.repeated" not in no_credit and "markup.share" in no_credit
+    assert ALL.on == {r.name for r in RULES} | {c.name for c in CODE_RULES}
+    # A code rule switched off is off in the stripping too.
+    lines = ["A headline", "A headline", *[f"Body sentence number {i} of the story." for i in range(6)]]
+    assert strip_lines(lines, "A headline").removed[0].rule == "title.repeat"
+    assert not strip_lines(lines, "A headline", rule_set(disabled=("title",))).removed
 
 
-def test_rule_names_are_unique_and_dotted():
-    names = [r.name for r in RULES]
+def test_rule_names_are_unique_and_dotted_and_a_bad_rule_fails_at_import():
+    names = [r.name for r in RULES] + [c.name for c in CODE_RULES]
     assert len(names) == len(set(names))
     assert all(n.count(".") == 1 for n in names)
+    with pytest.raises(TypeError, match="scope must be a Scope"):
+        rule("test.bad_scope", r"^x$", scope="tial")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="family.variant"):
+        rule("NoDot", r"^x$")
+    with pytest.raises(ValueError):
+        Scope("tial")
+
+
+def test_unknown_rule_prefixes_fail_in_the_config():
+    from cleaners.config import BoilerplateConfig
+
+    with pytest.raises(ValueError, match="no rule starts with"):
+        BoilerplateConfig(disabled_rules=("subscrib.typo",))
+
+
+def test_readme_rule_table_matches_the_registry():
+    from cleaners.rules import markdown_table
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- rules:start -->\n", 1)[1].split("<!-- rules:end -->", 1)[0]
+    assert block.strip() == markdown_table().strip()
+    assert len(block.strip().splitlines()) == 2 + len(RULES) + len(CODE_RULES)
 
 
 lines_st = st.lists(
@@ -141,11 +176,11 @@ lines_st = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(lines_st)
 def test_strip_never_adds_text_and_is_idempotent(lines):
-    out = strip_lines(lines, None, RULES)
+    out = strip_lines(lines, None)
     it = iter(lines)
     assert all(any(k == x for x in it) for k in out.kept)  # kept is a subsequence of the input
     assert len(out.kept) + len(out.removed) == len(lines)
-    again = strip_lines(out.kept, None, RULES)
+    again = strip_lines(out.kept, None)
     assert again.kept == out.kept
 
 
@@ -205,7 +240,7 @@ def test_site_lines_learned_across_pages_and_runs():
 def test_a_story_reposted_under_new_headlines_keeps_its_whole_body():
     """One wire story posted five times on a domain (new URL and headline each time) is one page
     for site learning; the site's real tagline, on three distinct stories, is still learned."""
-    from cleaners.boilerplate import page_key, site_profile_rows
+    from cleaners.sites import page_key, site_profile_rows
 
     tag = "Independent reporting from the waterfront since 1898."
     body = [
@@ -337,48 +372,48 @@ MUST_DROP_MORE = [
 def test_author_box_in_the_last_lines_without_metadata():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
     box = "Candice Sealey is the Founder & Principal Consultant at Ignite! a Full-service Marketing & PR Consultancy."
-    out = strip_lines(body + [box], None, RULES)
+    out = strip_lines(body + [box], None)
     assert [(r.line, r.rule) for r in out.removed] == [(box, "byline.bio_box")]
     # Not in the last lines, or not a role noun ("Gründen" is not "Gründer"): stays.
-    assert box in strip_lines(body[:3] + [box] + body[3:], None, RULES).kept
+    assert box in strip_lines(body[:3] + [box] + body[3:], None).kept
     keep = "Die Bahn-Konkurrenz ist derzeit auch aus anderen Gründen nicht gut auf den Minister zu sprechen."
-    assert strip_lines(body + [keep], None, RULES).kept[-1] == keep
+    assert strip_lines(body + [keep], None).kept[-1] == keep
 
 
 def test_signoffs_in_the_last_lines():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
-    out = strip_lines(body + ["– David Dunkley"], None, RULES)
+    out = strip_lines(body + ["– David Dunkley"], None)
     assert [(r.line, r.rule) for r in out.removed] == [("– David Dunkley", "byline.signoff")]
     assert out.author == "David Dunkley"
-    out = strip_lines(body + ["(AFP)"], None, RULES)
+    out = strip_lines(body + ["(AFP)"], None)
     assert [(r.line, r.rule) for r in out.removed] == [("(AFP)", "credit.signoff")]
     # The same lines higher up are left alone (a dash-led name can be a quote's attribution).
-    assert strip_lines(["– David Dunkley"] + body, None, RULES).kept[0] == "– David Dunkley"
-    assert strip_lines(body[:4] + ["NATO"] + body[4:], None, RULES).kept[4] == "NATO"
+    assert strip_lines(["– David Dunkley"] + body, None).kept[0] == "– David Dunkley"
+    assert strip_lines(body[:4] + ["NATO"] + body[4:], None).kept[4] == "NATO"
 
 
 def test_byline_needs_capitalized_names():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(6)]
     sub = "Von den verschiedenen Heizsystemen im Haus"
-    assert strip_lines([sub] + body, None, RULES).kept[0] == sub
-    out = strip_lines(["von Łukasz Nowak"] + body, None, RULES)
+    assert strip_lines([sub] + body, None).kept[0] == sub
+    out = strip_lines(["von Łukasz Nowak"] + body, None)
     assert out.removed[0].rule == "byline.by" and out.author == "Łukasz Nowak"
 
 
 def test_author_name_alone_near_the_top_is_a_byline():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
-    out = strip_lines(["- Luis Ávila"] + body, None, RULES, byline="Luis Ávila")
+    out = strip_lines(["- Luis Ávila"] + body, None, byline="Luis Ávila")
     assert [(r.line, r.rule) for r in out.removed] == [("- Luis Ávila", "byline.repeat")]
     # Another name, or the author's name further down, stays.
-    assert strip_lines(["Ana Pérez"] + body, None, RULES, byline="Luis Ávila").kept[0] == "Ana Pérez"
-    assert "Luis Ávila" in strip_lines(body[:5] + ["Luis Ávila"] + body[5:], None, RULES, byline="Luis Ávila").kept
+    assert strip_lines(["Ana Pérez"] + body, None, byline="Luis Ávila").kept[0] == "Ana Pérez"
+    assert "Luis Ávila" in strip_lines(body[:5] + ["Luis Ávila"] + body[5:], None, byline="Luis Ávila").kept
 
 
 def test_section_label_goes_only_in_the_second_half():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(10)]
-    early = strip_lines(body[:1] + ["Kontakt:"] + body[1:], None, RULES)
+    early = strip_lines(body[:1] + ["Kontakt:"] + body[1:], None)
     assert "Kontakt:" in early.kept
-    late = strip_lines(body[:7] + ["Kontakt:"] + body[7:], None, RULES)
+    late = strip_lines(body[:7] + ["Kontakt:"] + body[7:], None)
     assert [(r.line, r.rule) for r in late.removed] == [("Kontakt:", "meta.section_label")]
 
 
@@ -415,7 +450,7 @@ TAIL_KEEP = [
 @pytest.mark.parametrize("line", TAIL_KEEP)
 def test_last_line_of_the_body_survives(line):
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(6)]
-    assert strip_lines(body + [line], None, RULES).kept[-1] == line
+    assert strip_lines(body + [line], None).kept[-1] == line
 
 
 @pytest.mark.parametrize("line", MUST_KEEP_MORE)
@@ -451,7 +486,7 @@ def test_markup_marks_captions_share_rows_and_tail_teasers():
         "- Hamburg terminal operators report record volumes",
         "our reporters",
     ]
-    out = strip_lines(lines, None, (), markup)
+    out = strip_lines(lines, None, CODE_ONLY, markup)
     assert {r.line: r.rule for r in out.removed} == {
         "Cranes stand idle at the container terminal": "markup.caption",
         "Share this story with friends": "markup.share",
@@ -460,7 +495,7 @@ def test_markup_marks_captions_share_rows_and_tail_teasers():
     # A paragraph that contains a link, a list of links, and a two-word link fragment stay.
     assert out.kept == [body, "- Hamburg terminal operators report record volumes", "our reporters"]
     # Without markup (plain-text input) the same lines all stay.
-    assert strip_lines(lines, None, ()).kept == lines
+    assert strip_lines(lines, None, CODE_ONLY).kept == lines
 
 
 def test_extract_reads_markup_before_trafilatura():
@@ -496,21 +531,21 @@ def test_author_bio_under_the_article_is_removed_only_for_the_byline_author():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(8)]
     bio = "Jane Roe has covered ports and logistics for the Harbour Times since 2015 and lives in Delft."
     other = "John Doe is a dockworker who has worked at the terminal for thirty years and joined the strike."
-    out = strip_lines(body + [other, bio], None, RULES, byline="Jane Roe and Max Mustermann")
+    out = strip_lines(body + [other, bio], None, byline="Jane Roe and Max Mustermann")
     assert [(r.line, r.rule) for r in out.removed] == [(bio, "byline.bio")]
     # Without a byline nothing marks the line as a bio; in the middle of the body it stays too.
-    assert bio in strip_lines(body + [bio], None, RULES).kept
-    assert bio in strip_lines([bio] + body, None, RULES, byline="Jane Roe").kept
+    assert bio in strip_lines(body + [bio], None).kept
+    assert bio in strip_lines([bio] + body, None, byline="Jane Roe").kept
 
 
 def test_short_lines_right_above_the_headline_are_kickers():
     title = "Dockworkers end strike in Rotterdam"
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(6)]
-    out = strip_lines(["Home ›", "Economy", title] + body, title, RULES)
+    out = strip_lines(["Home ›", "Economy", title] + body, title)
     assert out.kept == [title] + body
     assert [(r.line, r.rule) for r in out.removed] == [("Home ›", "meta.kicker"), ("Economy", "meta.kicker")]
     # Without the headline below it, a short line stays.
-    assert strip_lines(["Economy"] + body, title, RULES).kept[0] == "Economy"
+    assert strip_lines(["Economy"] + body, title).kept[0] == "Economy"
 
 
 # Page-level goldens, one invented page per category (tests/data/golden/pages; regenerate with
@@ -583,7 +618,9 @@ def test_popup_and_modal_text_is_furniture_unless_it_holds_the_article():
         "Initial Officer Training Programme provides basic military officer training to cadets.",
         "Sign in to your account",
     ]
-    out = strip_lines(["Dockworkers returned to work on Tuesday after a new wage deal."] + lines, None, (), markup)
+    out = strip_lines(
+        ["Dockworkers returned to work on Tuesday after a new wage deal."] + lines, None, CODE_ONLY, markup
+    )
     assert [r.rule for r in out.removed] == ["markup.popup", "markup.popup"]
     # A wrapper named like a modal that holds the headline (or most of the page) is the article.
     wrapped = page_markup(
@@ -610,9 +647,8 @@ def test_code_rules_obey_the_rule_switches_too():
     out = strip_lines(
         ["Jane Roe"] + body + [bio],
         None,
-        RULES,
+        rule_set(disabled=("byline.bio", "byline.repeat")),
         byline="Jane Roe",
-        switched_off=frozenset({"byline.bio", "byline.repeat"}),
     )
     assert out.kept[0] == "Jane Roe" and out.kept[-1] == bio
 
@@ -620,9 +656,9 @@ def test_code_rules_obey_the_rule_switches_too():
 def test_runs_of_empty_labels_are_template_junk_but_a_single_label_stays():
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(4)]
     junk = ["PP:", "PC:", "items_count:", "FI slug:"]
-    out = strip_lines(body + junk + body, None, RULES)
+    out = strip_lines(body + junk + body, None)
     assert [(r.line, r.rule) for r in out.removed] == [(j, "junk.labels") for j in junk]
-    assert strip_lines(body[:2] + ["Zutaten:"] + body[2:], None, RULES).kept[2] == "Zutaten:"
+    assert strip_lines(body[:2] + ["Zutaten:"] + body[2:], None).kept[2] == "Zutaten:"
     # Three keys in a row can be a code sample (docker-compose: "services:", "app:", "build:").
     yaml = ["services:", "python-app:", "build:"]
-    assert strip_lines(body + yaml + body, None, RULES).kept[4:7] == yaml
+    assert strip_lines(body + yaml + body, None).kept[4:7] == yaml

@@ -1,7 +1,7 @@
-"""Strip boilerplate lines: named rules per line, then lines repeated across one site's pages.
+"""Strip boilerplate lines of one document: the pattern rules and the code rules of the registry.
 
-`strip_lines` is the per-document pass; the `site_*` functions work on Polars frames across
-a run's documents and the warehouse's history (a line seen on many pages of one domain).
+`strip_lines` is the per-document pass; lines repeated across a site's pages are
+`cleaners/sites.py`. Which rules run is one `RuleSet` (`cleaners/rules.py`).
 """
 
 from __future__ import annotations
@@ -9,12 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import polars as pl
-import xxhash
-
 from cleaners.markup import MIN_LINK_WORDS, NO_MARKUP, Markup
 from cleaners.records import RemovedLine
-from cleaners.rules import HEAD_LINES, TAIL_LINES, Rule
+from cleaners.rules import ALL, HEAD_LINES, LAST_LINES, TAIL_LINES, Rule, RuleSet, Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,25 +40,6 @@ def _same_title(line: str, title: str | None) -> str | None:
         return "trail"
     return None
 
-
-# Rules implemented in code rather than as patterns in `rules.RULES`; they obey the same
-# enable/disable prefixes (`BoilerplateConfig.enabled_rules` / `disabled_rules`).
-CODE_RULES = (
-    "title.repeat",
-    "junk.no_text",
-    "junk.labels",
-    "byline.repeat",
-    "byline.signoff",
-    "byline.bio",
-    "meta.kicker",
-    "markup.caption",
-    "markup.credit",
-    "markup.newsletter",
-    "markup.related",
-    "markup.share",
-    "markup.popup",
-    "markup.teaser",
-)
 
 # Markup hints that mark a whole line as boilerplate when the line is that element's text.
 MARKUP_KINDS = ("caption", "credit", "newsletter", "related", "share", "popup")
@@ -145,11 +123,10 @@ def _probe(line: str) -> str:
 def strip_lines(
     lines: list[str],
     title: str | None,
-    rules: tuple[Rule, ...],
+    rules: RuleSet = ALL,
     markup: Markup = NO_MARKUP,
     keep_headline: bool = True,
     byline: str | None = None,
-    switched_off: frozenset[str] = frozenset(),
 ) -> Stripped:
     """Drop boilerplate lines; bylines/datelines found on the way become metadata.
 
@@ -162,14 +139,14 @@ def strip_lines(
     the others; passes repeat on the kept lines until nothing more goes, so stripping is
     idempotent. Never adds text: the kept lines are a subsequence of `lines`.
     """
-    out = _strip_once(lines, title, rules, markup, keep_headline, byline, switched_off)
+    out = _strip_once(lines, title, rules.patterns, rules.on, markup, keep_headline, byline)
     # A kept line already failed every position-free rule; later passes only re-try the rules
     # whose answer depends on where the line now sits.
-    placed = tuple(r for r in rules if r.scope != "any")
+    placed = tuple(r for r in rules.patterns if r.scope is not Scope.ANY)
     for _ in range(MAX_PASSES - 1):  # bounded: a pathological page cannot loop for long
         if not (out.removed and out.kept):
             break
-        again = _strip_once(out.kept, title, placed, markup, keep_headline, byline or out.author, switched_off)
+        again = _strip_once(out.kept, title, placed, rules.on, markup, keep_headline, byline or out.author)
         if not again.removed:
             break
         removed = out.removed + [RemovedLine(out.positions[r.position], r.line, r.rule) for r in again.removed]
@@ -187,11 +164,11 @@ def strip_lines(
 def _strip_once(
     lines: list[str],
     title: str | None,
-    rules: tuple[Rule, ...],
-    markup: Markup = NO_MARKUP,
-    keep_headline: bool = True,
-    byline: str | None = None,
-    switched_off: frozenset[str] = frozenset(),
+    patterns: tuple[Rule, ...],
+    on_rules: frozenset[str],
+    markup: Markup,
+    keep_headline: bool,
+    byline: str | None,
 ) -> Stripped:
     """One pass of `strip_lines` over `lines` (positions are indexes into `lines`)."""
     n = len(lines)
@@ -209,7 +186,7 @@ def _strip_once(
         removed.append(RemovedLine(i, line, rule))
 
     def on(rule: str) -> bool:
-        return rule not in switched_off
+        return rule in on_rules
 
     labels = _label_runs(lines) if on("junk.labels") else set()
 
@@ -239,7 +216,7 @@ def _strip_once(
         if in_head and byline and n_words <= 6 and on("byline.repeat") and _is_author(probe, byline, names):
             drop(i, line, "byline.repeat")  # the author's name alone above the text
             continue
-        if i >= n - 2 and on("byline.signoff") and (m := _SIGNOFF.match(line)):
+        if i >= n - LAST_LINES and on("byline.signoff") and (m := _SIGNOFF.match(line)):
             # "– David Dunkley" under the last paragraph: the reporter's sign-off.
             author = author or m.group("author")
             drop(i, line, "byline.signoff")
@@ -252,16 +229,9 @@ def _strip_once(
                 drop(i, line, "byline.bio")
                 continue
         hit: Rule | None = None
-        for rule in rules:
-            if rule.scope == "head" and not in_head:
-                continue
-            if rule.scope == "edge" and not (in_head or in_tail):
-                continue
-            if rule.scope == "cut" and (i < n / 2 or i == 0):
-                continue
-            if rule.scope == "late" and i < n / 2:
-                continue
-            if rule.scope == "tail" and i < n - 2:
+        scopes = Scope.at(i, n)
+        for rule in patterns:
+            if rule.scope not in scopes:
                 continue
             m = rule.matches(probe, n_words)
             if m is None:
@@ -274,7 +244,7 @@ def _strip_once(
             break
         if hit is not None:
             drop(i, line, hit.name)
-            if hit.scope == "cut":
+            if hit.scope is Scope.CUT:
                 cut_from, cut_rule = i, hit.name
             continue
         if in_head and n_words <= 3 and on("meta.kicker") and i + 1 < n and _same_title(lines[i + 1], title) == "exact":
@@ -294,112 +264,3 @@ def _is_author(probe: str, byline: str, names: tuple[str, ...]) -> bool:
     if folded.startswith("by "):
         folded = folded[3:]
     return folded == byline.casefold() or folded + " " in names
-
-
-# --- site-level learning (frames) -------------------------------------------------------------
-
-SITE_RULE = "site.repeated"
-
-
-def line_key(line: str) -> int:
-    """Stable 64-bit key of a line, insensitive to case and digits (dates, counters)."""
-    folded = "".join("0" if ch.isdigit() else ch for ch in line.casefold())
-    return xxhash.xxh3_64_intdigest(folded.encode("utf-8", "surrogatepass"))
-
-
-PAGE_KEY_MIN_WORDS = 12
-SITE_MAX_SHARE = 0.5
-"""Site learning never removes more than this share of one article's words: if the lines it
-learned would, the article keeps them all (they are its body, reposted, not boilerplate)."""
-
-
-def page_key(title: str | None, lines: list[str], fallback: int) -> int:
-    """Which page a line was seen on, for counting a line's pages: the page's content, not its URL.
-
-    The longest body line (of 12+ words) stands for the content: boilerplate lines are short, and
-    a story reposted under another headline or URL keeps its longest paragraph, so the reposts
-    count as one page and their body is never learned as site boilerplate. Pages without such
-    a line fall back to the title, then to `fallback` (the document's own key).
-    """
-    longest = max(lines, key=len, default="")
-    if longest.count(" ") + 1 >= PAGE_KEY_MIN_WORDS:
-        return line_key("body:" + longest)
-    return line_key("title:" + title) if title else fallback
-
-
-def site_profile_rows(
-    domain: str | None, page_key: int, lines: list[str], max_words: int
-) -> list[tuple[str, int, int, str]]:
-    """(domain, line_hash, page_hash, line) for each short line of one page, deduplicated."""
-    if not domain:
-        return []
-    seen: set[int] = set()
-    rows = []
-    for line in lines:
-        if line.count(" ") + 1 > max_words:
-            continue
-        k = line_key(line)
-        if k not in seen:
-            seen.add(k)
-            rows.append((domain, k, page_key, line))
-    return rows
-
-
-def site_boilerplate(profile: pl.LazyFrame | pl.DataFrame, min_pages: int) -> pl.DataFrame:
-    """(domain, line_hash) pairs seen on at least `min_pages` distinct pages of that domain."""
-    return (
-        profile.lazy()
-        .group_by("domain", "line_hash")
-        .agg(pl.col("page_hash").n_unique().alias("n_pages"))
-        .filter(pl.col("n_pages") >= min_pages)
-        .select("domain", "line_hash")
-        .collect()
-    )
-
-
-def strip_site_lines(docs: pl.DataFrame, boiler: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Remove site-boilerplate lines from `docs` (doc_id, domain, lines, positions, line_hashes).
-
-    Returns the docs with `lines`/`positions` filtered and the removed rows
-    (doc_id, position, line, rule).
-    """
-    exploded = (
-        docs.select("doc_id", "domain", "lines", "positions", "line_hashes")
-        .explode("lines", "positions", "line_hashes")
-        .drop_nulls("lines")
-        .join(
-            boiler.with_columns(pl.lit(True).alias("_boiler")),
-            left_on=["domain", "line_hashes"],
-            right_on=["domain", "line_hash"],
-            how="left",
-        )
-    )
-    # A document whose learned lines would be most of its words keeps them all (SITE_MAX_SHARE).
-    words = pl.col("lines").str.count_matches(r"\S+")
-    share = exploded.group_by("doc_id").agg(
-        (words.filter(pl.col("_boiler").fill_null(False)).sum() / words.sum().clip(lower_bound=1)).alias("_share")
-    )
-    exploded = exploded.join(share, on="doc_id", how="left").with_columns(
-        pl.when(pl.col("_share") > SITE_MAX_SHARE).then(pl.lit(None)).otherwise(pl.col("_boiler")).alias("_boiler")
-    )
-    removed = exploded.filter(pl.col("_boiler").fill_null(False)).select(
-        "doc_id",
-        pl.col("positions").alias("position"),
-        pl.col("lines").alias("line"),
-        pl.lit(SITE_RULE).alias("rule"),
-    )
-    kept = (
-        exploded.filter(~pl.col("_boiler").fill_null(False))
-        .group_by("doc_id", maintain_order=True)
-        .agg(pl.col("lines"), pl.col("positions"), pl.col("line_hashes"))
-    )
-    out = (
-        docs.drop("lines", "positions", "line_hashes")
-        .join(kept, on="doc_id", how="left")
-        .with_columns(
-            pl.col("lines").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-            pl.col("positions").fill_null(pl.lit([], dtype=pl.List(pl.Int32))),
-            pl.col("line_hashes").fill_null(pl.lit([], dtype=pl.List(pl.UInt64))),
-        )
-    )
-    return out, removed
