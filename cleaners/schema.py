@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 SCHEMA_VERSION = 2
 
@@ -240,3 +241,54 @@ def markdown() -> str:
             parts.append(f"| `{c.name}` | {c.dtype} | {'yes' if c.nullable else 'no'} | {c.doc} |")
         parts.append("")
     return "\n".join(parts)
+
+
+# --- intermediate frames: what a batch writes and finalize reads (not published) -----------------
+
+DOCS_SCHEMA: dict[str, PolarsDataType] = {
+    "doc_id": pl.String,
+    "source": pl.String,
+    "source_id": pl.String,
+    "locator": pl.String,
+    "url": pl.String,
+    "domain": pl.String,
+    "title": pl.String,
+    "author": pl.String,
+    "published_at": pl.Datetime("us", "UTC"),
+    "lines": pl.List(pl.String),
+    "positions": pl.List(pl.Int32),
+    "line_hashes": pl.List(pl.UInt64),
+    "page_hash": pl.UInt64,
+    "raw_hash": pl.String,
+    "site_name": pl.String,
+    "language": pl.String,
+    "date_error": pl.String,
+}
+REMOVED_SCHEMA: dict[str, PolarsDataType] = {
+    "doc_id": pl.String,
+    "position": pl.Int32,
+    "line": pl.String,
+    "rule": pl.String,
+}
+REJECTS_SCHEMA: dict[str, PolarsDataType] = {
+    "doc_id": pl.String,
+    "source": pl.String,
+    "source_id": pl.String,
+    "locator": pl.String,
+    "stage": pl.String,
+    "reason": pl.String,
+    "detail": pl.String,
+    "raw_hash": pl.String,
+}
+PROFILE_SCHEMA: dict[str, PolarsDataType] = {
+    "domain": pl.String,
+    "line_hash": pl.UInt64,
+    "page_hash": pl.UInt64,
+    "line": pl.String,
+}
+KINDS: dict[str, dict[str, PolarsDataType]] = {  # batch output kind -> its schema
+    "docs": DOCS_SCHEMA,
+    "removed": REMOVED_SCHEMA,
+    "rejects": REJECTS_SCHEMA,
+    "profile": PROFILE_SCHEMA,
+}

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from polars._typing import PolarsDataType
 
 from cleaners import language
 from cleaners.config import Settings
 from cleaners.document import clean_document
 from cleaners.identity import TRANSIENT_REASONS
 from cleaners.records import CleanDoc, RawDoc, Reject, Stage
+from cleaners.schema import KINDS, PROFILE_SCHEMA
 from cleaners.sites import line_key, page_key, site_profile_rows
 from flows.sources import SPLITTABLE, format_of, read_file
 from flows.warehouse import write_json_atomic, write_parquet_atomic
@@ -41,53 +41,6 @@ MIN_UNIT_BYTES = 256 << 10
 UNITS_PER_WORKER = 4
 """Work units per worker the planner aims for, so a slow unit does not leave a core idle."""
 
-DOCS_SCHEMA: dict[str, PolarsDataType] = {
-    "doc_id": pl.String,
-    "source": pl.String,
-    "source_id": pl.String,
-    "locator": pl.String,
-    "url": pl.String,
-    "domain": pl.String,
-    "title": pl.String,
-    "author": pl.String,
-    "published_at": pl.Datetime("us", "UTC"),
-    "lines": pl.List(pl.String),
-    "positions": pl.List(pl.Int32),
-    "line_hashes": pl.List(pl.UInt64),
-    "page_hash": pl.UInt64,
-    "raw_hash": pl.String,
-    "site_name": pl.String,
-    "language": pl.String,
-    "date_error": pl.String,
-}
-REMOVED_SCHEMA: dict[str, PolarsDataType] = {
-    "doc_id": pl.String,
-    "position": pl.Int32,
-    "line": pl.String,
-    "rule": pl.String,
-}
-REJECTS_SCHEMA: dict[str, PolarsDataType] = {
-    "doc_id": pl.String,
-    "source": pl.String,
-    "source_id": pl.String,
-    "locator": pl.String,
-    "stage": pl.String,
-    "reason": pl.String,
-    "detail": pl.String,
-    "raw_hash": pl.String,
-}
-PROFILE_SCHEMA: dict[str, PolarsDataType] = {
-    "domain": pl.String,
-    "line_hash": pl.UInt64,
-    "page_hash": pl.UInt64,
-    "line": pl.String,
-}
-KINDS: dict[str, dict[str, PolarsDataType]] = {
-    "docs": DOCS_SCHEMA,
-    "removed": REMOVED_SCHEMA,
-    "rejects": REJECTS_SCHEMA,
-    "profile": PROFILE_SCHEMA,
-}
 DONE = "_SUCCESS.json"
 
 

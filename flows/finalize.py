@@ -7,7 +7,6 @@ keys, never the whole run's text.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import time
 from datetime import UTC, datetime
@@ -16,38 +15,14 @@ from typing import Any
 
 import polars as pl
 
+from cleaners.articles import build_articles, duplicate_record_rejects, first_copies
 from cleaners.config import Settings
 from cleaners.dedup import History, dedup
-from cleaners.language import n_words_expr
 from cleaners.rules import SITE_RULE
-from cleaners.schema import ARTICLES, empty
-from cleaners.sites import site_boilerplate, strip_site_lines
+from cleaners.schema import empty
+from cleaners.sites import site_boilerplate
 from flows.batches import scan_parts
 from flows.warehouse import STAGING, Warehouse, write_parquet_atomic
-
-RUN_LEVEL = ("run_id", "cluster_id", "is_canonical", "ingested_at")
-"""`articles` columns set at commit time; the others are built per document (FINAL)."""
-FINAL = [c for c in ARTICLES.names if c not in RUN_LEVEL] + ["page_hash"]
-
-
-def _sha1(texts: pl.Series) -> pl.Series:
-    return pl.Series(
-        [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts.to_list()], dtype=pl.String
-    )
-
-
-def _reject_rows(df: pl.DataFrame, stage: str, reason: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
-    return df.select(
-        "doc_id",
-        "source",
-        "source_id",
-        "locator",
-        pl.lit(stage).alias("stage"),
-        reason.alias("reason"),
-        detail.alias("detail"),
-        "raw_hash",
-    )
-
 
 SITE_ROWS = 20
 
@@ -90,11 +65,7 @@ def finalize(
     if refused is not None and refused.height:
         rej_all = pl.concat([rej_all, refused], how="vertical_relaxed")
     n_seen = ids.height + rej_all.height
-    fresh = ids.join(existing, on="doc_id", how="anti")
-    # The same record twice in this run's inputs (an identical JSON line, or a JSONL `id` repeated
-    # with the same bytes): the first one wins, the others are rejects.
-    keep = fresh.unique("doc_id", keep="first", maintain_order=True)
-    repeated = fresh.join(keep.select("ord"), on="ord", how="anti")
+    keep, repeated = first_copies(ids, existing)
     rejects = (
         rej_all.join(existing, on="doc_id", how="anti")
         .join(keep.select("doc_id"), on="doc_id", how="anti")
@@ -135,43 +106,16 @@ def finalize(
         raw = pl.read_parquet(f).with_row_index("ord", offset=offset)
         offset += raw.height
         if repeated.height:
-            again = raw.join(repeated.select("ord"), on="ord", how="semi")
-            if again.height:
-                extra_rejects.append(
-                    _reject_rows(
-                        again,
-                        "read",
-                        pl.lit("duplicate_record"),
-                        pl.lit("same file, id and bytes as an earlier record in this run"),
-                    )
-                )
+            extra_rejects.append(duplicate_record_rejects(raw, repeated))
         part = raw.join(keep_ord, on="ord", how="semi").drop("ord")
         if not part.height:
             continue
-        part, removed_site = strip_site_lines(part, boiler)
-        site_removed.append(removed_site)
-        part = part.with_columns(pl.col("lines").list.join("\n").alias("text")).with_columns(
-            n_words_expr("text").alias("n_words")
-        )
-        # An empty body is never an article, whatever min_words says.
-        too_short = (pl.col("n_words") < settings.extract.min_words) | (pl.col("n_words") == 0)
-        short = part.filter(too_short)
-        if short.height:
-            extra_rejects.append(
-                _reject_rows(
-                    short,
-                    "clean",
-                    pl.when(pl.col("n_words") == 0).then(pl.lit("only_boilerplate")).otherwise(pl.lit("too_short")),
-                    pl.format(
-                        "{} words after cleaning < min_words {}", pl.col("n_words"), pl.lit(settings.extract.min_words)
-                    ),
-                )
-            )
-        part = part.filter(~too_short)
-        if part.height:
-            part = part.with_columns(_sha1(part["text"]).alias("content_hash")).select(FINAL)
-            write_parquet_atomic(part, final_dir / f"part-{k:05d}.parquet")
-            n_final += part.height
+        built = build_articles(part, boiler, settings.extract.min_words)
+        site_removed.append(built.site_removed)
+        extra_rejects.append(built.rejects)
+        if built.articles.height:
+            write_parquet_atomic(built.articles, final_dir / f"part-{k:05d}.parquet")
+            n_final += built.articles.height
     rejects = pl.concat([rejects, *extra_rejects], how="vertical_relaxed")
     final = (
         pl.scan_parquet(str(final_dir / "*.parquet"))

@@ -29,8 +29,9 @@ from prefect.task_runners import ProcessPoolTaskRunner
 import cleaners
 from cleaners.config import Settings
 from cleaners.records import Reject, Stage
+from cleaners.schema import REJECTS_SCHEMA
 from flows import report
-from flows.batches import REJECTS_SCHEMA, Batch, plan_batches, process_batch
+from flows.batches import Batch, plan_batches, process_batch
 from flows.finalize import finalize
 from flows.params import IngestParams, ParameterError, preflight, validate
 from flows.sources import discover

@@ -1,0 +1,235 @@
+"""Unit tests of the flow's pieces without Prefect: article building, batch planning and
+processing, and the warehouse (publish, relabel, recover, drop) on real Parquet files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from cleaners.articles import ARTICLE_FIELDS, build_articles, duplicate_record_rejects, first_copies
+from cleaners.config import Settings
+from cleaners.schema import DOCS_SCHEMA, empty
+from flows.batches import MIN_UNIT_BYTES, UNITS_PER_WORKER, plan_batches, process_batch, scan_parts
+from flows.warehouse import STAGING, Warehouse
+
+BODY = [f"Sentence number {i} tells the reader what the harbour council decided about the ferry." for i in range(5)]
+
+
+def _docs(rows: list[dict]) -> pl.DataFrame:
+    base = {k: None for k in DOCS_SCHEMA}
+    full = []
+    for r in rows:
+        lines = r.get("lines", BODY)
+        full.append(
+            {
+                **base,
+                "source": "feed.jsonl",
+                "domain": "harbour.example",
+                "positions": list(range(len(lines))),
+                "line_hashes": [hash(x) & 0xFFFF for x in lines],
+                "page_hash": 1,
+                **r,
+                "lines": lines,
+            }
+        )
+    return pl.DataFrame(full, schema=DOCS_SCHEMA)
+
+
+# --- cleaners/articles.py ------------------------------------------------------------------------
+
+
+def test_first_copies_keep_the_first_of_each_new_id_and_name_the_repeats():
+    ids = pl.DataFrame({"doc_id": ["a", "b", "a", "c", "a"], "ord": [0, 1, 2, 3, 4]})
+    kept, repeated = first_copies(ids, pl.DataFrame({"doc_id": ["c"]}))
+    assert kept["ord"].to_list() == [0, 1] and repeated["ord"].to_list() == [2, 4]
+    part = _docs([{"doc_id": "a"}, {"doc_id": "b"}, {"doc_id": "a"}]).with_row_index("ord")
+    rej = duplicate_record_rejects(part, pl.DataFrame({"ord": [2]}, schema={"ord": pl.UInt32}))
+    assert rej.select("doc_id", "stage", "reason").rows() == [("a", "read", "duplicate_record")]
+
+
+def test_build_articles_strips_site_lines_counts_words_and_rejects_short_or_empty_bodies():
+    tagline = "The Harbour Times, since 1898."
+    docs = _docs(
+        [
+            {"doc_id": "long", "lines": [*BODY, tagline], "line_hashes": [1, 2, 3, 4, 5, 99]},
+            {"doc_id": "short", "lines": ["Only a few words here."], "line_hashes": [7]},
+            {"doc_id": "empty", "lines": [tagline], "line_hashes": [99]},
+            {"doc_id": "ja", "lines": ["東京都は二十五日、港湾の再開発計画を発表した。" * 3], "line_hashes": [8]},
+        ]
+    )
+    site = pl.DataFrame(
+        {"domain": ["harbour.example"], "line_hash": [99]}, schema={"domain": pl.String, "line_hash": pl.UInt64}
+    )
+    built = build_articles(docs, site, min_words=20)
+    arts = {r["doc_id"]: r for r in built.articles.iter_rows(named=True)}
+    assert built.articles.columns == ARTICLE_FIELDS
+    assert set(arts) == {"long", "ja"}
+    assert arts["long"]["text"] == "\n".join(BODY) and arts["long"]["n_words"] == 5 * len(BODY[0].split())
+    assert len(arts["long"]["content_hash"]) == 40
+    assert arts["ja"]["n_words"] >= 20  # one word per two characters of an unspaced script
+    assert built.site_removed.select("doc_id", "line", "rule").rows() == [("long", tagline, "site.repeated")]
+    # The tagline is all of "empty": site learning never takes most of a body, so it stays, and
+    # the body is too short; "short" is too short; a body with no words is only boilerplate.
+    reasons = dict(built.rejects.select("doc_id", "reason").iter_rows())
+    assert reasons == {"short": "too_short", "empty": "too_short"}
+    nothing = build_articles(_docs([{"doc_id": "x", "lines": [], "line_hashes": []}]), site, min_words=0)
+    assert nothing.articles.height == 0 and nothing.rejects["reason"].to_list() == ["only_boilerplate"]
+
+
+# --- flows/batches.py ----------------------------------------------------------------------------
+
+
+def test_plan_batches_spreads_an_inbox_over_the_workers_and_splits_one_big_file(tmp_path):
+    small = []
+    for i in range(16):
+        p = tmp_path / f"f{i:02d}.jsonl"
+        p.write_bytes(b"x" * (MIN_UNIT_BYTES // 2))
+        small.append(str(p))
+    plan = plan_batches(small, Settings(), workers=2)
+    assert len(plan) >= 2 * UNITS_PER_WORKER // 2  # both workers get work
+    assert sorted(u.path for b in plan for u in b.units) == small  # every file exactly once
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b"y" * (MIN_UNIT_BYTES * 16))
+    parts = plan_batches([str(big)], Settings(), workers=2)
+    assert len(parts) == 2 * UNITS_PER_WORKER and {(u.part, u.parts) for b in parts for u in b.units} == {
+        (k, len(parts)) for k in range(len(parts))
+    }
+    # The key changes with the file's bytes (a re-run after an edit never reuses old outputs).
+    before = parts[0].key
+    big.write_bytes(b"z" * (MIN_UNIT_BYTES * 16 + 1))
+    assert plan_batches([str(big)], Settings(), workers=2)[0].key != before
+
+
+def test_process_batch_cleans_skips_known_ids_and_reuses_a_finished_batch(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    rows = [
+        {"id": "a", "url": "https://harbour.example/a", "text": "\n".join(BODY)},
+        {"id": "b", "url": "https://harbour.example/b", "text": "Too short."},
+        "not json",
+    ]
+    feed.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    (batch,) = plan_batches([str(feed)], Settings())
+    out = tmp_path / "out"
+    summary = process_batch(batch, Settings(), out)
+    assert summary["documents"] == 3 and summary["cleaned"] == 2 and summary["rejected"] == 1
+    docs = scan_parts([out], "docs").collect()
+    assert sorted(docs["source_id"].to_list()) == ["a", "b"]
+    assert scan_parts([out], "rejects").collect()["reason"].to_list() == ["invalid_json"]
+    assert process_batch(batch, Settings(), out).get("reused") is True
+    # Ids an earlier run stored are skipped before any cleaning.
+    known = tmp_path / "known.parquet"
+    docs.select("doc_id", "source").write_parquet(known)
+    again = process_batch(batch, Settings(), tmp_path / "out2", known=known)
+    assert again["skipped"] == 2 and again["cleaned"] == 0
+
+
+# --- flows/warehouse.py --------------------------------------------------------------------------
+
+
+def _row(table: str, **values) -> dict:
+    """A row of `table` with a plain value in every column (overridden by `values`)."""
+    from datetime import UTC, datetime
+
+    plain = {pl.String: "x", pl.Int32: 1, pl.Int64: 1, pl.Float64: 0.0, pl.Boolean: False}
+    row = {}
+    for name, dtype in empty(table).schema.items():
+        row[name] = datetime(2024, 1, 1, tzinfo=UTC) if isinstance(dtype, pl.Datetime) else plain.get(dtype)
+    return {**row, **values}
+
+
+def _article(doc_id: str, run_id: str, cluster: str) -> dict:
+    return _row("articles", doc_id=doc_id, run_id=run_id, text="t", cluster_id=cluster, is_canonical=doc_id == cluster)
+
+
+def _commit(wh: Warehouse, run_id: str, arts: list[dict], dups: list[dict] | None = None) -> None:
+    wh.stage(run_id, "articles", pl.DataFrame(arts, schema=empty("articles").schema))
+    wh.stage(run_id, "duplicates", pl.DataFrame(dups or [], schema=empty("duplicates").schema))
+    wh.stage(run_id, "runs", pl.DataFrame([_row("runs", run_id=run_id)], schema=empty("runs").schema))
+    wh.commit(run_id, {"run_id": run_id})
+
+
+def test_publish_relabel_and_drop_keep_old_snapshots_and_foreign_files(tmp_path):
+    root = tmp_path / "wh"
+    root.mkdir()
+    wh = Warehouse(root)
+    wh.ensure_root()
+    (root / "notes.txt").write_text("mine")
+    _commit(
+        wh,
+        "r1",
+        [_article("a", "r1", "a"), _article("b", "r1", "a")],
+        [
+            {
+                "doc_id": "b",
+                "cluster_id": "a",
+                "canonical_doc_id": "a",
+                "similarity": 0.9,
+                "containment": 1.0,
+                "run_id": "r1",
+            }
+        ],
+    )
+    first = os.path.realpath(root / "current")
+    # Run 2 brings an earlier copy "0": stored rows of run 1 are re-labelled in the same publish.
+    relabels = pl.DataFrame({"doc_id": ["a", "b"], "cluster_id": ["0", "0"], "is_canonical": [False, False]})
+    moved = pl.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "cluster_id": ["0", "0"],
+            "canonical_doc_id": ["0", "0"],
+            "similarity": [0.9, 0.8],
+            "containment": [1.0, 1.0],
+        }
+    )
+    wh.stage_relabels("r2", relabels, moved)
+    _commit(wh, "r2", [_article("0", "r2", "0")])
+    arts = wh.read("articles").sort("doc_id")
+    assert arts.select("doc_id", "cluster_id", "is_canonical", "run_id").rows() == [
+        ("0", "0", True, "r2"),
+        ("a", "0", False, "r1"),
+        ("b", "0", False, "r1"),
+    ]
+    dups = wh.read("duplicates").sort("doc_id")
+    assert dups.select("doc_id", "canonical_doc_id", "run_id").rows() == [("a", "0", "r1"), ("b", "0", "r1")]
+    # The superseded snapshot still holds what readers saw before (files were replaced, not edited).
+    old = pl.read_parquet(f"{first}/articles/*.parquet").sort("doc_id")
+    assert old["cluster_id"].to_list() == ["a", "a"]
+    # Dropping run 2 removes its rows and re-clusters what it touched: run 1's rows are whole again
+    # ("a" and "b" have the same text "t", so they are one cluster, canonical "a").
+    assert wh.drop_run("r2") == 2  # its article and its runs row
+    back = wh.read("articles").sort("doc_id").select("doc_id", "cluster_id", "is_canonical").rows()
+    assert back == [("a", "a", True), ("b", "a", False)]
+    assert wh.read("duplicates").select("doc_id", "canonical_doc_id").rows() == [("b", "a")]
+    assert (root / "notes.txt").read_text() == "mine"
+
+
+def test_recover_removes_only_newsclean_leftovers(tmp_path):
+    root = tmp_path / "wh"
+    wh = Warehouse(root)
+    wh.ensure_root()
+    _commit(wh, "r1", [_article("a", "r1", "a")])
+    (root / STAGING / "crashed" / "articles").mkdir(parents=True)
+    (root / STAGING / "crashed" / "articles" / "part-00000.parquet").write_bytes(b"half")
+    (root / "_snapshots" / ".tmp-00000009-1").mkdir()
+    mine = root / "README-mine.md"
+    mine.write_text("keep")
+    removed = wh.recover()
+    assert removed and not (root / STAGING / "crashed").exists()
+    assert not (root / "_snapshots" / ".tmp-00000009-1").exists()
+    assert mine.read_text() == "keep" and wh.read("articles").height == 1
+    with pytest.raises(KeyError):
+        wh.drop_run("never-ran")
+
+
+def test_internal_tables_stay_out_of_public_globs(tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    wh.ensure_root()
+    wh.stage("r1", "lsh_bands", pl.DataFrame({"doc_key": [1], "band_key": [2], "run_id": ["r1"]}))
+    _commit(wh, "r1", [_article("a", "r1", "a")])
+    public = {p.name for p in Path(tmp_path / "wh" / "current").iterdir()}
+    assert "lsh_bands" not in public and "_internal" in public
+    assert wh.read("lsh_bands").height == 1
