@@ -7,6 +7,8 @@ import polars as pl
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from cleaners.config import CANONICAL_ORDER
+
 
 def components(n_nodes: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Component label of each node of an undirected graph given by edge lists."""
@@ -17,20 +19,15 @@ def components(n_nodes: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.asarray(labels, dtype=np.int64)
 
 
-CANONICAL_ORDER = (
-    "earliest `published_at` (unknown dates last), then the longest body (`n_words`), then the smallest `doc_id`"
-)
-
-
 def canonical_per_component(nodes: pl.DataFrame) -> pl.DataFrame:
-    """(comp, canonical doc_id) for each component, by CANONICAL_ORDER.
+    """(comp, canonical doc_id as cluster_id) for each component, by `config.CANONICAL_ORDER`.
 
-    `nodes` needs columns comp, doc_id, published_at, n_words.
+    `nodes` needs the column comp and the policy's columns (doc_id, published_at, n_words).
     """
     return (
         nodes.sort(
-            ["comp", "published_at", "n_words", "doc_id"],
-            descending=[False, False, True, False],
+            ["comp", *(c for c, _ in CANONICAL_ORDER)],
+            descending=[False, *(d for _, d in CANONICAL_ORDER)],
             nulls_last=True,
         )
         .group_by("comp", maintain_order=True)

@@ -116,6 +116,13 @@ class NormalizeConfig:
         )
 
 
+CANONICAL_ORDER: tuple[tuple[str, bool], ...] = (("published_at", False), ("n_words", True), ("doc_id", False))
+"""The canonical-copy policy, stated once: a cluster's members sorted by these (column, descending)
+keys, unknown values last; the first is canonical and its doc_id is the `cluster_id`. That is:
+the earliest `published_at` (unknown dates last), then the longest body, then the smallest doc_id.
+Applied over the whole cluster, stored and new members alike (`cleaners/clusters.py`)."""
+
+
 @dataclass(frozen=True)
 class DedupConfig:
     """Near-duplicate detection settings (method and defaults explained in the README)."""

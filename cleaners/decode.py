@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from cleaners.records import Stage
-
 _MAGIC = (
     (b"\x89PNG", "png"),
     (b"\xff\xd8\xff", "jpeg"),
@@ -29,9 +27,7 @@ _CONTROLS = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0
 
 
 class DecodeError(ValueError):
-    """Bytes that are not text; `reason` goes to `rejects.reason`."""
-
-    stage = Stage.DECODE
+    """Bytes that are not text; `reason` goes to `rejects.reason` (stage `decode`)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)

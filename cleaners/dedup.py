@@ -55,6 +55,8 @@ _STORED_SCHEMA = pl.Schema(
 
 @dataclass
 class DedupResult:
+    """What `dedup` decided for a run: new documents' clusters, duplicates, band keys, re-labels."""
+
     assignments: pl.DataFrame
     """doc_id, cluster_id, is_canonical for every new document."""
     duplicates: pl.DataFrame
@@ -334,6 +336,7 @@ class _ShingleIndex:
         self.sizes: list[np.ndarray] = []
 
     def add(self, ids: np.ndarray, texts: pl.Series) -> None:
+        """Add the shingle sets of `texts` under node ids `ids`."""
         if len(ids) == 0:
             return
         h, off = shingle_sets(texts, self.k)

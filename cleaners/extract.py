@@ -12,13 +12,21 @@ from trafilatura.utils import load_html
 from cleaners.config import ExtractConfig
 from cleaners.markup import NO_MARKUP, Markup, page_markup
 
-# trafilatura logs every page it finds empty at WARNING; we record those as rejects instead.
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
-logging.getLogger("htmldate").setLevel(logging.ERROR)
+NOISY_LOGGERS = ("trafilatura", "htmldate")
+"""Libraries that log every page they find empty at WARNING; newsclean records those as rejects,
+so an application may quiet them (`quiet_library_logs`; the library itself never does)."""
+
+
+def quiet_library_logs() -> None:
+    """Raise the extraction libraries' loggers to ERROR (for applications, e.g. the flow's workers)."""
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True, slots=True)
 class Extracted:
+    """trafilatura's main text and metadata of one page, with the page's markup hints."""
+
     text: str
     title: str | None
     author: str | None

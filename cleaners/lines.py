@@ -16,6 +16,8 @@ from cleaners.rules import ALL, HEAD_LINES, LAST_LINES, TAIL_LINES, Rule, RuleSe
 
 @dataclass(frozen=True, slots=True)
 class Stripped:
+    """The kept lines (with their original positions), the removed ones, and metadata found."""
+
     kept: list[str]
     positions: list[int]
     removed: list[RemovedLine]
@@ -183,9 +185,11 @@ def _strip_once(
     headline_kept = False
 
     def drop(i: int, line: str, rule: str) -> None:
+        """Record line `i` as removed by `rule`."""
         removed.append(RemovedLine(i, line, rule))
 
     def on(rule: str) -> bool:
+        """Whether `rule` is switched on."""
         return rule in on_rules
 
     labels = _label_runs(lines) if on("junk.labels") else set()

@@ -60,7 +60,7 @@ MIN_LINK_WORDS = 4
 _KEY_NORM = NormalizeConfig(fix_mojibake=False)
 
 
-def line_key(text: str) -> str:
+def text_key(text: str) -> str:
     """Comparable form of a line or an element's text: normalized, case-folded, no list dash."""
     t = normalize_line(text, _KEY_NORM).casefold()
     if t.startswith("- "):
@@ -70,14 +70,18 @@ def line_key(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Markup:
+    """Element-level evidence from a page's HTML: link texts and boilerplate hints by text."""
+
     links: frozenset[str] = frozenset()
     hints: dict[str, str] = field(default_factory=dict)
 
     def is_link(self, line: str) -> bool:
-        return line_key(line) in self.links
+        """Whether the line is the whole text of a link on the page."""
+        return text_key(line) in self.links
 
     def hint(self, line: str) -> str | None:
-        return self.hints.get(line_key(line))
+        """The boilerplate kind of the element whose whole text is `line`, if any."""
+        return self.hints.get(text_key(line))
 
 
 NO_MARKUP = Markup()
@@ -102,7 +106,7 @@ def page_markup(tree: HtmlElement) -> Markup:
             t = _text(el)
             # Only headline-shaped links are ever looked up (teasers have 4+ words).
             if t and len(t) <= _MAX_KEY_CHARS and t.count(" ") >= MIN_LINK_WORDS - 1:
-                links.add(line_key(t))
+                links.add(text_key(t))
             continue
         names = f"{el.get('class') or ''} {el.get('id') or ''}"
         if len(names) < 4:
@@ -117,7 +121,7 @@ def page_markup(tree: HtmlElement) -> Markup:
             continue
         t = _text(el)
         if t and len(t) <= _MAX_KEY_CHARS and " " in t:  # one-word lines are never matched
-            hints.setdefault(line_key(t), m.lastgroup or "role")
+            hints.setdefault(text_key(t), m.lastgroup or "role")
     if containers:
         _container_blocks(tree, containers, hints)
     return Markup(frozenset(links), hints)
@@ -141,4 +145,4 @@ def _container_blocks(tree: HtmlElement, containers: list[tuple[HtmlElement, str
             if el.tag in _BLOCKS:
                 t = _text(el)
                 if t and len(t) <= _MAX_BLOCK_CHARS:
-                    hints[line_key(t)] = kind
+                    hints[text_key(t)] = kind

@@ -65,6 +65,7 @@ def _fix_homoglyphs(text: str) -> str:
         return text
 
     def fix(m: re.Match[str]) -> str:
+        """A mixed-script word with its Cyrillic/Greek look-alike letters made Latin."""
         word = m.group(0)
         return word.translate(_CONFUSABLE) if _NON_LATIN_LETTER.search(word) else word
 

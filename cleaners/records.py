@@ -107,4 +107,5 @@ class CleanDoc:
 
     @property
     def text(self) -> str:
+        """The body: kept lines joined by newlines."""
         return "\n".join(self.lines)

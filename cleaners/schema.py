@@ -12,13 +12,17 @@ from typing import Any
 import polars as pl
 from polars._typing import PolarsDataType
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+"""Written into every snapshot (`_snapshot.json`); 3: cluster ids follow the whole cluster (re-labelled),
+`duplicates.run_id` is the run of the duplicate article."""
 
 UTC_TS = pl.Datetime("us", "UTC")
 
 
 @dataclass(frozen=True)
 class Column:
+    """One column of the contract: name, type, meaning, nullability."""
+
     name: str
     dtype: pl.DataType
     doc: str
@@ -27,6 +31,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """One table of the contract: its columns, description and whether it is public."""
+
     name: str
     doc: str
     columns: tuple[Column, ...]
@@ -35,10 +41,12 @@ class Table:
 
     @property
     def schema(self) -> pl.Schema:
+        """The Polars schema of the table."""
         return pl.Schema({c.name: c.dtype for c in self.columns})
 
     @property
     def names(self) -> list[str]:
+        """Column names in contract order."""
         return [c.name for c in self.columns]
 
 

@@ -21,6 +21,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 @nb.njit(inline="always")
 def fmix64(h: np.uint64) -> np.uint64:
+    """MurmurHash3's 64-bit finalizer (numba)."""
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xFF51AFD7ED558CCD)
     h ^= h >> np.uint64(33)

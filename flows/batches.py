@@ -25,6 +25,7 @@ import polars as pl
 from cleaners import language
 from cleaners.config import Settings
 from cleaners.document import clean_document
+from cleaners.extract import quiet_library_logs
 from cleaners.identity import TRANSIENT_REASONS
 from cleaners.records import CleanDoc, RawDoc, Reject, Stage
 from cleaners.schema import KINDS, PROFILE_SCHEMA
@@ -137,6 +138,7 @@ class _Sink:
         self.counts = {k: 0 for k in KINDS}
 
     def flush(self) -> None:
+        """Write the buffered rows of every kind as the next part files."""
         for kind, schema in KINDS.items():
             rows = self.rows[kind]
             if rows:
@@ -160,19 +162,23 @@ class _Progress:
         self.last_docs = 0
 
     def at(self, pos: int) -> None:
+        """Record the reading position (bytes) of the current unit."""
         self.pos = pos
 
     def file_done(self, size: int) -> None:
+        """Count a finished file's bytes."""
         self.base += size
         self.pos = 0
         self.write(force=True)
 
     def doc(self) -> None:
+        """Count one document and write the progress file now and then."""
         self.docs += 1
         if self.docs - self.last_docs >= PROGRESS_EVERY_DOCS or time.monotonic() - self.last >= PROGRESS_EVERY_SECONDS:
             self.write()
 
     def write(self, force: bool = False) -> None:
+        """Write the progress file (bytes and documents so far) atomically."""
         if self.path is None:
             return
         self.last, self.last_docs = time.monotonic(), self.docs
@@ -219,6 +225,7 @@ def process_batch(
 def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str], prog: _Progress) -> dict[str, Any]:
     t0 = time.perf_counter()
     language.warm_up()  # the model load must not count against the first document's time limit
+    quiet_library_logs()  # empty pages are rejects with a reason, not WARNING lines in the run log
     sink = _Sink(out)
     max_words = settings.boilerplate.site_max_line_words
     reasons: dict[str, int] = {}
@@ -385,6 +392,7 @@ def _safe_clean(item: RawDoc, settings: Settings) -> CleanDoc | Reject:
 
 
 def scan_parts(batch_dirs: list[Path], kind: str) -> pl.LazyFrame:
+    """Lazy scan of one kind of batch output (docs, removed, rejects, profile) over batch folders."""
     files = [str(p) for d in batch_dirs for p in sorted((d / kind).glob("*.parquet"))]
     if not files:
         return pl.DataFrame(schema=KINDS[kind]).lazy()

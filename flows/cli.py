@@ -338,6 +338,9 @@ def _clean(args: argparse.Namespace) -> int:
     except ParameterError as e:
         print(f"newsclean: {e}", file=sys.stderr)
         return 2
+    from cleaners.extract import quiet_library_logs
+
+    quiet_library_logs()
     doc = clean_document(raw, settings)
     if isinstance(doc, Reject):
         stage = getattr(doc.stage, "value", str(doc.stage))
@@ -372,6 +375,7 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`newsclean` entry point: parse the command line and run the sub-command."""
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)

@@ -192,9 +192,11 @@ class _Capped(io.RawIOBase):
         self.inner, self.cap, self.n = inner, cap, 0
 
     def readable(self) -> bool:
+        """This stream can be read."""
         return True
 
     def readinto(self, b: Any) -> int:
+        """Read one decompression step into `b`, failing once more than `cap` bytes came out."""
         # read1: one decompression step; read() would loop and lose what it had at a truncation.
         data = self.inner.read1(len(b))
         self.n += len(data)

@@ -39,7 +39,7 @@ import polars as pl
 from cleaners.config import DedupConfig
 from cleaners.dedup import dedup
 from cleaners.identity import TRANSIENT_REASONS
-from cleaners.schema import TABLES, conform, empty
+from cleaners.schema import SCHEMA_VERSION, TABLES, conform, empty
 
 MARKER = ".newsclean-warehouse"
 CURRENT = "current"
@@ -162,6 +162,16 @@ def apply_relabels(snapshot: Path, relabels: pl.DataFrame, duplicates: pl.DataFr
     return changed
 
 
+def _snapshot_schema(snapshot: Path | None) -> int:
+    """The table schema version a snapshot was written with (0 when unknown or none)."""
+    if snapshot is None:
+        return 0
+    try:
+        return int(json.loads((snapshot / SNAPSHOT_INFO).read_text()).get("schema_version", 0))
+    except (OSError, ValueError):
+        return 0
+
+
 def check_root(root: str | os.PathLike[str]) -> str | None:
     """Why `root` cannot be used as a warehouse (a non-empty folder newsclean did not make), or None."""
     path = Path(root)
@@ -170,6 +180,13 @@ def check_root(root: str | os.PathLike[str]) -> str | None:
     if not path.is_dir():
         return f"warehouse is not a directory: {root}"
     if (path / MARKER).exists() or (path / LEGACY_COMMITS).is_dir():
+        current = path / CURRENT
+        written = _snapshot_schema(current.resolve() if current.is_symlink() else None)
+        if written > SCHEMA_VERSION:
+            return (
+                f"warehouse {root} was written by a newer newsclean (table schema {written}; this one "
+                f"writes {SCHEMA_VERSION}): upgrade newsclean to write to it"
+            )
         return None
     foreign = sorted(p.name for p in path.iterdir() if p.name not in OWN_NAMES and p.name != ".gitkeep")
     if foreign:
@@ -323,6 +340,7 @@ class Warehouse:
         staged = self.root / STAGING / run_id
 
         def add(new: Path) -> None:
+            """Apply the run's re-labels and move its staged files into the new snapshot."""
             if not staged.is_dir():
                 return
             relabel = staged / RELABEL
@@ -354,6 +372,7 @@ class Warehouse:
         touched = self.scan("articles").filter(pl.col("run_id") == run_id).select("cluster_id").unique().collect()
 
         def drop(new: Path) -> None:
+            """Remove the run's rows from the new snapshot and re-cluster what it touched."""
             for table in TABLES:
                 d = table_dir(new, table)
                 for f in sorted(d.glob("*.parquet")) if d.is_dir() else []:
@@ -397,6 +416,7 @@ class Warehouse:
         counts: dict[str, tuple[int, int]] = {}
 
         def merge(new: Path) -> None:
+            """Merge each table's files into files of up to `target_rows` rows."""
             for table in TABLES:
                 d = table_dir(new, table)
                 files = sorted(d.glob("*.parquet")) if d.is_dir() else []
@@ -425,6 +445,12 @@ class Warehouse:
         snaps = self.root / SNAPSHOTS
         snaps.mkdir(exist_ok=True)
         cur = self.snapshot()
+        written = _snapshot_schema(cur)
+        if written > SCHEMA_VERSION:
+            raise ForeignRoot(
+                f"{self.root} was written by a newer newsclean (table schema {written}; this one writes "
+                f"{SCHEMA_VERSION}): upgrade newsclean to write to it"
+            )
         seqs = [int(d.name) for d in snaps.iterdir() if _SEQ.match(d.name)]
         seq = max([*seqs, int(cur.name) if cur is not None else 0]) + 1
         tmp = snaps / f".tmp-{seq:08d}-{os.getpid()}"
@@ -448,6 +474,7 @@ class Warehouse:
                 "seq": seq,
                 "parent": cur.name if cur else None,
                 "published_at": datetime.now(UTC).isoformat(),
+                "schema_version": SCHEMA_VERSION,
                 **info,
             },
         )
@@ -477,6 +504,7 @@ class Warehouse:
         committed = sorted(p.stem for p in (self.root / LEGACY_COMMITS).glob("*.json"))
 
         def link_legacy(new: Path) -> None:
+            """Hard-link the legacy layout's committed files into the new snapshot."""
             for table in TABLES:
                 for run_id in committed:
                     src = self.root / table / run_id

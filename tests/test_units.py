@@ -233,3 +233,22 @@ def test_internal_tables_stay_out_of_public_globs(tmp_path):
     public = {p.name for p in Path(tmp_path / "wh" / "current").iterdir()}
     assert "lsh_bands" not in public and "_internal" in public
     assert wh.read("lsh_bands").height == 1
+
+
+def test_snapshots_record_their_schema_version_and_a_newer_one_is_not_written_over(tmp_path):
+    from cleaners.schema import SCHEMA_VERSION
+    from flows.warehouse import ForeignRoot, check_root
+
+    root = tmp_path / "wh"
+    wh = Warehouse(root)
+    wh.ensure_root()
+    _commit(wh, "r1", [_article("a", "r1", "a")])
+    info = root / "current" / "_snapshot.json"
+    assert json.loads(info.read_text())["schema_version"] == SCHEMA_VERSION
+    assert check_root(root) is None
+    newer = json.loads(info.read_text()) | {"schema_version": SCHEMA_VERSION + 1}
+    info.write_text(json.dumps(newer))
+    assert "newer newsclean" in (check_root(root) or "")
+    with pytest.raises(ForeignRoot, match="newer newsclean"):
+        _commit(wh, "r2", [_article("b", "r2", "b")])
+    assert wh.read("articles").height == 1
