@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import Field, asdict, dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +19,39 @@ class ConfigError(ValueError):
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise ConfigError(message)
+
+
+_OPS: dict[str, tuple[str, Callable[[Any, float], bool]]] = {
+    "ge": (">=", lambda v, b: bool(v >= b)),
+    "gt": (">", lambda v, b: bool(v > b)),
+    "le": ("<=", lambda v, b: bool(v <= b)),
+}
+
+
+def knob(default: Any, description: str, *, unit: str = "", **bounds: float) -> Any:
+    """A setting whose default, bounds (ge/gt/le), unit and description live here, in one place.
+
+    The config checks the bounds on creation; the run parameters (CLI, Prefect form, README)
+    read all four from the field (`knob_info`).
+    """
+    unknown = set(bounds) - set(_OPS)
+    if unknown:
+        raise TypeError(f"knob bounds are ge/gt/le, not {sorted(unknown)}")
+    return field(default=default, metadata={"description": description, "unit": unit, "bounds": bounds})
+
+
+def knob_info(cls: type, name: str) -> tuple[Any, str, str, dict[str, float]]:
+    """(default, description, unit, bounds) of the knob `name` of config class `cls`."""
+    f: Field[Any] = next(f for f in fields(cls) if f.name == name)
+    return f.default, f.metadata["description"], f.metadata["unit"], dict(f.metadata["bounds"])
+
+
+def _check_knobs(obj: Any) -> None:
+    for f in fields(obj):
+        for op, bound in f.metadata.get("bounds", {}).items():
+            sign, ok = _OPS[op]
+            value = getattr(obj, f.name)
+            _check(ok(value, bound), f"{type(obj).__name__}.{f.name} must be {sign} {bound}, got {value}")
 
 
 @dataclass(frozen=True)
@@ -50,15 +84,16 @@ class ExtractConfig:
     """htmldate's text-wide search guesses a date from any year in the page ("© 2024", "since
     2010") and reports it as January 1st; off, dates come from markup (meta tags, <time>,
     URL) and then from the body's own dateline ("Published on 3 March 2023")."""
-    min_words: int = 20
-    """Bodies shorter than this after cleaning are rejected as `too_short`."""
+    min_words: int = knob(
+        20, "Bodies shorter than this after cleaning are rejected (too_short).", unit="words", ge=0, le=100_000
+    )
 
     def __post_init__(self) -> None:
         _check(
             not (self.favor_precision and self.favor_recall),
             "ExtractConfig: set at most one of favor_precision / favor_recall",
         )
-        _check(self.min_words >= 0, f"ExtractConfig.min_words must be >= 0, got {self.min_words}")
+        _check_knobs(self)
 
 
 @dataclass(frozen=True)
@@ -69,8 +104,14 @@ class BoilerplateConfig:
     """Rule-name prefixes to enable (empty = all rules), e.g. ("subscribe", "comments")."""
     disabled_rules: tuple[str, ...] = ()
     """Rule-name prefixes to disable, applied after `enabled_rules`."""
-    site_min_pages: int = 3
-    """A line is site boilerplate once it appears on this many distinct pages (titles) of one domain."""
+    site_min_pages: int = knob(
+        3,
+        "A line on this many distinct pages of one domain is site boilerplate "
+        "(2 at least: a domain seen once never loses a line).",
+        unit="pages",
+        ge=2,
+        le=1_000_000,
+    )
     site_max_line_words: int = 40
     """Only lines up to this many words are profiled: long paragraphs are article text."""
     keep_headline: bool = True
@@ -79,11 +120,7 @@ class BoilerplateConfig:
     copy, or the title with a section/site trail ("Headline | Politics | Site"), still goes."""
 
     def __post_init__(self) -> None:
-        _check(
-            self.site_min_pages >= 2,
-            f"BoilerplateConfig.site_min_pages must be >= 2 (a domain seen once never loses a line), "
-            f"got {self.site_min_pages}",
-        )
+        _check_knobs(self)
         _check(self.site_max_line_words >= 1, "BoilerplateConfig.site_max_line_words must be >= 1")
         unknown = unknown_prefixes(self.enabled_rules + self.disabled_rules)
         _check(
@@ -133,10 +170,10 @@ class DedupConfig:
     """MinHash permutations."""
     seed: int = 1
     """Permutation seed (datasketch's default, so signatures match datasketch's)."""
-    threshold: float = 0.5
-    """Verified Jaccard at or above which two bodies are the same story."""
-    containment: float = 0.8
-    """Verified containment (overlap / smaller set) at or above which a trimmed copy joins."""
+    threshold: float = knob(0.5, "Verified Jaccard at or above which two bodies are the same story.", gt=0.0, le=1.0)
+    containment: float = knob(
+        0.8, "Verified containment at or above which a trimmed copy joins its original.", gt=0.0, le=1.0
+    )
     min_shingles_for_containment: int = 30
     """The smaller body needs this many shingles before containment alone may join it."""
     candidate_threshold: float = 0.4
@@ -150,7 +187,8 @@ class DedupConfig:
             8 <= self.num_perm <= 1024,
             f"DedupConfig.num_perm must be between 8 and 1024, got {self.num_perm}",
         )
-        for name in ("threshold", "containment", "candidate_threshold", "false_negative_weight"):
+        _check_knobs(self)
+        for name in ("candidate_threshold", "false_negative_weight"):
             value = getattr(self, name)
             _check(0.0 < value <= 1.0, f"DedupConfig.{name} must be in (0, 1], got {value}")
         _check(

@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator, model_validator
 
-from cleaners.config import BoilerplateConfig, DedupConfig, ExtractConfig, Limits, Settings
+from cleaners.config import BoilerplateConfig, DedupConfig, ExtractConfig, Limits, Settings, knob_info
 
-_DEDUP, _EXTRACT, _BP, _LIMITS = DedupConfig(), ExtractConfig(), BoilerplateConfig(), Limits()
+_BP, _LIMITS = BoilerplateConfig(), Limits()
 GLOB_CHARS = set("*?[")
 
 
@@ -37,6 +37,12 @@ def _field(default: Any, description: str, *, unit: str = "", cli: str | None = 
     return Field(default, description=text, json_schema_extra=extra, **bounds)
 
 
+def _knob(cls: type, name: str) -> Any:
+    """A parameter that is a config knob: default, bounds, unit and description all from `cleaners.config`."""
+    default, description, unit, bounds = knob_info(cls, name)
+    return _field(default, description, unit=unit, **dict[str, Any](bounds))
+
+
 class IngestParams(BaseModel):
     """Parameters of one `ingest` run."""
 
@@ -49,31 +55,15 @@ class IngestParams(BaseModel):
         min_length=1,
     )
     warehouse: str = _field("warehouse", "Warehouse root directory (created if missing).")
-    threshold: float = _field(
-        _DEDUP.threshold, "Verified Jaccard at or above which two bodies are the same story.", gt=0.0, le=1.0
-    )
-    containment: float = _field(
-        _DEDUP.containment, "Verified containment at or above which a trimmed copy joins its original.", gt=0.0, le=1.0
-    )
+    threshold: float = _knob(DedupConfig, "threshold")
+    containment: float = _knob(DedupConfig, "containment")
     workers: int = _field(0, "Parallel worker processes; 0 = one per CPU core.", unit="processes", ge=0, le=256)
     batch_mb: int = _field(
         64, "Largest input per work unit; smaller units are planned so every worker is busy.", unit="MB", ge=1, le=4096
     )
     batch_files: int = _field(2000, "Most input files per work unit.", unit="files", ge=1, le=1_000_000)
-    min_words: int = _field(
-        _EXTRACT.min_words,
-        "Bodies shorter than this after cleaning are rejected (too_short).",
-        unit="words",
-        ge=0,
-        le=100_000,
-    )
-    site_min_pages: int = _field(
-        _BP.site_min_pages,
-        "A line on this many distinct pages of one domain is site boilerplate.",
-        unit="pages",
-        ge=2,
-        le=1_000_000,
-    )
+    min_words: int = _knob(ExtractConfig, "min_words")
+    site_min_pages: int = _knob(BoilerplateConfig, "site_min_pages")
     disabled_rules: list[str] = _field(
         list,
         "Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see the README.",

@@ -252,3 +252,22 @@ def test_snapshots_record_their_schema_version_and_a_newer_one_is_not_written_ov
     with pytest.raises(ForeignRoot, match="newer newsclean"):
         _commit(wh, "r2", [_article("b", "r2", "b")])
     assert wh.read("articles").height == 1
+
+
+def test_a_knob_has_one_default_and_one_bound_that_config_cli_and_form_share():
+    from cleaners.config import ConfigError, DedupConfig, ExtractConfig, knob_info
+    from flows.params import IngestParams, ParameterError, validate
+
+    with pytest.raises(ConfigError, match=r"DedupConfig.threshold must be <= 1.0, got 1.5"):
+        DedupConfig(threshold=1.5)
+    with pytest.raises(ConfigError, match=r"ExtractConfig.min_words must be >= 0"):
+        ExtractConfig(min_words=-1)
+    schema = IngestParams.model_json_schema()["properties"]
+    for cls, name in [(DedupConfig, "threshold"), (ExtractConfig, "min_words")]:
+        default, description, _, bounds = knob_info(cls, name)
+        assert schema[name]["default"] == default and schema[name]["description"].startswith(description)
+        for op, key in [("gt", "exclusiveMinimum"), ("ge", "minimum"), ("le", "maximum")]:
+            if op in bounds:
+                assert schema[name][key] == bounds[op]
+    with pytest.raises(ParameterError, match="threshold"):
+        validate({"threshold": 1.7})
