@@ -42,10 +42,21 @@ def n_words_expr(col: str = "text") -> pl.Expr:
     return (spaced + (unspaced + CHARS_PER_WORD - 1) // CHARS_PER_WORD).cast(pl.Int32)
 
 
+def _enough_letters(sample: str) -> bool:
+    """Whether `sample` has MIN_LANGUAGE_CHARS letters (stops counting once it has)."""
+    letters = 0
+    for ch in sample:
+        if ch.isalpha():
+            letters += 1
+            if letters >= MIN_LANGUAGE_CHARS:
+                return True
+    return False
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the body's language, or None when the text is too short to tell."""
     sample = text[:LANGUAGE_SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LANGUAGE_CHARS:
+    if not _enough_letters(sample):
         return None
     import py3langid  # loads its model (~1 s) on first use, once per process
 
