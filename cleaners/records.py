@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 
 from cleaners import identity
 
@@ -46,6 +46,78 @@ class RawDoc:
         return identity.doc_id(self.source, self.key, self.raw_hash)
 
 
+class RejectReason(StrEnum):
+    """Every `rejects.reason`, with what it means (the README's reject table is generated from it)."""
+
+    UNREADABLE = "unreadable"
+    NOT_A_FILE = "not_a_file"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    OUTSIDE_INPUT = "outside_input"
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    NO_DOCUMENTS = "no_documents"
+    CORRUPT_FILE = "corrupt_file"
+    CORRUPT_RECORD = "corrupt_record"
+    TRUNCATED_RECORD = "truncated_record"
+    DIGEST_MISMATCH = "digest_mismatch"
+    INVALID_JSON = "invalid_json"
+    NOT_AN_OBJECT = "not_an_object"
+    MISSING_CONTENT = "missing_content"
+    WRONG_TYPE = "wrong_type"
+    HTTP_STATUS = "http_status"
+    NOT_HTML = "not_html"
+    NO_CONTENT = "no_content"
+    DUPLICATE_RECORD = "duplicate_record"
+    BINARY = "binary"
+    NO_MAIN_CONTENT = "no_main_content"
+    TOO_DEEP = "too_deep"
+    TIMEOUT = "timeout"
+    EXTRACT_ERROR = "extract_error"
+    TOO_SHORT = "too_short"
+    ONLY_BOILERPLATE = "only_boilerplate"
+
+
+REJECT_MEANINGS: dict[RejectReason, str] = {
+    RejectReason.UNREADABLE: "the file could not be opened or read (retried next run)",
+    RejectReason.NOT_A_FILE: "a FIFO, socket or device under an input folder (retried next run)",
+    RejectReason.UNSUPPORTED_FORMAT: "not HTML, JSON Lines, WARC or text, by name or first bytes",
+    RejectReason.OUTSIDE_INPUT: "a link to a file outside the input folder (see allow_outside_links)",
+    RejectReason.EMPTY: "no bytes, or no text after normalization",
+    RejectReason.TOO_LARGE: "a document or line over max_doc_mb",
+    RejectReason.NO_DOCUMENTS: "a file with no records (blank JSON lines, or no HTML responses in a WARC)",
+    RejectReason.CORRUPT_FILE: "a compressed file that cannot be read on (retried next run)",
+    RejectReason.CORRUPT_RECORD: "a record that cannot be parsed (retried next run)",
+    RejectReason.TRUNCATED_RECORD: "a WARC record cut short (retried next run)",
+    RejectReason.DIGEST_MISMATCH: "a WARC payload whose digest does not match its header",
+    RejectReason.INVALID_JSON: "a JSON Lines line that is not JSON",
+    RejectReason.NOT_AN_OBJECT: "a JSON Lines line that is not an object",
+    RejectReason.MISSING_CONTENT: "a JSON Lines object without `html` or `text`",
+    RejectReason.WRONG_TYPE: "a JSON Lines field of the wrong type",
+    RejectReason.HTTP_STATUS: "a WARC response that is not a success",
+    RejectReason.NOT_HTML: "an HTML input with no markup in its first 64 KiB",
+    RejectReason.NO_CONTENT: "a record with neither html nor text",
+    RejectReason.DUPLICATE_RECORD: "the same file, id and bytes as an earlier record of the run",
+    RejectReason.BINARY: "bytes that are not text (images, archives, executables)",
+    RejectReason.NO_MAIN_CONTENT: "trafilatura found no main text",
+    RejectReason.TOO_DEEP: "a document nested deeper than the parser's recursion limit",
+    RejectReason.TIMEOUT: "extraction and cleaning took longer than max_extract_seconds (retried next run)",
+    RejectReason.EXTRACT_ERROR: "an unexpected error while cleaning this document (retried next run)",
+    RejectReason.TOO_SHORT: "fewer than min_words words after cleaning",
+    RejectReason.ONLY_BOILERPLATE: "nothing left after cleaning: every line was boilerplate",
+}
+
+
+def reject_table() -> str:
+    """The README's table of reject reasons (`python -m flows.readme`)."""
+    from cleaners.identity import TRANSIENT_REASONS
+
+    rows = ["| reason | meaning | retried next run |", "|---|---|---|"]
+    for r in RejectReason:
+        meaning = REJECT_MEANINGS[r].removesuffix(" (retried next run)")
+        rows.append(f"| `{r.value}` | {meaning} | {'yes' if r.value in TRANSIENT_REASONS else ''} |")
+    return "\n".join(rows) + "\n"
+
+
 @dataclass(frozen=True, slots=True)
 class Reject:
     """An input that could not become an article, with the stage and a human-readable reason."""
@@ -55,6 +127,7 @@ class Reject:
     locator: str
     stage: Stage
     reason: str
+    """A RejectReason value."""
     detail: str = ""
     key: str = ""
     raw_hash: str | None = None

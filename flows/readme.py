@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cleaners.records import reject_table
 from cleaners.rules import markdown_table as rules_table
 from cleaners.schema import markdown as schema_markdown
 from flows.params import markdown_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = {"schema": schema_markdown, "params": markdown_table, "rules": rules_table}
+BLOCKS = {"schema": schema_markdown, "params": markdown_table, "rules": rules_table, "rejects": reject_table}
 
 
 def refresh(text: str) -> str:
