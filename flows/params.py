@@ -9,6 +9,7 @@ table is generated from it. Defaults come from the frozen `cleaners.config` obje
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator, model_validator
@@ -137,22 +138,30 @@ class IngestParams(BaseModel):
         return self.workers or (os.cpu_count() or 1)
 
     def settings(self) -> Settings:
-        """The frozen cleaning/dedup settings these parameters select."""
+        """The frozen cleaning/dedup settings these parameters select (built once per run)."""
         base = Settings()
-        d = base.to_dict()
-        d["dedup"].update(
-            threshold=self.threshold,
-            containment=self.containment,
-            candidate_threshold=min(DedupConfig().candidate_threshold, self.threshold),
+        return replace(
+            base,
+            dedup=replace(
+                base.dedup,
+                threshold=self.threshold,
+                containment=self.containment,
+                candidate_threshold=min(base.dedup.candidate_threshold, self.threshold),
+            ),
+            extract=replace(base.extract, min_words=self.min_words),
+            boilerplate=replace(
+                base.boilerplate,
+                site_min_pages=self.site_min_pages,
+                keep_headline=self.keep_headline,
+                disabled_rules=tuple(self.disabled_rules),
+            ),
+            limits=replace(
+                base.limits,
+                max_doc_bytes=int(self.max_doc_mb * 1_000_000),
+                max_decompressed_bytes=int(self.max_decompressed_mb * 1_000_000),
+                max_extract_seconds=self.max_extract_seconds,
+            ),
         )
-        d["extract"]["min_words"] = self.min_words
-        d["boilerplate"]["site_min_pages"] = self.site_min_pages
-        d["boilerplate"]["keep_headline"] = self.keep_headline
-        d["boilerplate"]["disabled_rules"] = tuple(self.disabled_rules)
-        d["limits"]["max_doc_bytes"] = int(self.max_doc_mb * 1_000_000)
-        d["limits"]["max_decompressed_bytes"] = int(self.max_decompressed_mb * 1_000_000)
-        d["limits"]["max_extract_seconds"] = self.max_extract_seconds
-        return Settings.from_dict(d)
 
 
 class ParameterError(ValueError):

@@ -662,3 +662,14 @@ def test_runs_of_empty_labels_are_template_junk_but_a_single_label_stays():
     # Three keys in a row can be a code sample (docker-compose: "services:", "app:", "build:").
     yaml = ["services:", "python-app:", "build:"]
     assert strip_lines(body + yaml + body, None).kept[4:7] == yaml
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_line_key_is_the_stored_definition(line):
+    """Keys are stored in site_lines: the fast key must equal the defining one on any text."""
+    import xxhash
+
+    defining = "".join("0" if ch.isdigit() else ch for ch in line.casefold())
+    assert line_key(line) == xxhash.xxh3_64_intdigest(defining.encode("utf-8", "surrogatepass"))
+    assert line_key("Page 12 of 40") == line_key("page 34 OF 57") and line_key("a١٢") == line_key("A00")
