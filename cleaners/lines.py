@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cleaners.markup import MIN_LINK_WORDS, NO_MARKUP, Markup
@@ -163,6 +164,99 @@ def strip_lines(
     return out
 
 
+@dataclass(slots=True)
+class _Pass:
+    """What the checks of one pass see (the page) and what they found so far (metadata)."""
+
+    lines: list[str]
+    title: str | None
+    byline: str | None
+    names: tuple[str, ...]
+    markup: Markup
+    labels: set[int]
+    author: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One line as the checks see it: its index, text, probe (list marks off), words and place."""
+
+    i: int
+    n: int
+    line: str
+    probe: str
+    n_words: int
+    in_head: bool
+    in_tail: bool
+
+
+Check = Callable[[_Pass, _Line], str | None]
+"""A code rule: the rule name that drops the line, or None."""
+
+
+def _junk_labels(p: _Pass, ln: _Line) -> str | None:
+    """A line in a run of 4+ empty labels."""
+    return "junk.labels" if ln.i in p.labels else None
+
+
+def _junk_no_text(p: _Pass, ln: _Line) -> str | None:
+    """ "- /", "***", "|  |": no letter or digit in the line."""
+    return None if any(ch.isalnum() for ch in ln.probe) else "junk.no_text"
+
+
+def _byline_repeat(p: _Pass, ln: _Line) -> str | None:
+    """The byline author's name alone above the text."""
+    if ln.in_head and p.byline and ln.n_words <= 6 and _is_author(ln.probe, p.byline, p.names):
+        return "byline.repeat"
+    return None
+
+
+def _byline_signoff(p: _Pass, ln: _Line) -> str | None:
+    """ "– David Dunkley" under the last paragraph: the reporter's sign-off (kept as the author)."""
+    if ln.i >= ln.n - LAST_LINES and (m := _SIGNOFF.match(ln.line)):
+        p.author = p.author or m.group("author")
+        return "byline.signoff"
+    return None
+
+
+def _byline_bio(p: _Pass, ln: _Line) -> str | None:
+    """ "Jane Roe is a reporter covering ...": the byline author's bio under the article."""
+    if ln.in_tail and BIO_MIN_WORDS <= ln.n_words <= BIO_MAX_WORDS:
+        p.names = p.names or _author_names(p.author)
+        folded = ln.probe.casefold()
+        if any(folded.startswith(nm) for nm in p.names):
+            return "byline.bio"
+    return None
+
+
+def _meta_kicker(p: _Pass, ln: _Line) -> str | None:
+    """ "Negocios" / "Politics" right above the headline."""
+    if ln.in_head and ln.n_words <= 3 and ln.i + 1 < ln.n and _same_title(p.lines[ln.i + 1], p.title) == "exact":
+        return "meta.kicker"
+    return None
+
+
+def _by_markup(p: _Pass, ln: _Line) -> str | None:
+    """The line is a whole caption/credit/... element, or a teaser link in the tail (`markup.*`)."""
+    return _markup_rule(ln.probe, ln.n_words, ln.in_tail, p.markup, is_list=_LIST_MARK.match(ln.line) is not None)
+
+
+BEFORE_PATTERNS: tuple[tuple[str, Check], ...] = (
+    ("junk.labels", _junk_labels),
+    ("junk.no_text", _junk_no_text),
+    ("byline.repeat", _byline_repeat),
+    ("byline.signoff", _byline_signoff),
+    ("byline.bio", _byline_bio),
+)
+"""Code rules tried on a line before the pattern rules, in this order (the first that fires drops it)."""
+AFTER_PATTERNS: tuple[tuple[str, Check], ...] = (
+    ("meta.kicker", _meta_kicker),
+    ("markup", _by_markup),
+)
+"""Code rules tried after the pattern rules (`markup` stands for every `markup.*` rule)."""
+
+
 def _strip_once(
     lines: list[str],
     title: str | None,
@@ -172,31 +266,28 @@ def _strip_once(
     keep_headline: bool,
     byline: str | None,
 ) -> Stripped:
-    """One pass of `strip_lines` over `lines` (positions are indexes into `lines`)."""
+    """One pass of `strip_lines` over `lines` (positions are indexes into `lines`).
+
+    Per line: the headline (kept once, or `title.repeat`), then the code rules of
+    BEFORE_PATTERNS, the pattern rules, and the code rules of AFTER_PATTERNS; the first rule
+    that fires drops the line.
+    """
     n = len(lines)
     kept: list[str] = []
     positions: list[int] = []
     removed: list[RemovedLine] = []
-    author: str | None = None
-    date: str | None = None
-    names = _author_names(byline)
+    p = _Pass(lines, title, byline, _author_names(byline), markup, set())
+    if "junk.labels" in on_rules:
+        p.labels = _label_runs(lines)
+    before = tuple(check for name, check in BEFORE_PATTERNS if name in on_rules)
+    after = tuple(check for _, check in AFTER_PATTERNS)
     cut_from: int | None = None
     cut_rule = ""
     headline_kept = False
 
-    def drop(i: int, line: str, rule: str) -> None:
-        """Record line `i` as removed by `rule`."""
-        removed.append(RemovedLine(i, line, rule))
-
-    def on(rule: str) -> bool:
-        """Whether `rule` is switched on."""
-        return rule in on_rules
-
-    labels = _label_runs(lines) if on("junk.labels") else set()
-
     for i, line in enumerate(lines):
         if cut_from is not None:
-            drop(i, line, cut_rule)
+            removed.append(RemovedLine(i, line, cut_rule))
             continue
         same = _same_title(line, title) if i < 2 * HEAD_LINES else None
         if same == "exact" and keep_headline and not headline_kept:
@@ -204,63 +295,50 @@ def _strip_once(
             kept.append(line)
             positions.append(i)
             continue
-        if same is not None and on("title.repeat"):
-            drop(i, line, "title.repeat")
+        if same is not None and "title.repeat" in on_rules:
+            removed.append(RemovedLine(i, line, "title.repeat"))
             continue
         probe = _probe(line)
-        if i in labels:
-            drop(i, line, "junk.labels")
-            continue
-        if on("junk.no_text") and not any(ch.isalnum() for ch in probe):
-            drop(i, line, "junk.no_text")  # "- /", "***", "|  |": no word in it
-            continue
-        n_words = probe.count(" ") + 1
-        in_head = i < HEAD_LINES
-        in_tail = i >= n - TAIL_LINES
-        if in_head and byline and n_words <= 6 and on("byline.repeat") and _is_author(probe, byline, names):
-            drop(i, line, "byline.repeat")  # the author's name alone above the text
-            continue
-        if i >= n - LAST_LINES and on("byline.signoff") and (m := _SIGNOFF.match(line)):
-            # "– David Dunkley" under the last paragraph: the reporter's sign-off.
-            author = author or m.group("author")
-            drop(i, line, "byline.signoff")
-            continue
-        if in_tail and BIO_MIN_WORDS <= n_words <= BIO_MAX_WORDS and on("byline.bio"):
-            # "Jane Roe is a reporter covering ...": the byline author's bio under the article.
-            names = names or _author_names(author)
-            folded = probe.casefold()
-            if any(folded.startswith(nm) for nm in names):
-                drop(i, line, "byline.bio")
-                continue
-        hit: Rule | None = None
-        scopes = Scope.at(i, n)
-        for rule in patterns:
-            if rule.scope not in scopes:
-                continue
-            m = rule.matches(probe, n_words)
-            if m is None:
-                continue
-            hit = rule
-            if rule.metadata:
-                groups = m.groupdict()
-                author = author or (groups.get("author") or "").strip() or None
-                date = date or (groups.get("date") or "").strip() or None
-            break
-        if hit is not None:
-            drop(i, line, hit.name)
-            if hit.scope is Scope.CUT:
+        ln = _Line(i, n, line, probe, probe.count(" ") + 1, i < HEAD_LINES, i >= n - TAIL_LINES)
+        rule = _first(before, p, ln, on_rules)
+        if rule is None:
+            rule, hit = _pattern_rule(patterns, p, ln)
+            if hit is not None and hit.scope is Scope.CUT:
                 cut_from, cut_rule = i, hit.name
-            continue
-        if in_head and n_words <= 3 and on("meta.kicker") and i + 1 < n and _same_title(lines[i + 1], title) == "exact":
-            drop(i, line, "meta.kicker")  # "Negocios" / "Politics" right above the headline
-            continue
-        by_markup = _markup_rule(probe, n_words, in_tail, markup, is_list=_LIST_MARK.match(line) is not None)
-        if by_markup is not None and on(by_markup):
-            drop(i, line, by_markup)
+        if rule is None:
+            rule = _first(after, p, ln, on_rules)
+        if rule is not None:
+            removed.append(RemovedLine(i, line, rule))
             continue
         kept.append(line)
         positions.append(i)
-    return Stripped(kept, positions, removed, author, date)
+    return Stripped(kept, positions, removed, p.author, p.date)
+
+
+def _first(checks: tuple[Check, ...], p: _Pass, ln: _Line, on_rules: frozenset[str]) -> str | None:
+    """The first of `checks` that fires on the line and is switched on."""
+    for check in checks:
+        rule = check(p, ln)
+        if rule is not None and rule in on_rules:
+            return rule
+    return None
+
+
+def _pattern_rule(patterns: tuple[Rule, ...], p: _Pass, ln: _Line) -> tuple[str | None, Rule | None]:
+    """The first pattern rule that matches the line where it sits; its author/date feed the metadata."""
+    scopes = Scope.at(ln.i, ln.n)
+    for rule in patterns:
+        if rule.scope not in scopes:
+            continue
+        m = rule.matches(ln.probe, ln.n_words)
+        if m is None:
+            continue
+        if rule.metadata:
+            groups = m.groupdict()
+            p.author = p.author or (groups.get("author") or "").strip() or None
+            p.date = p.date or (groups.get("date") or "").strip() or None
+        return rule.name, rule
+    return None, None
 
 
 def _is_author(probe: str, byline: str, names: tuple[str, ...]) -> bool:

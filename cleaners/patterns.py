@@ -1,11 +1,13 @@
 """The pattern rules, as data: one `rule(...)` per kind of boilerplate line (see `cleaners/rules.py`).
 
 A long pattern is written as several strings, one alternative a line; `rule` joins them.
+`any_of(...)` writes a slot filled by any of its words, one language a line (English, German,
+Spanish, French, Italian).
 """
 
 from __future__ import annotations
 
-from cleaners.rule_kinds import Rule, Scope, rule
+from cleaners.rule_kinds import Rule, Scope, any_of, rule
 
 _DATE = (
     r"(?P<date>(?:\w+,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\.?\s+\w+\.?,?\s+\d{4}"
@@ -86,8 +88,15 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "dateline.label",
-        r"^(?:posted|published|updated|veröffentlicht|aktualisiert|publicado|actualizado|publié|mis à jour",
-        r"|pubblicato)(?:\s+(?:on|am|el|le|il|by|von|por|par))?\s*:?$",
+        "^",
+        any_of(
+            *("posted", "published", "updated"),
+            *("veröffentlicht", "aktualisiert"),
+            *("publicado", "actualizado"),
+            *("publié", "mis à jour"),
+            "pubblicato",
+        ),
+        r"(?:\s+(?:on|am|el|le|il|by|von|por|par))?\s*:?$",
         max_words=3,
         scope=Scope.EDGE,
     ),
@@ -132,8 +141,16 @@ RULES: tuple[Rule, ...] = (
     # --- comment forms and comment sections ---------------------------------------------------
     rule(
         "comments.cut",
-        r"^(?:leave a reply|leave a comment|comments|kommentare|commentaires|comentarios|commenti",
-        r"|\d+ (?:comments|responses|replies))\s*:?\s*$",
+        "^",
+        any_of(
+            *("leave a reply", "leave a comment", "comments"),
+            "kommentare",
+            "commentaires",
+            "comentarios",
+            "commenti",
+            r"\d+ (?:comments|responses|replies)",
+        ),
+        r"\s*:?\s*$",
         max_words=4,
         scope=Scope.CUT,
     ),
@@ -538,9 +555,15 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "privacy.notice",
-        r"^(?:privacy policy|data protection|datenschutz(?:erklärung|hinweis)?",
-        r"|politique de confidentialité|política de privacidad",
-        r"|informativa (?:sulla )?privacy)\s*(?:[|•·].*)?$",
+        "^",
+        any_of(
+            *("privacy policy", "data protection"),
+            "datenschutz(?:erklärung|hinweis)?",
+            "politique de confidentialité",
+            "política de privacidad",
+            "informativa (?:sulla )?privacy",
+        ),
+        r"\s*(?:[|•·].*)?$",
         max_words=12,
     ),
     # A bare social-media URL is an embed that did not render (a tweet, a post, a video).
@@ -599,8 +622,17 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "ads.label",
-        r"^(?:ad|ads|advertisement|advertising|sponsored(?: content| post)?|paid content|partner content",
-        r"|anzeige|werbung|publicité|publicidad|pubblicità|scroll to continue(?: with content)?)\s*$",
+        "^",
+        any_of(
+            *("ad", "ads", "advertisement", "advertising", "sponsored(?: content| post)?"),
+            *("paid content", "partner content"),
+            *("anzeige", "werbung"),
+            "publicité",
+            "publicidad",
+            "pubblicità",
+            "scroll to continue(?: with content)?",
+        ),
+        r"\s*$",
         max_words=4,
     ),
 )

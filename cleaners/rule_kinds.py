@@ -84,6 +84,11 @@ class Rule:
         return self.pattern.search(line)
 
 
+def any_of(*alternatives: str) -> str:
+    """`(?:a|b|c)`: one slot filled by any of the alternatives (e.g. one word in several languages)."""
+    return "(?:" + "|".join(alternatives) + ")"
+
+
 def rule(
     name: str,
     *parts: str,

@@ -673,3 +673,11 @@ def test_line_key_is_the_stored_definition(line):
     defining = "".join("0" if ch.isdigit() else ch for ch in line.casefold())
     assert line_key(line) == xxhash.xxh3_64_intdigest(defining.encode("utf-8", "surrogatepass"))
     assert line_key("Page 12 of 40") == line_key("page 34 OF 57") and line_key("a١٢") == line_key("A00")
+
+
+def test_every_registered_code_rule_has_a_check_and_every_check_is_registered():
+    from cleaners.lines import AFTER_PATTERNS, BEFORE_PATTERNS, MARKUP_KINDS
+
+    implemented = {name for name, _ in BEFORE_PATTERNS + AFTER_PATTERNS if name != "markup"}
+    implemented |= {"title.repeat", "markup.teaser", *(f"markup.{k}" for k in MARKUP_KINDS)}
+    assert implemented == {c.name for c in CODE_RULES} - {"site.repeated"}
