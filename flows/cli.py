@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from flows.deploy import DEFAULT_TIMEOUT_MINUTES
 
 if TYPE_CHECKING:
     from cleaners.config import DedupConfig
+    from flows.server import TemporaryServer
     from flows.warehouse import Warehouse
 
 EPILOG = """examples:
@@ -154,8 +156,15 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import os
+    starting = start_prefect_server()  # boots in its own process while the pipeline is imported
+    try:
+        return _run_with(args, starting)
+    finally:
+        if starting is not None:
+            starting.stop()  # no-op when the run already stopped it
 
+
+def _run_with(args: argparse.Namespace, starting: TemporaryServer | None) -> int:
     from flows.params import ParameterError, preflight, validate
 
     try:
@@ -174,7 +183,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.no_progress and sys.stderr.isatty():
         os.environ[PROGRESS_ENV] = "1"
     try:
-        with prefect_api():
+        with prefect_api(starting):
             summary = ingest(params=params)
     except Exception as e:  # the run itself failed: say why, exit non-zero
         print(f"newsclean: run failed: {type(e).__name__}: {e}", file=sys.stderr)
@@ -183,23 +192,38 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def start_prefect_server() -> TemporaryServer | None:
+    """Launch a temporary Prefect server now, unless PREFECT_API_URL is set in the environment.
+
+    Called before Prefect is imported, so the server boots while the CLI imports; `prefect_api`
+    stops it again if a Prefect profile turns out to name a server.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    from flows.server import TemporaryServer
+
+    return TemporaryServer()
+
+
 @contextlib.contextmanager
-def prefect_api() -> Iterator[None]:
+def prefect_api(starting: TemporaryServer | None = None) -> Iterator[None]:
     """The configured Prefect API, or one temporary server shared with the worker processes.
 
     Without PREFECT_API_URL, Prefect starts a temporary server in this process, but worker
     processes do not inherit its address and would each start their own (~10 s apiece);
-    starting it here and putting its URL into the settings lets them all share one.
+    starting it here and putting its URL into the settings lets them all share one. Pass the
+    result of `start_prefect_server()` to overlap the server's start-up with other work.
     """
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     if PREFECT_API_URL.value():
+        if starting is not None:
+            starting.stop()  # a profile names a server: the early one is not needed
         yield
         return
-    from prefect.server.api.server import SubprocessASGIServer
+    from flows.server import TemporaryServer
 
-    server = SubprocessASGIServer()
-    server.start(timeout=120)
+    server = (starting or TemporaryServer()).ready()
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             try:
