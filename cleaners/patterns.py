@@ -44,8 +44,15 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "dateline.published",
-        r"^(?:published|posted|updated|last updated|veröffentlicht|aktualisiert|stand|publié|mis à jour",
-        r"|publicado|actualizado|pubblicato|aggiornato)(?:\s+(?:on|am|le|el|il))?\s*:?\s*",
+        "^",
+        any_of(
+            *("published", "posted", "updated", "last updated"),
+            *("veröffentlicht", "aktualisiert", "stand"),
+            *("publié", "mis à jour"),
+            *("publicado", "actualizado"),
+            *("pubblicato", "aggiornato"),
+        ),
+        r"(?:\s+(?:on|am|le|el|il))?\s*:?\s*",
         _DATE,
         r"\.?\s*$",
         max_words=14,
@@ -183,8 +190,9 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "comments.count",
-        r"^(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?",
-        r"|commenti)(?:\s+(?:insgesamt|total))?\s*(?:\(\d+\)|:)?\s*\d*\s*$",
+        r"^(?:\d+\s+)?",
+        any_of("comments?", "kommentare?", "commentaires?", "comentarios?", "commenti"),
+        r"(?:\s+(?:insgesamt|total))?\s*(?:\(\d+\)|:)?\s*\d*\s*$",
         max_words=4,
     ),
     # --- subscribe and newsletter prompts ------------------------------------------------------
@@ -232,9 +240,17 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "subscribe.support",
-        r"^(?:unterstütze|unterstützen sie|support us|support our|please support|become a patron|donate",
-        r"|spenden sie|we need your help|help us continue|tú también puedes|hazte (?:socio|miembro)",
-        r"|apoya (?:nuestro|el) periodismo|soutenez|sostienici)\b",
+        "^",
+        any_of(
+            *("unterstütze", "unterstützen sie"),
+            *("support us", "support our", "please support", "become a patron", "donate"),
+            "spenden sie",
+            *("we need your help", "help us continue"),
+            *("tú también puedes", "hazte (?:socio|miembro)", "apoya (?:nuestro|el) periodismo"),
+            "soutenez",
+            "sostienici",
+        ),
+        r"\b",
         max_words=30,
     ),
     rule(
@@ -384,7 +400,18 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "share.follow",
-        r"^(?:follow us|folgen sie uns|suivez-nous|síguenos|seguici|like us on|find us on|join us on)\b",
+        "^",
+        any_of(
+            "follow us",
+            "folgen sie uns",
+            "suivez-nous",
+            "síguenos",
+            "seguici",
+            "like us on",
+            "find us on",
+            "join us on",
+        ),
+        r"\b",
         max_words=14,
     ),
     rule(
@@ -596,9 +623,14 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "disclaimer.no_guarantee",
-        r"^\(?(?:alle angaben ohne gewähr|angaben ohne gewähr",
-        r"|all (?:information|details) without (?:guarantee|warranty)|sous réserve d'erreurs",
-        r"|sin garantía)\)?\.?$",
+        r"^\(?",
+        any_of(
+            *("alle angaben ohne gewähr", "angaben ohne gewähr"),
+            "all (?:information|details) without (?:guarantee|warranty)",
+            "sous réserve d'erreurs",
+            "sin garantía",
+        ),
+        r"\)?\.?$",
         max_words=8,
     ),
     rule(
