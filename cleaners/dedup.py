@@ -206,7 +206,7 @@ def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None)
         hits = hits.filter(~pl.col("doc_key").is_in(pl.Series(new_keys, dtype=pl.UInt64).implode()))
         if hits.height:
             old_ids = hits.select(_key_to_id(pl.col("doc_key")).alias("doc_id")).unique()
-            old = _fetch(history, old_ids["doc_id"])
+            old = _stored(history, "doc_id", old_ids["doc_id"], text=True)
             old_index = old.with_row_index("j", offset=n).select(
                 pl.col("doc_id").str.to_integer(base=16, dtype=pl.UInt64).alias("doc_key"),
                 pl.col("j").cast(pl.Int64),
@@ -251,7 +251,7 @@ def _clusters(
     reached = components(n + old.height, left, right)
     with_new = np.isin(reached[n:], reached[:n]) if old.height else np.zeros(0, dtype=bool)
     touched = old.filter(pl.Series(with_new, dtype=pl.Boolean))["cluster_id"].unique()
-    members = _members(history, touched) if (history is not None and touched.len()) else _members_empty()
+    members = _stored(history, "cluster_id", touched, text=False)
     # Stored endpoints -> their row among the members; each stored cluster joined as a star.
     to_member = (
         old.select("doc_id")
@@ -308,7 +308,7 @@ def _similarity_to_canonical(
     needed = pl.concat([pairs.select("doc_id"), pairs.select(pl.col("cluster_id").alias("doc_id"))]).unique()
     missing = needed.join(index, on="doc_id", how="anti")
     if missing.height and history is not None:
-        extra = _fetch(history, missing["doc_id"])
+        extra = _stored(history, "doc_id", missing["doc_id"], text=True)
         start = n + old.height
         extra_idx = np.arange(start, start + extra.height, dtype=np.int64)
         shingles.add(extra_idx, extra["text"])
@@ -361,37 +361,17 @@ class _ShingleIndex:
         return jac, con, np.minimum(sizes[li], sizes[ri])
 
 
-def _members_empty() -> pl.DataFrame:
-    return pl.DataFrame(schema={k: v for k, v in _STORED_SCHEMA.items() if k != "text"})
+def _stored(history: History | None, key: str, values: pl.Series, text: bool) -> pl.DataFrame:
+    """Stored articles whose `key` (doc_id or cluster_id) is in `values`; only those rows are read.
 
-
-def _members(history: History, cluster_ids: pl.Series) -> pl.DataFrame:
-    """Every stored article of the given clusters (no text: doc_id, cluster_id, date, length)."""
+    Columns as in _STORED_SCHEMA (without `text` unless `text`), one row per doc_id, sorted.
+    """
+    schema = {k: v for k, v in _STORED_SCHEMA.items() if text or k != "text"}
+    if history is None or not values.len():
+        return pl.DataFrame(schema=schema)
     return (
-        history.articles.filter(pl.col("cluster_id").is_in(cluster_ids.implode()))
-        .select(
-            "doc_id",
-            "cluster_id",
-            pl.col("published_at").cast(pl.Datetime("us", "UTC")),
-            pl.col("n_words").cast(pl.Int32),
-        )
-        .unique("doc_id")
-        .sort("doc_id")
-        .collect()
-    )
-
-
-def _fetch(history: History, doc_ids: pl.Series) -> pl.DataFrame:
-    """Bodies and cluster ids of the given earlier articles (only those rows are read)."""
-    return (
-        history.articles.filter(pl.col("doc_id").is_in(doc_ids.implode()))
-        .select(
-            "doc_id",
-            "text",
-            "cluster_id",
-            pl.col("published_at").cast(pl.Datetime("us", "UTC")),
-            pl.col("n_words").cast(pl.Int32),
-        )
+        history.articles.filter(pl.col(key).is_in(values.implode()))
+        .select([pl.col(k).cast(v) for k, v in schema.items()])
         .unique("doc_id")
         .sort("doc_id")
         .collect()

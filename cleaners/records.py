@@ -109,12 +109,10 @@ REJECT_MEANINGS: dict[RejectReason, str] = {
 
 def reject_table() -> str:
     """The README's table of reject reasons (`python -m flows.readme`)."""
-    from cleaners.identity import TRANSIENT_REASONS
-
     rows = ["| reason | meaning | retried next run |", "|---|---|---|"]
     for r in RejectReason:
         meaning = REJECT_MEANINGS[r].removesuffix(" (retried next run)")
-        rows.append(f"| `{r.value}` | {meaning} | {'yes' if r.value in TRANSIENT_REASONS else ''} |")
+        rows.append(f"| `{r.value}` | {meaning} | {'yes' if r.value in identity.TRANSIENT_REASONS else ''} |")
     return "\n".join(rows) + "\n"
 
 

@@ -8,19 +8,27 @@ documents (`strip_site_lines`), never more than SITE_MAX_SHARE of one article.
 
 from __future__ import annotations
 
-import sys
-from functools import lru_cache
-
 import polars as pl
 import xxhash
 
 from cleaners.rules import SITE_RULE
 
 
-@lru_cache(maxsize=1)
-def _digits_to_zero() -> dict[int, str]:
-    """A str.translate table: every character for which str.isdigit() holds -> '0'."""
-    return {c: "0" for c in range(sys.maxunicode + 1) if chr(c).isdigit()}
+class _DigitsToZero(dict[int, str]):
+    """A str.translate table: a character for which str.isdigit() holds -> "0", any other -> itself.
+
+    Filled as characters are seen (one Python call per distinct character, then C lookups), so
+    no process pays for a table of all of Unicode.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = "0" if ch.isdigit() else ch
+        self[code] = out
+        return out
+
+
+_DIGITS_TO_ZERO = _DigitsToZero()
 
 
 def line_key(line: str) -> int:
@@ -29,7 +37,7 @@ def line_key(line: str) -> int:
     Keys are stored (`site_lines`), so this must never change: case-fold, every `isdigit`
     character to "0", xxh3-64 of the UTF-8.
     """
-    folded = line.casefold().translate(_digits_to_zero())
+    folded = line.casefold().translate(_DIGITS_TO_ZERO)
     return xxhash.xxh3_64_intdigest(folded.encode("utf-8", "surrogatepass"))
 
 

@@ -117,6 +117,15 @@ def table_dir(snapshot: Path, table: str) -> Path:
     return snapshot / table if TABLES[table].public else snapshot / INTERNAL / table
 
 
+def _files_holding(table_folder: Path, ids: pl.Series) -> list[Path]:
+    """The Parquet files of a table folder that hold a row of one of `ids` (only doc_id is read)."""
+    return [
+        f
+        for f in sorted(table_folder.glob("*.parquet"))
+        if pl.scan_parquet(f).filter(pl.col("doc_id").is_in(ids)).select(pl.len()).collect().item()
+    ]
+
+
 def apply_relabels(snapshot: Path, relabels: pl.DataFrame, duplicates: pl.DataFrame) -> int:
     """Give stored articles new cluster ids (merged clusters, new canonical) inside an unpublished snapshot.
 
@@ -132,27 +141,19 @@ def apply_relabels(snapshot: Path, relabels: pl.DataFrame, duplicates: pl.DataFr
     changed = 0
     runs = []
     adir = table_dir(snapshot, "articles")
-    for f in sorted(adir.glob("*.parquet")):
-        if not pl.scan_parquet(f).filter(pl.col("doc_id").is_in(ids)).select(pl.len()).collect().item():
-            continue
+    for f in _files_holding(adir, ids):
         df = pl.read_parquet(f)
-        upd = df.select("doc_id").join(relabels, on="doc_id", how="left", maintain_order="left")
-        hit = upd["cluster_id"].is_not_null()
-        changed += int(hit.sum())
-        runs.append(df.filter(hit).select("doc_id", "run_id"))
-        df = df.with_columns(
-            pl.when(hit).then(upd["cluster_id"]).otherwise(pl.col("cluster_id")).alias("cluster_id"),
-            pl.when(hit).then(upd["is_canonical"]).otherwise(pl.col("is_canonical")).alias("is_canonical"),
-        )
-        write_parquet_atomic(conform(df, "articles"), f)
+        hit = df.filter(pl.col("doc_id").is_in(ids))
+        changed += hit.height
+        runs.append(hit.select("doc_id", "run_id"))
+        write_parquet_atomic(conform(df.update(relabels, on="doc_id"), "articles"), f)
     ddir = table_dir(snapshot, "duplicates")
-    for f in sorted(ddir.glob("*.parquet")):
-        if pl.scan_parquet(f).filter(pl.col("doc_id").is_in(ids)).select(pl.len()).collect().item():
-            keep = pl.read_parquet(f).filter(~pl.col("doc_id").is_in(ids))
-            if keep.height:
-                write_parquet_atomic(keep, f)
-            else:
-                f.unlink()
+    for f in _files_holding(ddir, ids):
+        keep = pl.read_parquet(f).filter(~pl.col("doc_id").is_in(ids))
+        if keep.height:
+            write_parquet_atomic(keep, f)
+        else:
+            f.unlink()
     owners = pl.concat(runs) if runs else pl.DataFrame(schema={"doc_id": pl.String, "run_id": pl.String})
     added = duplicates.join(owners, on="doc_id", how="inner")
     for (run_id,), rows in added.group_by("run_id"):
