@@ -24,10 +24,20 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_isolated(module: str, *args: str, timeout: int = 3600) -> dict:
-    """Run `python -m module args` in a fresh process (own peak RSS); it prints one JSON line last."""
+def run_isolated(module: str, *args: str, timeout: int = 3600, env: dict[str, str] | None = None) -> dict:
+    """Run `python -m module args` in a fresh process (own peak RSS); it prints one JSON line last.
+
+    `env` adds variables to this process's environment (e.g. thread limits).
+    """
+    import os
+
     out = subprocess.run(
-        [sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
     )
     if out.returncode != 0:
         raise RuntimeError(f"{module} {args} failed:\n{out.stderr[-4000:]}")

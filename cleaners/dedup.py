@@ -15,8 +15,8 @@ import polars as pl
 
 from cleaners.clusters import canonical_per_component, components
 from cleaners.config import DedupConfig
-from cleaners.minhash import band_keys, exact_similarity, text_signatures
-from cleaners.shingles import shingle_sets
+from cleaners.minhash import band_keys, bucket_pairs, buffer_signatures, exact_similarity, signatures
+from cleaners.shingles import buffer_shingles, shingle_hashes, text_buffers
 
 MAX_BUCKET = 200
 """Buckets with more members are linked as a star to their first member, not all pairs."""
@@ -83,38 +83,16 @@ def _key_to_id(keys: pl.Expr) -> pl.Expr:
 
 
 def _bucket_pairs(keys: np.ndarray) -> pl.DataFrame:
-    """(i, j) index pairs, i < j, of documents sharing a band key.
-
-    One band at a time: each step groups n keys, not n*bands, which bounds peak memory on
-    large runs; a pair found in several bands is kept once.
-    """
-    n = keys.shape[0]
-    idx = pl.Series("i", np.arange(n, dtype=np.int64))
-    found = []
-    for b in range(keys.shape[1]):
-        bf = pl.DataFrame([idx, pl.Series("key", keys[:, b])]).filter(
-            (pl.col("key") != 0) & pl.col("key").is_duplicated()
-        )
-        if not bf.height:
-            continue
-        sizes = bf.group_by("key").agg(pl.len().alias("m"), pl.col("i").min().alias("root"))
-        small = bf.join(sizes.filter(pl.col("m") <= MAX_BUCKET).select("key"), on="key")
-        found.append(
-            small.join(small, on="key", suffix="_r")
-            .filter(pl.col("i") < pl.col("i_r"))
-            .select("i", pl.col("i_r").alias("j"))
-        )
-        big = bf.join(sizes.filter(pl.col("m") > MAX_BUCKET), on="key").filter(pl.col("i") != pl.col("root"))
-        found.append(big.select(pl.col("root").alias("i"), pl.col("i").alias("j")))
-    if not found:
-        return pl.DataFrame(schema={"i": pl.Int64, "j": pl.Int64})
-    return pl.concat(found).unique()
+    """(i, j) index pairs, i < j, of documents sharing a band key (see `bucket_pairs`)."""
+    left, right = bucket_pairs(keys, MAX_BUCKET)
+    return pl.DataFrame({"i": left, "j": right}, schema={"i": pl.Int64, "j": pl.Int64})
 
 
-def sketch(texts: pl.Series, cfg: DedupConfig) -> np.ndarray:
-    """(n, bands) LSH band keys of the texts' word-shingle MinHash signatures (0 = no key)."""
+def sketch(data: np.ndarray, offsets: np.ndarray, cfg: DedupConfig) -> np.ndarray:
+    """(n, bands) LSH band keys of word-shingle MinHash signatures of texts in a `text_buffers`
+    buffer (0 = no key)."""
     bands, rows = cfg.bands_rows
-    return band_keys(text_signatures(texts, cfg.shingle_size, cfg.num_perm, cfg.seed), bands, rows)
+    return band_keys(buffer_signatures(data, offsets, cfg.shingle_size, cfg.num_perm, cfg.seed), bands, rows)
 
 
 @dataclass
@@ -141,21 +119,31 @@ def dedup(
     (connected components over verified pairs and the stored clusters they reach, each with
     its canonical by `CANONICAL_ORDER` over the whole cluster). The result does not depend
     on how documents were split into runs: stored clusters a new document joins or bridges
-    are merged and their rows re-labelled (`relabels`). Memory stays small: texts are
-    sketched `chunk_size` at a time and only candidates' texts are read back.
+    are merged and their rows re-labelled (`relabels`). Memory stays small: a run of up to
+    `chunk_size` documents is shingled once and its shingle hashes kept for the exact check;
+    a larger one is sketched `chunk_size` texts at a time and only candidates' texts are read
+    back.
     """
     lf = docs.lazy()
     meta = lf.select("doc_id", "published_at", "n_words").collect()
     n = meta.height
     bands, _ = cfg.bands_rows
     keys = np.zeros((n, bands), dtype=np.uint64)
-    for off in range(0, n, chunk_size):
-        texts = lf.slice(off, chunk_size).select("text").collect()["text"]
-        keys[off : off + len(texts)] = sketch(texts, cfg)
+    kept: tuple[np.ndarray, np.ndarray] | None = None
+    if n <= chunk_size:
+        # One chunk: shingle once, keep the hashes for the exact check (no second tokenizing).
+        data, offsets = text_buffers(lf.select("text").collect()["text"])
+        kept = buffer_shingles(data, offsets[:-1], offsets[1:], cfg.shingle_size)
+        del data
+        keys[:] = band_keys(signatures(*kept, cfg.num_perm, cfg.seed), *cfg.bands_rows)
+    else:
+        for off in range(0, n, chunk_size):
+            texts = lf.slice(off, chunk_size).select("text").collect()["text"]
+            keys[off : off + len(texts)] = sketch(*text_buffers(texts), cfg)
     new_keys = doc_keys(meta["doc_id"])
 
     cand = _candidates(keys, new_keys, history)
-    shingles, ok = _verify(lf, n, cand, cfg)
+    shingles, ok = _verify(lf, n, cand, cfg, kept)
     left, right = cand.left[ok], cand.right[ok]
     nodes, relabels = _clusters(meta, cand.old, left, right, history)
 
@@ -216,27 +204,42 @@ def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None)
     return _Candidates(all_pairs["i"].to_numpy(), all_pairs["j"].to_numpy(), old, old_pairs.height)
 
 
-def _verify(lf: pl.LazyFrame, n: int, cand: _Candidates, cfg: DedupConfig) -> tuple[_ShingleIndex, np.ndarray]:
-    """Step 2: exact Jaccard / containment of every candidate pair on its shingle sets."""
+def _verify(
+    lf: pl.LazyFrame,
+    n: int,
+    cand: _Candidates,
+    cfg: DedupConfig,
+    kept: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[_ShingleIndex, np.ndarray]:
+    """Step 2: exact Jaccard / containment of every candidate pair on its shingle sets.
+
+    `kept` (shingle hashes and offsets of all n new texts) saves reading and shingling the
+    candidates' texts again.
+    """
     left, right = cand.left, cand.right
     involved = np.unique(np.concatenate([left, right[right < n]])) if len(left) else np.zeros(0, np.int64)
-    texts = (
-        (
-            lf.select("text")
-            .with_row_index("idx")
-            .filter(pl.col("idx").is_in(pl.Series(involved, dtype=pl.UInt32).implode()))
-            .sort("idx")
-            .collect()["text"]
-        )
-        if len(involved)
-        else pl.Series("text", [], dtype=pl.String)
-    )
     shingles = _ShingleIndex(cfg.shingle_size)
-    shingles.add(involved, texts)
+    if kept is not None:
+        shingles.add_hashes(np.arange(n), *kept)
+    else:
+        shingles.add(involved, _texts_at(lf, involved))
     shingles.add(np.arange(n, n + cand.old.height), cand.old["text"])
     jac, con, small_side = shingles.similarity(left, right)
     ok = (jac >= cfg.threshold) | ((con >= cfg.containment) & (small_side >= cfg.min_shingles_for_containment))
     return shingles, ok
+
+
+def _texts_at(lf: pl.LazyFrame, rows: np.ndarray) -> pl.Series:
+    """The texts of the given row numbers of `lf`, in that (ascending) order."""
+    if not len(rows):
+        return pl.Series("text", [], dtype=pl.String)
+    return (
+        lf.select("text")
+        .with_row_index("idx")
+        .filter(pl.col("idx").is_in(pl.Series(rows, dtype=pl.UInt32).implode()))
+        .sort("idx")
+        .collect()["text"]
+    )
 
 
 def _clusters(
@@ -339,10 +342,13 @@ class _ShingleIndex:
         """Add the shingle sets of `texts` under node ids `ids`."""
         if len(ids) == 0:
             return
-        h, off = shingle_sets(texts, self.k)
+        self.add_hashes(ids, *shingle_hashes(texts, self.k))
+
+    def add_hashes(self, ids: np.ndarray, hashes: np.ndarray, offsets: np.ndarray) -> None:
+        """Add shingle hashes already computed (grouped by `offsets`) under node ids `ids`."""
         self.ids.append(np.asarray(ids, dtype=np.int64))
-        self.hashes.append(h)
-        self.sizes.append(np.diff(off))
+        self.hashes.append(hashes)
+        self.sizes.append(np.diff(offsets))
 
     def similarity(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Exact Jaccard, containment and smaller-set size for node-id pairs."""
@@ -357,8 +363,7 @@ class _ShingleIndex:
         sorted_ids = ids[order]
         li = order[np.searchsorted(sorted_ids, left)]
         ri = order[np.searchsorted(sorted_ids, right)]
-        jac, con = exact_similarity(hashes, offsets, li, ri)
-        return jac, con, np.minimum(sizes[li], sizes[ri])
+        return exact_similarity(hashes, offsets, li, ri)
 
 
 def _stored(history: History | None, key: str, values: pl.Series, text: bool) -> pl.DataFrame:

@@ -20,12 +20,11 @@ EMPTY = np.uint32(0xFFFFFFFF)
 
 @lru_cache(maxsize=4)
 def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 (a, b) permutation parameters for `seed`, widened to uint64 for
-    the kernels (numba widens uint32 arithmetic; results are masked back to 32 bits)."""
+    """datasketch's affine32 (a, b) permutation parameters for `seed`, as uint32 arrays."""
     from datasketch import MinHash
 
     a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return np.ascontiguousarray(a, dtype=np.uint64), np.ascontiguousarray(b, dtype=np.uint64)
+    return np.ascontiguousarray(a, dtype=np.uint32), np.ascontiguousarray(b, dtype=np.uint32)
 
 
 _M32 = np.uint64(0xFFFFFFFF)
@@ -49,11 +48,18 @@ def to32(hashes: np.ndarray) -> np.ndarray:
 
 @nb.njit(inline="always")
 def _permute_min(row, hv, a, b):
-    """row[j] = min(row[j], a_j * hv + b_j mod 2^32): one shingle through every permutation."""
+    """row[j] = min(row[j], a_j * hv + b_j mod 2^32): one shingle through every permutation.
+
+    Everything is uint32, so the loop compiles to 32-bit SIMD lanes (8 per AVX2 register).
+    """
     for j in range(row.shape[0]):
-        v = (a[j] * hv + b[j]) & _M32
-        if v < row[j]:
-            row[j] = v
+        row[j] = min(row[j], np.uint32(a[j] * hv + b[j]))
+
+
+@nb.njit(inline="always")
+def _mixed32(h64):
+    """The 32-bit value a 64-bit shingle hash is permuted as: fmix32 of its low 32 bits."""
+    return np.uint32(fmix32(h64 & _M32))
 
 
 @nb.njit(parallel=True, cache=True)
@@ -62,11 +68,9 @@ def _signature_kernel(hashes, offsets, a, b):
     p = a.shape[0]
     sig = np.full((n_docs, p), np.uint32(0xFFFFFFFF), dtype=np.uint32)
     for d in nb.prange(n_docs):
-        row = np.full(p, _M32, dtype=np.uint64)
+        row = sig[d]
         for i in range(offsets[d], offsets[d + 1]):
-            _permute_min(row, fmix32(hashes[i] & _M32), a, b)
-        for j in range(p):
-            sig[d, j] = np.uint32(row[j])
+            _permute_min(row, _mixed32(hashes[i]), a, b)
     return sig
 
 
@@ -88,19 +92,26 @@ def _text_signature_kernel(data, offsets, k, a, b):
             continue
         n_sh = nt - k + 1 if nt >= k else 1
         width = k if nt >= k else nt
-        row = np.full(p, _M32, dtype=np.uint64)
+        hv = np.empty(n_sh, dtype=np.uint32)  # hash first, then permute: the two loops vectorize apart
         for s in range(n_sh):
-            _permute_min(row, fmix32(shingle_hash(toks, s, width) & _M32), a, b)
-        for j in range(p):
-            sig[d, j] = np.uint32(row[j])
+            hv[s] = _mixed32(shingle_hash(toks, s, width))
+        row = sig[d]
+        for s in range(n_sh):
+            _permute_min(row, hv[s], a, b)
     return sig
 
 
 def text_signatures(texts, k: int = 5, num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """(n_docs, num_perm) signatures of a Polars string Series, equal to
     `signatures(*shingle_sets(texts, k))` but faster (fused, parallel)."""
+    return buffer_signatures(*text_buffers(texts), k, num_perm, seed)
+
+
+def buffer_signatures(
+    data: np.ndarray, offsets: np.ndarray, k: int = 5, num_perm: int = 128, seed: int = 1
+) -> np.ndarray:
+    """`text_signatures` of the texts already in a `text_buffers` buffer."""
     a, b = permutations(num_perm, seed)
-    data, offsets = text_buffers(texts)
     return _text_signature_kernel(data, offsets, np.int64(k), a, b)
 
 
@@ -145,39 +156,140 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return _band_kernel(sig, np.int64(bands), np.int64(rows))
 
 
+@nb.njit(cache=True)
+def _bucket_pair_kernel(sorted_keys, order, max_bucket):
+    """(i, j) pairs, i < j, of one band's documents grouped by equal key (key 0 = none).
+
+    A bucket of up to `max_bucket` members gives all its pairs; a larger one a star to its
+    smallest index.
+    """
+    n = sorted_keys.shape[0]
+    count = 0
+    for phase in range(2):
+        if phase == 1:
+            left = np.empty(count, dtype=np.int64)
+            right = np.empty(count, dtype=np.int64)
+            count = 0
+        s = 0
+        while s < n:
+            e = s + 1
+            while e < n and sorted_keys[e] == sorted_keys[s]:
+                e += 1
+            m = e - s
+            if m > 1 and sorted_keys[s] != 0:
+                if m <= max_bucket:
+                    for x in range(s, e):
+                        for y in range(x + 1, e):
+                            if phase == 1:
+                                a, b = order[x], order[y]
+                                left[count] = min(a, b)
+                                right[count] = max(a, b)
+                            count += 1
+                else:
+                    root = order[s]
+                    for x in range(s, e):
+                        root = min(root, order[x])
+                    for x in range(s, e):
+                        if order[x] != root:
+                            if phase == 1:
+                                left[count] = root
+                                right[count] = order[x]
+                            count += 1
+            s = e
+    return left, right
+
+
+def bucket_pairs(keys: np.ndarray, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) row pairs, i < j, of a (n, bands) key matrix that share a key in some band.
+
+    One band at a time (a sort of n keys, not n*bands, which bounds peak memory on large
+    runs); a pair found in several bands is kept once; buckets larger than `max_bucket` are
+    linked as a star to their smallest row.
+    """
+    n = keys.shape[0]
+    found = []
+    for b in range(keys.shape[1]):
+        order = np.argsort(keys[:, b], kind="stable")
+        left, right = _bucket_pair_kernel(keys[order, b], order, max_bucket)
+        if len(left):
+            found.append(np.unique(left * n + right))
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return codes // max(n, 1), codes % max(n, 1)
+
+
+@nb.njit(cache=True)
+def _pair_overlap(hashes, xs, xe, ys, ye, table, state):
+    """(|X|, |Y|, |X & Y|) of the distinct values of hashes[xs:xe] and hashes[ys:ye].
+
+    Open addressing over `table` (a power of two, more than twice the values): state 1 = seen
+    in X, 2 = in X and Y, 3 = in Y only. No sorting, so the inputs may be unsorted and repeat.
+    """
+    mask = table.shape[0] - 1  # shingle hashes end in fmix64: their low bits index well
+    state[:] = 0
+    nx = 0
+    for i in range(xs, xe):
+        v = hashes[i]
+        s = np.int64(v & _M32) & mask
+        while state[s] != 0 and table[s] != v:
+            s = (s + 1) & mask
+        if state[s] == 0:
+            table[s] = v
+            state[s] = 1
+            nx += 1
+    ny = 0
+    inter = 0
+    for i in range(ys, ye):
+        v = hashes[i]
+        s = np.int64(v & _M32) & mask
+        while state[s] != 0 and table[s] != v:
+            s = (s + 1) & mask
+        if state[s] == 0:
+            table[s] = v
+            state[s] = 3
+            ny += 1
+        elif state[s] == 1:
+            state[s] = 2
+            ny += 1
+            inter += 1
+    return nx, ny, inter
+
+
 @nb.njit(parallel=True, cache=True)
 def _overlap_kernel(hashes, offsets, left, right):
     n = left.shape[0]
-    inter = np.zeros(n, dtype=np.int64)
+    out = np.zeros((n, 3), dtype=np.int64)
     for k in nb.prange(n):
-        i, iend = offsets[left[k]], offsets[left[k] + 1]
-        j, jend = offsets[right[k]], offsets[right[k] + 1]
-        c = 0
-        while i < iend and j < jend:
-            x, y = hashes[i], hashes[j]
-            if x == y:
-                c += 1
-                i += 1
-                j += 1
-            elif x < y:
-                i += 1
-            else:
-                j += 1
-        inter[k] = c
-    return inter
+        x, y = left[k], right[k]
+        size = 16
+        while size < 2 * (offsets[x + 1] - offsets[x] + offsets[y + 1] - offsets[y]) + 2:
+            size *= 2
+        table = np.empty(size, dtype=np.uint64)
+        state = np.empty(size, dtype=np.uint8)
+        nx, ny, inter = _pair_overlap(hashes, offsets[x], offsets[x + 1], offsets[y], offsets[y + 1], table, state)
+        out[k, 0] = nx
+        out[k, 1] = ny
+        out[k, 2] = inter
+    return out
+
+
+def pair_overlap(
+    hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct-shingle counts (left, right) and overlap of each pair of hash groups."""
+    left = np.ascontiguousarray(left, dtype=np.int64)
+    right = np.ascontiguousarray(right, dtype=np.int64)
+    out = _overlap_kernel(hashes, offsets, left, right)
+    return out[:, 0], out[:, 1], out[:, 2]
 
 
 def exact_similarity(
     hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exact Jaccard and containment (overlap / smaller set) of shingle-set pairs."""
-    left = np.ascontiguousarray(left, dtype=np.int64)
-    right = np.ascontiguousarray(right, dtype=np.int64)
-    inter = _overlap_kernel(hashes, offsets, left, right).astype(np.float64)
-    sizes = np.diff(offsets).astype(np.float64)
-    a, b = sizes[left], sizes[right]
-    union = a + b - inter
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact Jaccard, containment (overlap / smaller set) and smaller set size of shingle-set pairs."""
+    na, nb_, inter = (v.astype(np.float64) for v in pair_overlap(hashes, offsets, left, right))
+    union = na + nb_ - inter
+    small = np.minimum(na, nb_)
     with np.errstate(divide="ignore", invalid="ignore"):
         jac = np.where(union > 0, inter / union, 0.0)
-        con = np.where(np.minimum(a, b) > 0, inter / np.minimum(a, b), 0.0)
-    return jac, con
+        con = np.where(small > 0, inter / small, 0.0)
+    return jac, con, small

@@ -3,7 +3,7 @@
 Texts are lower-cased by Polars, handed over as one Arrow byte buffer with offsets, and
 tokenized/hashed in one compiled loop: no Python per token. A token is a run of ASCII
 letters/digits or non-ASCII bytes (so accented and non-Latin words stay whole); ASCII
-punctuation, whitespace and the General Punctuation block (U+2000-U+206F: dashes, curly
+punctuation, whitespace and the General Punctuation block plus superscripts (U+2000-U+207F: dashes, curly
 quotes) separate tokens.
 """
 
@@ -40,58 +40,77 @@ def shingle_hash(toks, s, width):
     return fmix64(h)
 
 
-@nb.njit(inline="always")
-def _is_word(c):  # numba: c is a uint8
-    return (48 <= c <= 57) or (97 <= c <= 122) or (65 <= c <= 90) or c >= 128
+def _byte_classes() -> np.ndarray:
+    """Class of each byte value: 0 separator, 1 word byte, 2 0xE2 (may open U+2000-U+207F)."""
+    cls = np.zeros(256, dtype=np.uint8)
+    for c in range(256):
+        if 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c >= 128:
+            cls[c] = 1
+    cls[0xE2] = 2
+    return cls
+
+
+_CLASSES = _byte_classes()
 
 
 @nb.njit(cache=True)
 def _tokens(data, start, end, out):
     """FNV-1a hash of each token in data[start:end] into out; returns the count."""
+    cls = _CLASSES
     n = 0
     i = start
+    h = _FNV_OFFSET
+    in_word = False
     while i < end:
         c = data[i]
-        # U+2000..U+206F (E2 80 xx / E2 81 xx) is punctuation: treat as a separator.
-        if c == 0xE2 and i + 2 < end and (data[i + 1] == 0x80 or data[i + 1] == 0x81):
-            i += 3
-            continue
-        if not _is_word(c):
-            i += 1
-            continue
-        h = _FNV_OFFSET
-        while i < end:
-            c = data[i]
-            if not _is_word(c):
-                break
-            if c == 0xE2 and i + 2 < end and (data[i + 1] == 0x80 or data[i + 1] == 0x81):
-                break
+        kind = cls[c]
+        if kind == 2:
+            # U+2000..U+207F (E2 80 xx / E2 81 xx: punctuation, superscripts) is: a separator.
+            if i + 2 < end and (data[i + 1] == 0x80 or data[i + 1] == 0x81):
+                if in_word:
+                    out[n] = h
+                    n += 1
+                    in_word = False
+                    h = _FNV_OFFSET
+                i += 3
+                continue
+            kind = 1
+        if kind == 1:
             h ^= np.uint64(c)
             h *= _FNV_PRIME
-            i += 1
+            in_word = True
+        elif in_word:
+            out[n] = h
+            n += 1
+            in_word = False
+            h = _FNV_OFFSET
+        i += 1
+    if in_word:
         out[n] = h
         n += 1
     return n
 
 
 @nb.njit(cache=True)
-def _shingle_kernel(data, offsets, k):
-    n_docs = offsets.shape[0] - 1
+def _shingle_kernel(data, starts, ends, k, distinct):
+    """Shingle hashes of the texts data[starts[d]:ends[d]]: (hashes, offsets[n+1]).
+
+    With `distinct` each text's hashes are sorted and unique, otherwise in text order.
+    """
+    n_docs = starts.shape[0]
     total = 0
-    for d in range(n_docs):
-        total += offsets[d + 1] - offsets[d]
-    # Upper bound: one shingle per byte (a token needs >= 1 byte + 1 separator).
-    out = np.empty(total // 2 + n_docs + 1, dtype=np.uint64)
-    doc_off = np.zeros(n_docs + 1, dtype=np.int64)
     maxlen = 0
     for d in range(n_docs):
-        ln = offsets[d + 1] - offsets[d]
-        if ln > maxlen:
-            maxlen = ln
+        ln = ends[d] - starts[d]
+        total += ln
+        maxlen = max(maxlen, ln)
+    # Upper bound: a token needs >= 1 byte + 1 separator, so at most (bytes + 1) / 2 shingles.
+    out = np.empty(total // 2 + n_docs + 1, dtype=np.uint64)
+    doc_off = np.zeros(n_docs + 1, dtype=np.int64)
     toks = np.empty(maxlen // 2 + 2, dtype=np.uint64)
     pos = 0
     for d in range(n_docs):
-        nt = _tokens(data, offsets[d], offsets[d + 1], toks)
+        nt = _tokens(data, starts[d], ends[d], toks)
         start = pos
         if nt > 0:
             n_sh = nt - k + 1 if nt >= k else 1
@@ -99,16 +118,16 @@ def _shingle_kernel(data, offsets, k):
             for s in range(n_sh):
                 out[pos] = shingle_hash(toks, s, width)
                 pos += 1
-            seg = np.sort(out[start:pos])
-            # unique in place
-            u = 0
-            for j in range(seg.shape[0]):
-                if j == 0 or seg[j] != seg[j - 1]:
-                    out[start + u] = seg[j]
-                    u += 1
-            pos = start + u
+            if distinct:
+                seg = np.sort(out[start:pos])
+                u = 0  # unique in place
+                for j in range(seg.shape[0]):
+                    if j == 0 or seg[j] != seg[j - 1]:
+                        out[start + u] = seg[j]
+                        u += 1
+                pos = start + u
         doc_off[d + 1] = pos
-    return out[:pos].copy(), doc_off
+    return out[:pos], doc_off  # a view: only the pages written are resident
 
 
 def text_buffers(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -131,4 +150,19 @@ def shingle_sets(texts: pl.Series, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
     yields none.
     """
     data, offsets = text_buffers(texts)
-    return _shingle_kernel(data, offsets, np.int64(k))
+    return _shingle_kernel(data, offsets[:-1], offsets[1:], np.int64(k), True)
+
+
+def shingle_hashes(texts: pl.Series, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Like `shingle_sets` but in text order, repeats kept (no sort): for hash-table overlap."""
+    data, offsets = text_buffers(texts)
+    return buffer_shingles(data, offsets[:-1], offsets[1:], k)
+
+
+def buffer_shingles(
+    data: np.ndarray, starts: np.ndarray, ends: np.ndarray, k: int = 5
+) -> tuple[np.ndarray, np.ndarray]:
+    """`shingle_hashes` of the texts data[starts[i]:ends[i]] of a `text_buffers` buffer."""
+    starts = np.ascontiguousarray(starts, dtype=np.int64)
+    ends = np.ascontiguousarray(ends, dtype=np.int64)
+    return _shingle_kernel(data, starts, ends, np.int64(k), False)

@@ -56,7 +56,7 @@ def test_signature_estimates_jaccard():
     h, off = shingle_sets(pl.Series([" ".join(base), " ".join(other)]), 5)
     sig = signatures(h, off, 256)
     est = float(np.mean(sig[0] == sig[1]))
-    jac, _ = exact_similarity(h, off, np.array([0]), np.array([1]))
+    jac, _, _ = exact_similarity(h, off, np.array([0]), np.array([1]))
     assert abs(est - jac[0]) < 0.1
 
 
@@ -107,7 +107,7 @@ def test_exact_similarity_jaccard_and_containment():
     b = np.array([3, 4], dtype=np.uint64)
     hs = np.concatenate([a, b])
     off = np.array([0, 4, 6], dtype=np.int64)
-    jac, con = exact_similarity(hs, off, np.array([0]), np.array([1]))
+    jac, con, _ = exact_similarity(hs, off, np.array([0]), np.array([1]))
     assert jac[0] == pytest.approx(0.5) and con[0] == pytest.approx(1.0)
 
 
@@ -118,3 +118,92 @@ def test_fused_text_signatures_equal_the_shingle_path():
     texts = pl.Series([_words(rng, int(n)) for n in rng.integers(0, 300, 40)] + ["Ünïcode — “mixed” text, here!", ""])
     h, off = shingle_sets(texts, 5)
     assert np.array_equal(text_signatures(texts, 5, 128), signatures(h, off, 128))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), max_size=120),
+    st.lists(st.integers(0, 40), max_size=120),
+    st.sampled_from([0, 2**32, 2**64 - 41]),
+)
+def test_exact_similarity_equals_python_sets_on_unsorted_repeating_hashes(xs, ys, base):
+    """The hash-table overlap counts distinct values; order and repeats do not matter."""
+    a = np.array([base + v for v in xs], dtype=np.uint64)
+    b = np.array([base + v for v in ys], dtype=np.uint64)
+    off = np.array([0, len(a), len(a) + len(b)], dtype=np.int64)
+    jac, con, small = exact_similarity(np.concatenate([a, b]), off, np.array([0, 1]), np.array([1, 1]))
+    sa, sb = set(a.tolist()), set(b.tolist())
+    union, least = len(sa | sb), min(len(sa), len(sb))
+    assert jac[0] == pytest.approx(len(sa & sb) / union if union else 0.0)
+    assert con[0] == pytest.approx(len(sa & sb) / least if least else 0.0)
+    assert small[0] == least
+    assert jac[1] == (1.0 if sb else 0.0) and small[1] == len(sb)
+
+
+def test_shingle_hashes_hold_the_same_set_as_shingle_sets():
+    from cleaners.shingles import shingle_hashes
+
+    rng = np.random.default_rng(3)
+    texts = pl.Series([_words(rng, int(n), vocab=30) for n in rng.integers(0, 200, 20)] + ["", "a b"])
+    h, off = shingle_sets(texts, 5)
+    raw, roff = shingle_hashes(texts, 5)
+    for d in range(len(texts)):
+        assert np.array_equal(np.unique(raw[roff[d] : roff[d + 1]]), h[off[d] : off[d + 1]])
+
+
+def _reference_token_hashes(text: str) -> list[int]:
+    """The tokenizer's definition in plain Python: FNV-1a 64 over the UTF-8 bytes of each run
+    of ASCII letters/digits and non-ASCII characters outside U+2000-U+207F."""
+    import re
+
+    out = []
+    for tok in re.findall(r"[0-9A-Za-z\u0080-\u1fff\u2080-\U0010ffff]+", text):
+        h = 0xCBF29CE484222325
+        for byte in tok.encode():
+            h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+        out.append(h)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_tokenizer_equals_its_plain_python_definition(text):
+    """Pins the token hashes (stored band keys of earlier runs depend on them) to a definition."""
+    from cleaners.shingles import _tokens
+
+    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    out = np.zeros(len(data) + 1, dtype=np.uint64)
+    n = _tokens(data, 0, len(data), out)
+    assert out[:n].tolist() == _reference_token_hashes(text)
+
+
+@pytest.mark.parametrize("text", ["a\u2070b", "x\u2014y \u201cq\u201d", "Köln\u207fz", "\u2080n"])
+def test_tokenizer_separators_at_the_block_edges(text):
+    from cleaners.shingles import _tokens
+
+    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    out = np.zeros(len(data) + 1, dtype=np.uint64)
+    assert out[: _tokens(data, 0, len(data), out)].tolist() == _reference_token_hashes(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 4), st.integers(2, 6), st.integers(0, 10**6))
+def test_bucket_pairs_equal_brute_force(n, bands, max_bucket, seed):
+    """Every pair sharing a nonzero key in a band, once; a bucket over max_bucket is a star to its first row."""
+    from cleaners.minhash import bucket_pairs
+
+    keys = np.random.default_rng(seed).integers(0, 4, size=(n, bands)).astype(np.uint64)
+    expected = set()
+    for b in range(bands):
+        buckets: dict[int, list[int]] = {}
+        for i in range(n):
+            if keys[i, b]:
+                buckets.setdefault(int(keys[i, b]), []).append(i)
+        for rows in buckets.values():
+            if len(rows) <= max_bucket:
+                expected |= {(x, y) for x in rows for y in rows if x < y}
+            else:
+                expected |= {(rows[0], y) for y in rows[1:]}
+    left, right = bucket_pairs(keys, max_bucket)
+    got = list(zip(left.tolist(), right.tolist()))
+    assert len(got) == len(set(got)) and set(got) == expected
