@@ -91,43 +91,47 @@ def _tokens(data, start, end, out):
     return n
 
 
-@nb.njit(cache=True)
+@nb.njit(parallel=True, cache=True)
 def _shingle_kernel(data, starts, ends, k, distinct):
     """Shingle hashes of the texts data[starts[d]:ends[d]]: (hashes, offsets[n+1]).
 
     With `distinct` each text's hashes are sorted and unique, otherwise in text order.
+    Documents are spread over all cores: each writes into its own slot (sized by its bytes),
+    then the slots are packed.
     """
     n_docs = starts.shape[0]
-    total = 0
-    maxlen = 0
+    # Upper bound per text: a token needs >= 1 byte + 1 separator, so (bytes + 1) // 2 + 1.
+    slot = np.zeros(n_docs + 1, dtype=np.int64)
     for d in range(n_docs):
-        ln = ends[d] - starts[d]
-        total += ln
-        maxlen = max(maxlen, ln)
-    # Upper bound: a token needs >= 1 byte + 1 separator, so at most (bytes + 1) / 2 shingles.
-    out = np.empty(total // 2 + n_docs + 1, dtype=np.uint64)
-    doc_off = np.zeros(n_docs + 1, dtype=np.int64)
-    toks = np.empty(maxlen // 2 + 2, dtype=np.uint64)
-    pos = 0
-    for d in range(n_docs):
+        slot[d + 1] = slot[d] + (ends[d] - starts[d] + 1) // 2 + 1
+    loose = np.empty(slot[n_docs], dtype=np.uint64)
+    counts = np.zeros(n_docs, dtype=np.int64)
+    for d in nb.prange(n_docs):
+        base = slot[d]
+        toks = loose[base : slot[d + 1]]  # token hashes first, shingles overwrite them in place
         nt = _tokens(data, starts[d], ends[d], toks)
-        start = pos
-        if nt > 0:
-            n_sh = nt - k + 1 if nt >= k else 1
-            width = k if nt >= k else nt
-            for s in range(n_sh):
-                out[pos] = shingle_hash(toks, s, width)
-                pos += 1
-            if distinct:
-                seg = np.sort(out[start:pos])
-                u = 0  # unique in place
-                for j in range(seg.shape[0]):
-                    if j == 0 or seg[j] != seg[j - 1]:
-                        out[start + u] = seg[j]
-                        u += 1
-                pos = start + u
-        doc_off[d + 1] = pos
-    return out[:pos], doc_off  # a view: only the pages written are resident
+        if nt == 0:
+            continue
+        n_sh = nt - k + 1 if nt >= k else 1
+        width = k if nt >= k else nt
+        for s in range(n_sh):  # shingle s reads tokens s..s+width-1 >= s: safe to write at s
+            toks[s] = shingle_hash(toks, s, width)
+        if distinct:
+            seg = np.sort(toks[:n_sh])
+            u = 0  # unique in place
+            for j in range(n_sh):
+                if j == 0 or seg[j] != seg[j - 1]:
+                    toks[u] = seg[j]
+                    u += 1
+            n_sh = u
+        counts[d] = n_sh
+    doc_off = np.zeros(n_docs + 1, dtype=np.int64)
+    for d in range(n_docs):
+        doc_off[d + 1] = doc_off[d] + counts[d]
+    out = np.empty(doc_off[n_docs], dtype=np.uint64)
+    for d in nb.prange(n_docs):
+        out[doc_off[d] : doc_off[d + 1]] = loose[slot[d] : slot[d] + counts[d]]
+    return out, doc_off
 
 
 def text_buffers(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
