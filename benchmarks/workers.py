@@ -76,7 +76,9 @@ def main() -> None:
                 for w in (1, 2):
                     r = run(dirs[shape], w, server.env)
                     results.setdefault((shape, w), []).append(r)
-                    print(f"{shape}, workers={w}: {r[0]:.1f}s (batch stage {r[1]:.1f}s), {r[2]} articles", file=sys.stderr)
+                    print(
+                        f"{shape}, workers={w}: {r[0]:.1f}s (batch stage {r[1]:.1f}s), {r[2]} articles", file=sys.stderr
+                    )
     if args.no_write:
         return
     rows = [
@@ -86,12 +88,8 @@ def main() -> None:
     for shape in SHAPES:
         med = {w: [statistics.median(r[i] for r in results[(shape, w)]) for i in range(2)] for w in (1, 2)}
         for w in (1, 2):
-            up = (
-                f"**{med[1][0] / med[2][0]:.2f}x** | **{med[1][1] / med[2][1]:.2f}x**" if w == 2 else "- | -"
-            )
-            rows.append(
-                f"| {shape} | {w} | {med[w][0]:.1f} | {med[w][1]:.1f} | {results[(shape, w)][0][2]:,} | {up} |"
-            )
+            up = f"**{med[1][0] / med[2][0]:.2f}x** | **{med[1][1] / med[2][1]:.2f}x**" if w == 2 else "- | -"
+            rows.append(f"| {shape} | {w} | {med[w][0]:.1f} | {med[w][1]:.1f} | {results[(shape, w)][0][2]:,} | {up} |")
     cmd = "python -m benchmarks.workers " + " ".join(sys.argv[1:])
     write_section(
         "Two workers at the default settings (benchmarks/workers.py)",
