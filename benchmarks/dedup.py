@@ -285,6 +285,9 @@ def measure_incremental(path: str, n_new: int) -> dict:
         pl.col("doc_id").str.to_integer(base=16).alias("k")
     )
     stored_c = dict(zip(stored["k"].to_list(), stored["cluster_id"].to_list()))
+    # A new copy may win the canonical policy (it is longer): its stored original is then relabelled.
+    moved = r.relabels.with_columns(pl.col("doc_id").str.to_integer(base=16).alias("k"))
+    stored_c.update(zip(moved["k"].to_list(), moved["cluster_id"].to_list()))
     hit = np.mean([got[int(c)] == stored_c[int(o)] for c, o in pairs]) if len(pairs) else float("nan")
     return {
         "new_docs": n_new,
