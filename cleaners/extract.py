@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import trafilatura
-from trafilatura.settings import set_date_params
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura.metadata import (
+    META_URL,
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
+from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from cleaners.config import ExtractConfig
@@ -46,10 +59,12 @@ def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(
     if tree is None:
         return None
     markup = page_markup(tree)
+    date_params = set_date_params(cfg.date_extensive_search)
+    meta = page_metadata(tree, url, date_params)
     doc = trafilatura.bare_extraction(
         tree,
-        url=url,
-        with_metadata=True,
+        url=url or meta.url,
+        with_metadata=False,
         favor_precision=cfg.favor_precision,
         favor_recall=cfg.favor_recall,
         include_comments=cfg.include_comments,
@@ -57,16 +72,49 @@ def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(
         include_images=False,
         include_links=False,
         deduplicate=False,
-        date_extraction_params=set_date_params(cfg.date_extensive_search),
+        date_extraction_params=date_params,
     )
     if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
         return None  # bare_extraction returns a Document unless asked for a dict
     return Extracted(
         text=str(doc.text),
-        title=doc.title or None,
-        author=doc.author or None,
-        date=doc.date or None,
-        sitename=doc.sitename or None,
-        url=doc.url or url,
+        title=meta.title or None,
+        author=meta.author or None,
+        date=meta.date or None,
+        sitename=meta.sitename or None,
+        url=meta.url or url,
         markup=markup,
     )
+
+
+def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any]) -> Document:
+    """trafilatura's `extract_metadata` without categories, tags and license.
+
+    newsclean keeps title, author, date, site name and URL; the three fields it drops cost
+    about a third of trafilatura's metadata time. Step for step the same calls, so the kept
+    fields are equal (tests/test_units.py compares with `extract_metadata`).
+    """
+    metadata = examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None
+    with contextlib.suppress(Exception):  # as trafilatura: a bug in its JSON-LD parser loses only that source
+        metadata = extract_meta_json(tree, metadata)
+    if not metadata.title:
+        metadata.title = extract_title(tree)
+    if not metadata.author:
+        metadata.author = extract_author(tree)
+    if not metadata.url:
+        metadata.url = extract_url(tree, url)
+    metadata.date = find_date(tree, **{**date_params, "url": metadata.url})
+    if not metadata.sitename:
+        metadata.sitename = extract_sitename(tree)
+    if metadata.sitename:
+        metadata.sitename = metadata.sitename.lstrip("@")
+        if metadata.sitename and "." not in metadata.sitename and not metadata.sitename[0].isupper():
+            metadata.sitename = metadata.sitename.title()
+    elif metadata.url:
+        match = META_URL.match(metadata.url)
+        if match:
+            metadata.sitename = match[1]
+    metadata.clean_and_trim()
+    return metadata

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from cleaners.config import NormalizeConfig
@@ -92,36 +94,72 @@ def _text(el: HtmlElement) -> str:
 
 
 def page_markup(tree: HtmlElement) -> Markup:
-    """Link texts and role-hinted element texts of a parsed page (read-only, one pass)."""
+    """Link texts and role-hinted element texts of a parsed page (read-only).
+
+    Only the elements that can give evidence are visited (links, and elements with a class
+    or id, found by lxml in C), in document order, among the first `_MAX_ELEMENTS` elements.
+    """
+    links: set[str] = set()
+    hints: dict[str, str] = {}
+    containers: list[tuple[HtmlElement, str]] = []
+    if tree.xpath("count(descendant-or-self::*)") > _MAX_ELEMENTS:
+        return _page_markup_capped(tree)
+    for el in tree.iter("a"):
+        _add_link(el, links)
+    for el in _NAMED(tree):
+        _add_named(el, hints, containers)
+    if containers:
+        _container_blocks(tree, containers, hints)
+    return Markup(frozenset(links), hints)
+
+
+_NAMED = XPath("descendant-or-self::*[not(self::a)][@class or @id]")
+
+
+def _add_link(el: HtmlElement, links: set[str]) -> None:
+    t = _text(el)
+    # Only headline-shaped links are ever looked up (teasers have 4+ words).
+    if t and len(t) <= _MAX_KEY_CHARS and t.count(" ") >= MIN_LINK_WORDS - 1:
+        links.add(text_key(t))
+
+
+def _add_named(el: HtmlElement, hints: dict[str, str], containers: list[tuple[HtmlElement, str]]) -> None:
+    """Record an element whose class/id names a role (a hint) or pop-up furniture (a container)."""
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if len(names) < 4:
+        return
+    container, role = _name_kinds(names)
+    if container is not None and el.tag not in _NOT_CONTAINERS:
+        containers.append((el, container))
+    if role is None:
+        return
+    t = _text(el)
+    if t and len(t) <= _MAX_KEY_CHARS and " " in t:  # one-word lines are never matched
+        hints.setdefault(text_key(t), role)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_kinds(names: str) -> tuple[str | None, str | None]:
+    """(container kind, role kind) that a class/id string names; pages repeat class names a lot."""
+    container = next((kind for pattern, kind in _CONTAINERS if pattern.search(names)), None)
+    m = _ROLE.search(names)
+    return container, None if m is None else (m.lastgroup or "role")
+
+
+def _page_markup_capped(tree: HtmlElement) -> Markup:
+    """`page_markup` of a page with more than `_MAX_ELEMENTS` elements: one pass over the first ones."""
     links: set[str] = set()
     hints: dict[str, str] = {}
     containers: list[tuple[HtmlElement, str]] = []
     for n, el in enumerate(tree.iter()):
         if n >= _MAX_ELEMENTS:
             break
-        tag = el.tag
-        if not isinstance(tag, str):
+        if not isinstance(el.tag, str):
             continue
-        if tag == "a":
-            t = _text(el)
-            # Only headline-shaped links are ever looked up (teasers have 4+ words).
-            if t and len(t) <= _MAX_KEY_CHARS and t.count(" ") >= MIN_LINK_WORDS - 1:
-                links.add(text_key(t))
-            continue
-        names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if len(names) < 4:
-            continue
-        if tag not in _NOT_CONTAINERS:
-            for pattern, kind in _CONTAINERS:
-                if pattern.search(names):
-                    containers.append((el, kind))
-                    break
-        m = _ROLE.search(names)
-        if m is None:
-            continue
-        t = _text(el)
-        if t and len(t) <= _MAX_KEY_CHARS and " " in t:  # one-word lines are never matched
-            hints.setdefault(text_key(t), m.lastgroup or "role")
+        if el.tag == "a":
+            _add_link(el, links)
+        else:
+            _add_named(el, hints, containers)
     if containers:
         _container_blocks(tree, containers, hints)
     return Markup(frozenset(links), hints)

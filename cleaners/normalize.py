@@ -93,12 +93,21 @@ def normalize_text(text: str, cfg: NormalizeConfig = NormalizeConfig()) -> str:
     Mojibake repair can reveal new mojibake (a C1 control removed, then two characters that
     read as one in cp1252), so passes repeat until the text stops changing (at most 4).
     """
+    if text.isascii() and text.isprintable():
+        return _normalize_printable_ascii(text, cfg)
     for _ in range(4):
         out = _normalize_once(text, cfg)
         if out == text:
             break
         text = out
     return text
+
+
+def _normalize_printable_ascii(text: str, cfg: NormalizeConfig) -> str:
+    """`normalize_text` of one line of printable ASCII (most link texts and many lines): only
+    spaces and the backtick quote can change (tests/test_normalize.py holds it to the full path)."""
+    out = " ".join(text.split())
+    return out.replace("`", "'") if cfg.ascii_quotes else out
 
 
 def _normalize_once(text: str, cfg: NormalizeConfig) -> str:

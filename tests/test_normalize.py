@@ -53,3 +53,21 @@ def test_homoglyphs_inside_latin_words_become_latin():
 def test_homoglyph_repair_is_idempotent_on_mixed_scripts(s):
     once = normalize_text(s)
     assert normalize_text(once) == once
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80),
+    st.sampled_from([NormalizeConfig(), NormalizeConfig(ascii_quotes=False), NormalizeConfig(fix_mojibake=False)]),
+)
+def test_printable_ascii_fast_path_equals_the_full_path(s, cfg):
+    """The shortcut for printable ASCII gives what the full chain of steps gives."""
+    from cleaners.normalize import _normalize_once
+
+    full = s
+    for _ in range(4):
+        nxt = _normalize_once(full, cfg)
+        if nxt == full:
+            break
+        full = nxt
+    assert normalize_text(s, cfg) == full

@@ -301,3 +301,27 @@ def test_every_reject_reason_in_the_code_is_a_declared_reason_in_the_readme():
     assert (
         readme.split("<!-- rejects:start -->\n")[1].split("<!-- rejects:end -->")[0].strip() == reject_table().strip()
     )
+
+
+def _html_pages() -> list[tuple[str, str]]:
+    from tests.conftest import DATA, SEEDS
+
+    paths = sorted((DATA / "golden" / "pages").glob("*.html")) + sorted(SEEDS.rglob("*.htm*"))
+    return [(p.name, p.read_text(errors="replace")) for p in paths]
+
+
+@pytest.mark.parametrize("name,html", _html_pages(), ids=[n for n, _ in _html_pages()])
+def test_page_metadata_equals_trafilaturas_for_the_fields_kept(name, html):
+    """newsclean's metadata step is trafilatura's `extract_metadata` minus categories, tags and license."""
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.settings import set_date_params
+    from trafilatura.utils import load_html
+
+    from cleaners.extract import page_metadata
+
+    params = set_date_params(False)
+    ours = page_metadata(load_html(html), "https://example.org/a", params)
+    theirs = extract_metadata(load_html(html), "https://example.org/a", params)
+    fields = ("title", "author", "date", "sitename", "url")
+    assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+    assert any(getattr(ours, f) for f in ("title", "author", "date"))
