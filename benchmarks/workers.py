@@ -67,12 +67,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES), help="only these inputs")
     args = ap.parse_args()
     dirs, n_pages, mb = corpus()
     results: dict[tuple[str, int], list[tuple[float, float, int]]] = {}
     with PrefectServer() as server:
         for _ in range(args.repeats):
-            for shape in SHAPES:
+            for shape in args.shapes:
                 for w in (1, 2):
                     r = run(dirs[shape], w, server.env)
                     results.setdefault((shape, w), []).append(r)
@@ -85,7 +86,7 @@ def main() -> None:
         "| input | workers | whole command, s | batch stage, s | articles | speed-up, whole | speed-up, batch stage |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for shape in SHAPES:
+    for shape in args.shapes:
         med = {w: [statistics.median(r[i] for r in results[(shape, w)]) for i in range(2)] for w in (1, 2)}
         for w in (1, 2):
             up = f"**{med[1][0] / med[2][0]:.2f}x** | **{med[1][1] / med[2][1]:.2f}x**" if w == 2 else "- | -"

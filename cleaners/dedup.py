@@ -189,7 +189,7 @@ def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None)
             history.bands.join(bf.lazy(), left_on="band_key", right_on="key", how="inner")
             .select("i", "doc_key")
             .unique()
-            .collect()
+            .collect(engine="streaming")  # the stored index streams past this run's keys: memory stays flat
         )
         hits = hits.filter(~pl.col("doc_key").is_in(pl.Series(new_keys, dtype=pl.UInt64).implode()))
         if hits.height:
@@ -379,5 +379,5 @@ def _stored(history: History | None, key: str, values: pl.Series, text: bool) ->
         .select([pl.col(k).cast(v) for k, v in schema.items()])
         .unique("doc_id")
         .sort("doc_id")
-        .collect()
+        .collect(engine="streaming")
     )

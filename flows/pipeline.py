@@ -354,7 +354,8 @@ def _run_batches(
                     "progress": None if p.dask_address else str(prog_dir / f"{b.index}.json"),
                 },
             ): b
-            for b in batches
+            # Largest first: the units left at the end are the small ones, so no core waits long.
+            for b in sorted(batches, key=lambda b: -b.size)
         }
         pending = list(futures)
         done_bytes = done_docs = 0
