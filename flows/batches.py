@@ -42,6 +42,9 @@ MIN_UNIT_BYTES = 256 << 10
 UNITS_PER_WORKER = 8
 """Work units per worker the planner aims for, so a slow unit does not leave a core idle
 (measured: 4 left a core idle for the last unit on a few medium files, benchmarks.workers)."""
+PARTS_PER_WORKER = 4
+"""Most parts per worker for one file read in parts: every part skims the whole file, so one
+big file gets fewer, larger parts than the unit target alone would give (benchmarks.workers)."""
 
 DONE = "_SUCCESS.json"
 
@@ -101,7 +104,7 @@ def plan_batches(
     for f in files:
         fsize = sizes[f]
         if fsize > target and format_of(f) in SPLITTABLE:
-            parts = -(-fsize // target)
+            parts = min(-(-fsize // target), max(2, workers * PARTS_PER_WORKER))
             groups.extend([Unit(f, k, parts, fsize)] for k in range(parts))
             continue
         if cur and (size + fsize > target or len(cur) >= max_files):

@@ -13,7 +13,7 @@ import pytest
 from cleaners.articles import ARTICLE_FIELDS, build_articles, duplicate_record_rejects, first_copies
 from cleaners.config import Settings
 from cleaners.schema import DOCS_SCHEMA, empty
-from flows.batches import MIN_UNIT_BYTES, UNITS_PER_WORKER, plan_batches, process_batch, scan_parts
+from flows.batches import MIN_UNIT_BYTES, PARTS_PER_WORKER, UNITS_PER_WORKER, plan_batches, process_batch, scan_parts
 from flows.warehouse import STAGING, Warehouse
 
 BODY = [f"Sentence number {i} tells the reader what the harbour council decided about the ferry." for i in range(5)]
@@ -95,7 +95,7 @@ def test_plan_batches_spreads_an_inbox_over_the_workers_and_splits_one_big_file(
     big = tmp_path / "big.jsonl"
     big.write_bytes(b"y" * (MIN_UNIT_BYTES * 16))
     parts = plan_batches([str(big)], Settings(), workers=2)
-    assert len(parts) == 2 * UNITS_PER_WORKER and {(u.part, u.parts) for b in parts for u in b.units} == {
+    assert len(parts) == 2 * PARTS_PER_WORKER and {(u.part, u.parts) for b in parts for u in b.units} == {
         (k, len(parts)) for k in range(len(parts))
     }
     # The key changes with the file's bytes (a re-run after an edit never reuses old outputs).
