@@ -217,6 +217,15 @@ def bucket_pairs(keys: np.ndarray, max_bucket: int) -> tuple[np.ndarray, np.ndar
     return codes // max(n, 1), codes % max(n, 1)
 
 
+@nb.njit(inline="always")
+def _slot(table, state, mask, v):
+    """The slot of value v in the open-addressing table: where it is, or the empty slot it goes to."""
+    s = np.int64(v & _M32) & mask  # shingle hashes end in fmix64: their low bits index well
+    while state[s] != 0 and table[s] != v:
+        s = (s + 1) & mask
+    return s
+
+
 @nb.njit(cache=True)
 def _pair_overlap(hashes, xs, xe, ys, ye, table, state):
     """(|X|, |Y|, |X & Y|) of the distinct values of hashes[xs:xe] and hashes[ys:ye].
@@ -224,27 +233,21 @@ def _pair_overlap(hashes, xs, xe, ys, ye, table, state):
     Open addressing over `table` (a power of two, more than twice the values): state 1 = seen
     in X, 2 = in X and Y, 3 = in Y only. No sorting, so the inputs may be unsorted and repeat.
     """
-    mask = table.shape[0] - 1  # shingle hashes end in fmix64: their low bits index well
+    mask = table.shape[0] - 1
     state[:] = 0
     nx = 0
     for i in range(xs, xe):
-        v = hashes[i]
-        s = np.int64(v & _M32) & mask
-        while state[s] != 0 and table[s] != v:
-            s = (s + 1) & mask
+        s = _slot(table, state, mask, hashes[i])
         if state[s] == 0:
-            table[s] = v
+            table[s] = hashes[i]
             state[s] = 1
             nx += 1
     ny = 0
     inter = 0
     for i in range(ys, ye):
-        v = hashes[i]
-        s = np.int64(v & _M32) & mask
-        while state[s] != 0 and table[s] != v:
-            s = (s + 1) & mask
+        s = _slot(table, state, mask, hashes[i])
         if state[s] == 0:
-            table[s] = v
+            table[s] = hashes[i]
             state[s] = 3
             ny += 1
         elif state[s] == 1:
