@@ -127,6 +127,17 @@ def prefect_stack(tmp_path):
             _stop(p)
 
 
+def _create_run(api: str, dep_id: str, body: dict | None = None) -> dict:
+    """POST create_flow_run; a busy server (SQLite locked while the scheduler writes) can refuse once: try again."""
+    for attempt in range(5):
+        r = httpx.post(f"{api}/deployments/{dep_id}/create_flow_run", json=body or {}, timeout=30)
+        if r.status_code == 201:
+            break
+        time.sleep(1 + attempt)
+    assert r.status_code == 201, f"{r.status_code}: {r.text[:2000]}"
+    return r.json()
+
+
 def _runs_of(api: str, dep_id: str) -> list[dict]:
     return httpx.post(f"{api}/flow_runs/filter", json={"deployments": {"id": {"any_": [dep_id]}}}, timeout=10).json()
 
@@ -158,10 +169,7 @@ def test_schedule_fires_unattended_and_writes_tables(prefect_stack):
     assert first["flow_run_id"] in {r["id"] for r in _runs_of(st["api"], dep["id"]) if r["auto_scheduled"]}
 
     # Two more triggers at once: the deployment's concurrency limit makes one wait visibly.
-    ids = [
-        httpx.post(f"{st['api']}/deployments/{dep['id']}/create_flow_run", json={}, timeout=10).json()["id"]
-        for _ in range(2)
-    ]
+    ids = [_create_run(st["api"], dep["id"])["id"] for _ in range(2)]
     deadline = time.monotonic() + 240
     states: dict[str, str] = {}
     while time.monotonic() < deadline:
@@ -258,19 +266,18 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
         time.sleep(1 if not payloads else 0)
     assert payloads and payloads[0]["n_articles"] == 4 and payloads[0]["n_rejects"] == 0
     # A run started through the API with invalid parameters fails with one line naming the field.
-    bad = httpx.post(
-        f"{st['api']}/deployments/{dep['id']}/create_flow_run",
-        json={
+    bad = _create_run(
+        st["api"],
+        dep["id"],
+        {
             "parameters": {"params": {"inputs": [str(fixture)], "warehouse": str(warehouse), "min_words": -3}},
             "enforce_parameter_schema": False,
         },
-        timeout=10,
     )
-    assert bad.status_code == 201, bad.text
     deadline = time.monotonic() + 120
     state = {}
     while time.monotonic() < deadline:
-        state = httpx.get(f"{st['api']}/flow_runs/{bad.json()['id']}", timeout=10).json()["state"]
+        state = httpx.get(f"{st['api']}/flow_runs/{bad['id']}", timeout=10).json()["state"]
         if state["type"] in ("FAILED", "CRASHED", "COMPLETED"):
             break
         time.sleep(2)
