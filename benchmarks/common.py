@@ -151,3 +151,25 @@ def run_measured(
     for pid, (name, rss) in per.items():
         PROCESS_PEAKS[f"{pid} {name}"] = rss / 2**20
     return time.perf_counter() - t0, peak / 2**20, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def newsclean_run(
+    inputs: list[Path], options: list[str], env: dict, code: Path = ROOT, warehouse: Path | None = None
+) -> tuple[float, dict]:
+    """Wall seconds and JSON summary of one `newsclean run` of the code at `code`, as a user runs it.
+
+    Into `warehouse`, or a fresh temporary one that is removed afterwards.
+    """
+    import shutil
+    import tempfile
+
+    wh = warehouse or Path(tempfile.mkdtemp(prefix="wh-"))
+    cmd = [sys.executable, "-m", "flows.cli", "run", *map(str, inputs), "--warehouse", str(wh), *options]
+    try:
+        wall, _, out = run_measured([*cmd, "--no-progress", "--json"], {**env, "PYTHONPATH": str(code)}, cwd=code)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr[-3000:])
+        return wall, json.loads(out.stdout[out.stdout.index("{") :])
+    finally:
+        if warehouse is None:
+            shutil.rmtree(wh, ignore_errors=True)

@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.cleaning import DEFAULT_DATA, unpack
-from benchmarks.common import CACHE, ROOT, PrefectServer, machine, run_measured, write_section
+from benchmarks.common import CACHE, ROOT, PrefectServer, machine, newsclean_run, write_section
 
 LABELED = ROOT.parent / "shared" / "data" / "labeled-pages.tar.xz"
 
@@ -71,26 +71,7 @@ def _baseline(rev: str) -> Path:
 
 
 def _run(code: Path, inputs: list[Path], wh: Path, workers: int, env: dict) -> tuple[float, float, dict]:
-    wall, _, out = run_measured(
-        [
-            sys.executable,
-            "-m",
-            "flows.cli",
-            "run",
-            *map(str, inputs),
-            "--warehouse",
-            str(wh),
-            "--workers",
-            str(workers),
-            "--no-progress",
-            "--json",
-        ],
-        {**env, "PYTHONPATH": str(code)},
-        cwd=code,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-3000:])
-    summary = json.loads(out.stdout[out.stdout.index("{") :])
+    wall, summary = newsclean_run(inputs, ["--workers", str(workers)], env, code=code, warehouse=wh)
     return wall, summary["timings"]["clean_batches_wall"], summary
 
 

@@ -12,16 +12,14 @@ PREFECT_API_URL pointing at the running server. Medians of --repeats runs.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 from benchmarks.cleaning import DEFAULT_DATA, unpack
-from benchmarks.common import CACHE, ROOT, PrefectServer, machine, run_measured, write_section
+from benchmarks.common import CACHE, ROOT, PrefectServer, machine, newsclean_run, write_section
 
 
 def corpus(copies: int) -> Path:
@@ -38,32 +36,8 @@ def corpus(copies: int) -> Path:
 
 def run(inputs: Path, workers: int, env: dict) -> tuple[float, float]:
     """(wall seconds of the whole command, wall seconds of its parallel batch stage)."""
-    wh = Path(tempfile.mkdtemp(prefix="wh-"))
-    try:
-        wall, _, out = run_measured(
-            [
-                sys.executable,
-                "-m",
-                "flows.cli",
-                "run",
-                str(inputs),
-                "--warehouse",
-                str(wh),
-                "--workers",
-                str(workers),
-                "--batch-files",
-                "100",
-                "--no-progress",
-                "--json",
-            ],
-            env,
-        )
-        if out.returncode != 0:
-            raise RuntimeError(out.stderr[-3000:])
-        summary = json.loads(out.stdout[out.stdout.index("{") :])
-        return wall, summary["timings"]["clean_batches_wall"]
-    finally:
-        shutil.rmtree(wh, ignore_errors=True)
+    wall, summary = newsclean_run([inputs], ["--workers", str(workers), "--batch-files", "100"], env)
+    return wall, summary["timings"]["clean_batches_wall"]
 
 
 def main() -> None:

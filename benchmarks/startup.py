@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
-from benchmarks.common import ROOT, PrefectServer, machine, run_measured, write_section
+from benchmarks.common import ROOT, PrefectServer, machine, newsclean_run, write_section
 from benchmarks.incremental import _baseline
 
 TARGET_SECONDS = 5.0
@@ -26,15 +24,7 @@ TARGET_SECONDS = 5.0
 
 def one_run(code: Path, env: dict[str, str]) -> float:
     """Wall seconds of one `newsclean run seeds/feed.jsonl` with the code at `code`."""
-    wh = Path(tempfile.mkdtemp(prefix="wh-startup-"))
-    try:
-        cmd = [sys.executable, "-m", "flows.cli", "run", "seeds/feed.jsonl", "--warehouse", str(wh), "--no-progress"]
-        wall, _, out = run_measured(cmd, {**env, "PYTHONPATH": str(code)}, cwd=code)
-        if out.returncode != 0:
-            raise RuntimeError(out.stderr[-3000:])
-        return wall
-    finally:
-        shutil.rmtree(wh, ignore_errors=True)
+    return newsclean_run([Path("seeds/feed.jsonl")], [], env, code=code)[0]
 
 
 def main() -> None:

@@ -16,10 +16,9 @@ import json
 import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
-from benchmarks.common import CACHE, PrefectServer, machine, run_measured, write_section
+from benchmarks.common import CACHE, PrefectServer, machine, newsclean_run, write_section
 from benchmarks.incremental import _pages
 
 SHAPES = ("many small files", "a few medium files", "one big file")
@@ -50,16 +49,8 @@ def corpus() -> tuple[dict[str, Path], int, float]:
 
 def run(inputs: Path, workers: int, env: dict) -> tuple[float, float, int]:
     """(wall seconds of the command, wall seconds of its batch stage, articles written)."""
-    wh = Path(tempfile.mkdtemp(prefix="wh-"))
-    try:
-        cmd = [sys.executable, "-m", "flows.cli", "run", str(inputs), "--warehouse", str(wh)]
-        wall, _, out = run_measured([*cmd, "--workers", str(workers), "--no-progress", "--json"], env)
-        if out.returncode != 0:
-            raise RuntimeError(out.stderr[-3000:])
-        summary = json.loads(out.stdout[out.stdout.index("{") :])
-        return wall, summary["timings"]["clean_batches_wall"], summary["n_articles"]
-    finally:
-        shutil.rmtree(wh, ignore_errors=True)
+    wall, summary = newsclean_run([inputs], ["--workers", str(workers)], env)
+    return wall, summary["timings"]["clean_batches_wall"], summary["n_articles"]
 
 
 def main() -> None:
