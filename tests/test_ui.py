@@ -224,7 +224,14 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
             ).to_be_visible(timeout=30_000)
             assert _runs_of(st["api"], dep["id"]) == []
             threshold.fill("0.5")
+            threshold.blur()  # the form commits a number on change; a click racing the edit once submitted nothing
+            expect(threshold).to_have_value("0.5")
             page.get_by_role("button", name="Submit").click()
+            deadline = time.monotonic() + 30
+            while not _runs_of(st["api"], dep["id"]) and time.monotonic() < deadline:
+                time.sleep(1)
+            if not _runs_of(st["api"], dep["id"]):  # still on the form: submit once more (never twice a run)
+                page.get_by_role("button", name="Submit").click()
             final = page.get_by_text(re.compile(r"^(Completed|Failed|Crashed|Cancelled)$")).first
             expect(final).to_be_visible(timeout=300_000)
             assert final.inner_text() == "Completed", (st["tmp"] / "serve-ui-test.log").read_text()[-3000:]
