@@ -30,7 +30,7 @@ from cleaners.identity import TRANSIENT_REASONS
 from cleaners.records import CleanDoc, RawDoc, Reject, Stage
 from cleaners.schema import KINDS, PROFILE_SCHEMA
 from cleaners.sites import line_key, page_key, site_profile_rows
-from flows.sources import SPLITTABLE, format_of, read_file
+from flows.sources import PART_BLOCK, SPLITTABLE, format_of, read_file
 from flows.warehouse import write_json_atomic, write_parquet_atomic
 
 CHUNK_DOCS = 2000
@@ -58,6 +58,11 @@ class Unit:
     parts: int = 1
     size: int = 0
 
+    @property
+    def work(self) -> float:
+        """Input bytes this unit decodes and cleans (its share of a file read in parts)."""
+        return self.size / self.parts
+
 
 @dataclass(frozen=True)
 class Batch:
@@ -76,6 +81,11 @@ class Batch:
     def size(self) -> int:
         """Input bytes the batch streams (a file read in parts counts once per part)."""
         return sum(u.size for u in self.units)
+
+    @property
+    def work(self) -> float:
+        """Input bytes the batch decodes and cleans: what orders batches, largest first."""
+        return sum(u.work for u in self.units)
 
 
 def unit_target_bytes(total_bytes: int, workers: int, max_bytes: int) -> int:
@@ -122,7 +132,7 @@ def plan_batches(
             try:
                 st = os.stat(u.path)
                 h.update(
-                    f"{u.path}\x00{u.part}/{u.parts}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode(
+                    f"{u.path}\x00{u.part}/{u.parts}/{PART_BLOCK}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode(
                         "utf-8", "surrogatepass"
                     )
                 )

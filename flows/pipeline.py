@@ -355,7 +355,7 @@ def _run_batches(
                 },
             ): b
             # Largest first: the units left at the end are the small ones, so no core waits long.
-            for b in sorted(batches, key=lambda b: -b.size)
+            for b in sorted(batches, key=lambda b: -b.work)
         }
         pending = list(futures)
         done_bytes = done_docs = 0

@@ -205,6 +205,17 @@ def test_parts_cover_every_record_exactly_once(tmp_path):
     assert all(len(list(read_file(str(p), part=k, parts=3))) > 50 for k in range(3))
 
 
+def test_parts_of_a_file_get_equal_record_counts(tmp_path):
+    """A file of 138 records in 3 parts: 46 each (blocks of 32 gave 64 / 42 / 32, and the
+    largest part ran alone at the end of a two-worker run)."""
+    p = tmp_path / "feed.jsonl"
+    p.write_text("\n".join(json.dumps({"id": i, "text": f"doc {i}"}) for i in range(138)) + "\n")
+    counts = [len(list(read_file(str(p), part=k, parts=3))) for k in range(3)]
+    assert counts == [46, 46, 46]
+    counts = [len(list(read_file(str(p), part=k, parts=4))) for k in range(4)]
+    assert sorted(counts) == [34, 34, 35, 35]
+
+
 def test_a_fifo_is_rejected_without_being_opened(tmp_path):
     import os
 

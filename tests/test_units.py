@@ -98,6 +98,8 @@ def test_plan_batches_spreads_an_inbox_over_the_workers_and_splits_one_big_file(
     assert len(parts) == 2 * PARTS_PER_WORKER and {(u.part, u.parts) for b in parts for u in b.units} == {
         (k, len(parts)) for k in range(len(parts))
     }
+    # Ordering weighs a part by its share of the file, a whole file by its size.
+    assert parts[0].work == parts[0].size / len(parts) and plan[0].work == plan[0].size
     # The key changes with the file's bytes (a re-run after an edit never reuses old outputs).
     before = parts[0].key
     big.write_bytes(b"z" * (MIN_UNIT_BYTES * 16 + 1))
