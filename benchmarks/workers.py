@@ -53,6 +53,36 @@ def run(inputs: Path, workers: int, env: dict) -> tuple[float, float, int]:
     return wall, summary["timings"]["clean_batches_wall"], summary["n_articles"]
 
 
+def _init_worker() -> None:
+    from cleaners import language
+
+    language.warm_up()
+
+
+def _clean_one(job: tuple[str | None, str]) -> int:
+    from cleaners.config import Settings
+    from cleaners.document import clean_document
+    from cleaners.records import RawDoc
+
+    url, html = job
+    doc = clean_document(RawDoc("page", None, "page", url=url, html=html.encode("utf-8")), Settings())
+    return len(getattr(doc, "lines", []) or [])
+
+
+def ceiling(workers: int) -> float:
+    """Wall seconds of `clean_document` over the same pages in a bare process pool (the
+    machine's own scaling: no reading, no Prefect, no tables; warm-up not timed)."""
+    import multiprocessing as mp
+    import time
+
+    pages = _pages()
+    with mp.get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
+        pool.map(_clean_one, pages[: 2 * workers], chunksize=1)  # imports and model load in every process
+        t = time.perf_counter()
+        list(pool.imap_unordered(_clean_one, sorted(pages, key=lambda p: -len(p[1])), chunksize=1))
+        return time.perf_counter() - t
+
+
 def main() -> None:
     """Measure every shape with 1 and 2 workers and write the BENCHMARKS.md section."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -62,8 +92,12 @@ def main() -> None:
     args = ap.parse_args()
     dirs, n_pages, mb = corpus()
     results: dict[tuple[str, int], list[tuple[float, float, int]]] = {}
+    bare: dict[int, list[float]] = {}
     with PrefectServer() as server:
         for _ in range(args.repeats):
+            for w in (1, 2):
+                bare.setdefault(w, []).append(ceiling(w))
+                print(f"bare process pool, {w} process(es): {bare[w][-1]:.1f}s", file=sys.stderr)
             for shape in args.shapes:
                 for w in (1, 2):
                     r = run(dirs[shape], w, server.env)
@@ -82,6 +116,14 @@ def main() -> None:
         for w in (1, 2):
             up = f"**{med[1][0] / med[2][0]:.2f}x** | **{med[1][1] / med[2][1]:.2f}x**" if w == 2 else "- | -"
             rows.append(f"| {shape} | {w} | {med[w][0]:.1f} | {med[w][1]:.1f} | {results[(shape, w)][0][2]:,} | {up} |")
+    b1, b2 = statistics.median(bare[1]), statistics.median(bare[2])
+    rows.append(
+        f"| baseline: `clean_document` on the same pages in a bare process pool | 1 | - | {b1:.1f} | - | - | - |"
+    )
+    rows.append(
+        f"| baseline: `clean_document` on the same pages in a bare process pool | 2 | - | {b2:.1f} | - | - | "
+        f"**{b1 / b2:.2f}x** |"
+    )
     cmd = "python -m benchmarks.workers " + " ".join(sys.argv[1:])
     write_section(
         "Two workers at the default settings (benchmarks/workers.py)",
@@ -94,7 +136,10 @@ def main() -> None:
                 *rows,
                 "",
                 "Target (speed issue): whole flow on 2 workers >= 1.8x one worker for each shape. The whole command "
-                "holds serial work too (start-up, spawning workers, site learning, dedup, commit).",
+                "holds serial work too (start-up, spawning workers, site learning, dedup, commit). The baseline rows "
+                "are the machine's own ceiling, measured in the same run: the same pages cleaned by `clean_document` "
+                "in a bare `multiprocessing` pool of 1 and 2 processes (largest pages first, one page per task, "
+                "imports and warm-up not timed), so nothing of newsclean's reading, planning, Prefect or tables.",
             ]
         ),
     )
