@@ -114,10 +114,11 @@ class BoilerplateConfig:
     )
     site_max_line_words: int = 40
     """Only lines up to this many words are profiled: long paragraphs are article text."""
-    keep_headline: bool = True
-    """Keep the headline where the page shows it, as the body's first line (it is in `title`
-    too). Measured: on news pages the article body a reader sees starts with it. A second
-    copy, or the title with a section/site trail ("Headline | Politics | Site"), still goes."""
+    keep_headline: bool = False
+    """Keep the headline where the page shows it, as the body's first line. Off by default:
+    `text` is the body alone (readers and near-duplicate detection want it), the headline is in
+    `title`. Either way a second copy, or the title with a section/site trail ("Headline |
+    Politics | Site"), goes as `title.repeat`."""
 
     def __post_init__(self) -> None:
         _check_knobs(self)

@@ -128,7 +128,7 @@ def strip_lines(
     title: str | None,
     rules: RuleSet = ALL,
     markup: Markup = NO_MARKUP,
-    keep_headline: bool = True,
+    keep_headline: bool = False,
     byline: str | None = None,
 ) -> Stripped:
     """Drop boilerplate lines; bylines/datelines found on the way become metadata.
@@ -230,10 +230,19 @@ def _byline_bio(p: _Pass, ln: _Line) -> str | None:
     return None
 
 
+KICKER_RUN = 3
+"""Most short labels stacked above the headline ("Home ›", "Economy") that count as kickers."""
+
+
 def _meta_kicker(p: _Pass, ln: _Line) -> str | None:
-    """ "Negocios" / "Politics" right above the headline."""
-    if ln.in_head and ln.n_words <= 3 and ln.i + 1 < ln.n and _same_title(p.lines[ln.i + 1], p.title) == "exact":
-        return "meta.kicker"
+    """ "Negocios" / "Politics" right above the headline (or above another such label that is)."""
+    if not (ln.in_head and ln.n_words <= 3):
+        return None
+    for j in range(ln.i + 1, min(ln.i + KICKER_RUN + 1, ln.n)):
+        if _same_title(p.lines[j], p.title) == "exact":
+            return "meta.kicker"
+        if len(p.lines[j].split()) > 3:
+            return None
     return None
 
 
@@ -268,8 +277,8 @@ def _strip_once(
 ) -> Stripped:
     """One pass of `strip_lines` over `lines` (positions are indexes into `lines`).
 
-    Per line: the headline (kept once, or `title.repeat`), then the code rules of
-    BEFORE_PATTERNS, the pattern rules, and the code rules of AFTER_PATTERNS; the first rule
+    Per line: the headline (`title.headline` unless kept), its copies (`title.repeat`), then
+    the code rules of BEFORE_PATTERNS, the pattern rules, and the code rules of AFTER_PATTERNS; the first rule
     that fires drops the line.
     """
     n = len(lines)
@@ -283,17 +292,20 @@ def _strip_once(
     after = tuple(check for _, check in AFTER_PATTERNS)
     cut_from: int | None = None
     cut_rule = ""
-    headline_kept = False
+    headline_seen = False
 
     for i, line in enumerate(lines):
         if cut_from is not None:
             removed.append(RemovedLine(i, line, cut_rule))
             continue
         same = _same_title(line, title) if i < 2 * HEAD_LINES else None
-        if same == "exact" and keep_headline and not headline_kept:
-            headline_kept = True
-            kept.append(line)
-            positions.append(i)
+        if same == "exact" and not headline_seen:
+            headline_seen = True
+            if keep_headline or "title.headline" not in on_rules:
+                kept.append(line)
+                positions.append(i)
+            else:
+                removed.append(RemovedLine(i, line, "title.headline"))
             continue
         if same is not None and "title.repeat" in on_rules:
             removed.append(RemovedLine(i, line, "title.repeat"))

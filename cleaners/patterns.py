@@ -23,11 +23,32 @@ _SOCIAL = (
 
 RULES: tuple[Rule, ...] = (
     # --- bylines and datelines: removed from the body, kept as metadata ----------------------
+    # "By Jane Roe • 3 April, 2023", "Written by Jane Roe — 12 March, 2019", "By Jane Roe on May 3, 2019"
     rule(
         "byline.by_date",
-        r"^(?:by|von|par|por|di)\s+(?P<author>[^•|·]{2,80}?)\s*[•|·]\s*",
+        r"^(?:(?:written|posted|reported|geschrieben|verfasst|escrito|écrit|scritto)\s+(?:by|von|por|par|da)",
+        r"|by|von|par|por|di)\s+(?P<author>[^•|·,—–]{2,80}?)(?:\s*[•|·,—–]\s*|\s+-\s+",
+        r"|\s+(?:on|am|le|el|il)\s+)",
         _DATE,
-        r"\s*$",
+        r"\.?\s*$",
+        max_words=20,
+        scope=Scope.HEAD,
+        metadata=True,
+    ),
+    # "Posted 3 May, 2019 by Newsdesk", "Veröffentlicht am 03.05.2019 von Max Muster"
+    rule(
+        "byline.date_by",
+        "^",
+        any_of(
+            *("published", "posted", "updated", "written"),
+            *("veröffentlicht", "aktualisiert", "geschrieben"),
+            *("publié", "mis à jour"),
+            *("publicado", "actualizado"),
+            *("pubblicato", "aggiornato"),
+        ),
+        r"(?:\s+(?:on|am|le|el|il))?\s*:?\s*",
+        _DATE,
+        r"\s*,?\s+(?:by|von|par|por|da|di)\s+(?P<author>[^•|·,]{2,60}?)\.?\s*$",
         max_words=20,
         scope=Scope.HEAD,
         metadata=True,

@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 CODE_RULES: tuple[CodeRule, ...] = (
+    CodeRule("title.headline", "the headline itself near the top: it is in `title` (keep_headline keeps it here)"),
     CodeRule("title.repeat", "a second copy of the headline, or the headline plus a section/site trail, near the top"),
     CodeRule("junk.labels", 'a run of 4+ empty labels ("PP:", "FI slug:"): an unfilled form or template'),
     CodeRule("junk.no_text", 'a line without a letter or digit ("***", "- /", "|  |")'),

@@ -84,8 +84,8 @@ ARTICLES = _t(
     (
         "text",
         S,
-        "Clean, normalized article body; paragraphs separated by '\\n'. Starts with the headline "
-        "when the page shows it above the body (keep_headline).",
+        "Clean, normalized article body; paragraphs separated by '\\n'. The body alone: the headline "
+        "is in `title` (keep_headline puts it back as the first line where the page shows it).",
         False,
     ),
     (

@@ -61,7 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("path", help="an .html/.htm/.txt file, or - for HTML on stdin")
     c.add_argument("--url", default=None, help="the page's URL (helps metadata; default: none)")
-    c.add_argument("--drop-headline", action="store_true", help="leave the headline out of the text")
+    c.add_argument(
+        "--keep-headline", action="store_true", help="keep the headline as the first line where the page shows it"
+    )
     c.add_argument(
         "--disable-rule",
         action="append",
@@ -357,7 +359,7 @@ def _clean(args: argparse.Namespace) -> int:
 
     try:
         settings = validate(
-            {"inputs": [args.path], "keep_headline": not args.drop_headline, "disabled_rules": args.disable_rule}
+            {"inputs": [args.path], "keep_headline": args.keep_headline, "disabled_rules": args.disable_rule}
         ).settings()
     except ParameterError as e:
         print(f"newsclean: {e}", file=sys.stderr)

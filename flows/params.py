@@ -73,7 +73,7 @@ class IngestParams(BaseModel):
     keep_headline: bool = _field(
         _BP.keep_headline,
         "Keep the headline as the body's first line where the page shows it (it is in `title` either way).",
-        cli="--drop-headline",
+        cli="--keep-headline",
     )
     dask_address: str = _field(
         "", "Address of an existing Dask scheduler (tcp://host:8786) to run batches on; empty = local worker processes."

@@ -101,15 +101,35 @@ def test_byline_becomes_metadata():
     assert "Jane Roe" not in doc.text
 
 
+@pytest.mark.parametrize(
+    "line,author,day",
+    [
+        ("Written by Jane Roe — 12 March, 2019", "Jane Roe", (2019, 3, 12)),
+        ("Posted 3 May, 2019 by Newsdesk", "Newsdesk", (2019, 5, 3)),
+        ("By Jane Roe on May 3, 2019", "Jane Roe", (2019, 5, 3)),
+    ],
+)
+def test_text_dump_bylines_become_metadata(line, author, day):
+    """Plain-text dumps have no markup: a byline with its date under the headline is metadata."""
+    doc = _txt(f"Headline here\n{line}\n" + "Body sentence with enough words in it. " * 5)
+    assert doc.author == author and doc.published_at.timetuple()[:3] == day
+    assert line not in doc.text and [r.rule for r in doc.removed] == [
+        "byline.by_date" if line.startswith(("Written", "By")) else "byline.date_by"
+    ]
+
+
 def test_headline_kept_once_and_title_trails_removed():
     title = "Dockworkers end strike in Rotterdam"
     lines = [title, f"{title} | Europe | Harbour Times", title, "Body text."]
-    out = strip_lines(lines, title)
+    out = strip_lines(lines, title, keep_headline=True)
     assert out.kept == [title, "Body text."]
     assert [(r.position, r.rule) for r in out.removed] == [(1, "title.repeat"), (2, "title.repeat")]
-    # keep_headline=False: the headline lives only in the `title` column.
-    out = strip_lines(lines, title, keep_headline=False)
+    # The default: the headline lives only in the `title` column (`title.headline`), copies are `title.repeat`.
+    out = strip_lines(lines, title)
     assert out.kept == ["Body text."]
+    assert [r.rule for r in out.removed] == ["title.headline", "title.repeat", "title.repeat"]
+    # Switching the rule off keeps the headline too.
+    assert strip_lines(lines, title, rule_set(disabled=("title.headline",))).kept == [title, "Body text."]
 
 
 def test_comment_section_cut_drops_the_rest():
@@ -134,7 +154,7 @@ def test_one_switch_turns_pattern_and_code_rules_on_and_off_by_prefix():
     assert ALL.on == {r.name for r in RULES} | {c.name for c in CODE_RULES}
     # A code rule switched off is off in the stripping too.
     lines = ["A headline", "A headline", *[f"Body sentence number {i} of the story." for i in range(6)]]
-    assert strip_lines(lines, "A headline").removed[0].rule == "title.repeat"
+    assert [r.rule for r in strip_lines(lines, "A headline").removed] == ["title.headline", "title.repeat"]
     assert not strip_lines(lines, "A headline", rule_set(disabled=("title",))).removed
 
 
@@ -293,6 +313,11 @@ def test_site_learning_never_removes_most_of_an_article():
 
 # Rules added for what the dev-set error analysis showed trafilatura leaves behind.
 MUST_DROP_MORE = [
+    ("Written by Jane Roe — 12 March, 2019", "byline"),
+    ("By Jane Roe, March 12, 2019", "byline"),
+    ("By Jane Roe on May 3, 2019", "byline"),
+    ("Posted 3 May, 2019 by Newsdesk", "byline"),
+    ("Veröffentlicht am 03.05.2019 von Max Muster", "byline"),
     ("If you're seeing this message but you're already a subscriber, you can log in for access.", "subscribe"),
     ("To view the full story, please subscribe to The Daily Harbour.", "subscribe"),
     ("Pour lire la suite", "subscribe"),
@@ -423,6 +448,9 @@ def test_more_rules_drop_boilerplate_line(line, family):
 
 
 MUST_KEEP_MORE = [
+    "Written by hand, the letter reached the mayor's office on 12 March, 2019, weeks after the vote.",
+    "By the time the ship docked on 3 May, 2019, the strike had already ended.",
+    "Posted 3 May, 2019 by the port authority, the notice warned of delays for weeks.",
     "Mira Sorvino said the film had been shot in the harbour over three weeks in the spring.",
     "The union asked members to download the app, but few did on iOS or Android, the survey found.",
     "The court heard that the files were copied without permission from the company's servers in 2019.",
@@ -520,11 +548,11 @@ def test_keep_headline_setting_reaches_clean_document():
         + "</article></body></html>"
     )
     raw = RawDoc("p.html", None, "file", url="https://example.org/a", html=html)
-    kept = clean_document(raw, IngestParams(inputs=["x"]).settings())
-    dropped = clean_document(raw, IngestParams(inputs=["x"], keep_headline=False).settings())
+    kept = clean_document(raw, IngestParams(inputs=["x"], keep_headline=True).settings())
+    dropped = clean_document(raw, IngestParams(inputs=["x"]).settings())  # the default: body only
     assert kept.title == dropped.title == title
     assert kept.lines[0] == title
-    assert title not in dropped.lines and [r.rule for r in dropped.removed] == ["title.repeat"]
+    assert title not in dropped.lines and [r.rule for r in dropped.removed] == ["title.headline"]
 
 
 def test_author_bio_under_the_article_is_removed_only_for_the_byline_author():
@@ -541,9 +569,10 @@ def test_author_bio_under_the_article_is_removed_only_for_the_byline_author():
 def test_short_lines_right_above_the_headline_are_kickers():
     title = "Dockworkers end strike in Rotterdam"
     body = [f"Paragraph {i} of the story about the harbour strike and what it means for shipping." for i in range(6)]
-    out = strip_lines(["Home ›", "Economy", title] + body, title)
+    out = strip_lines(["Home ›", "Economy", title] + body, title, keep_headline=True)
     assert out.kept == [title] + body
     assert [(r.line, r.rule) for r in out.removed] == [("Home ›", "meta.kicker"), ("Economy", "meta.kicker")]
+    assert strip_lines(["Home ›", "Economy", title] + body, title).kept == body  # the default: body only
     # Without the headline below it, a short line stays.
     assert strip_lines(["Economy"] + body, title).kept[0] == "Economy"
 
@@ -572,7 +601,7 @@ def test_golden_page(name):
     assert meta == json.loads((PAGES / f"{name}.removed.json").read_text())
     assert any(rule.startswith(family + ".") for _, _, rule in meta["removed"])
     assert body_sentence in text
-    assert text.startswith(meta["title"])  # the headline stays as the first line
+    assert not text.startswith(meta["title"])  # body only: the headline is in `title`
 
 
 def test_golden_pages_cover_every_page_on_disk():
@@ -679,5 +708,5 @@ def test_every_registered_code_rule_has_a_check_and_every_check_is_registered():
     from cleaners.lines import AFTER_PATTERNS, BEFORE_PATTERNS, MARKUP_KINDS
 
     implemented = {name for name, _ in BEFORE_PATTERNS + AFTER_PATTERNS if name != "markup"}
-    implemented |= {"title.repeat", "markup.teaser", *(f"markup.{k}" for k in MARKUP_KINDS)}
+    implemented |= {"title.headline", "title.repeat", "markup.teaser", *(f"markup.{k}" for k in MARKUP_KINDS)}
     assert implemented == {c.name for c in CODE_RULES} - {"site.repeated"}

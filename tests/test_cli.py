@@ -31,7 +31,7 @@ def test_help_explains_every_option(tmp_path):
         "--dask-address",
         "--no-progress",
         "--json",
-        "--drop-headline",
+        "--keep-headline",
         "--disable-rule",
     ):
         assert opt in out.stdout
@@ -84,14 +84,14 @@ def test_clean_one_page_prints_text_and_reasons(tmp_path):
     import json
 
     page = ROOT / "tests" / "data" / "golden" / "pages" / "subscribe_paywall.html"
-    out = _run(["clean", str(page), "--explain"], tmp_path)
+    out = _run(["clean", str(page), "--explain", "--keep-headline"], tmp_path)
     assert out.returncode == 0
     text, _, audit = out.stdout.partition("--- removed lines")
     assert text.startswith("Harbour pilots win new contract") and "Subscribe to" not in text
     assert "subscribe.prompt" in audit and "Subscribe to The Harbour Times newsletter" in audit
-    as_json = json.loads(_run(["clean", str(page), "--json", "--drop-headline"], tmp_path).stdout)
+    as_json = json.loads(_run(["clean", str(page), "--json"], tmp_path).stdout)  # the default: body only
     assert as_json["author"] == "Jane Roe" and not as_json["text"].startswith("Harbour pilots")
-    assert {r["rule"] for r in as_json["removed"]} >= {"byline.by", "subscribe.prompt", "title.repeat"}
+    assert {r["rule"] for r in as_json["removed"]} >= {"byline.by", "subscribe.prompt", "title.headline"}
     # A page with no article: exit 1 and the reason; stdin works too.
     bad = _run(["clean", "-"], tmp_path, input="<html><body></body></html>")
     assert bad.returncode == 1 and "no_main_content" in bad.stderr
