@@ -57,6 +57,11 @@ def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(
     """
     tree = load_html(html)
     if tree is None:
+        # A fragment (no "html" in its first bytes: a feed's `content:encoded`, a page saved
+        # from its first <div> or <table>) with fewer than two top-level blocks is refused by
+        # trafilatura's sanity check; its documented remedy is to wrap the fragment.
+        tree = load_html(f"<html><body>{html}</body></html>")
+    if tree is None:
         return None
     markup = page_markup(tree)
     date_params = set_date_params(cfg.date_extensive_search)

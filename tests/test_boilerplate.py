@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from cleaners.config import Settings
 from cleaners.document import clean_document
 from cleaners.lines import strip_lines
-from cleaners.records import RawDoc
+from cleaners.records import CleanDoc, RawDoc
 from cleaners.rules import ALL, CODE_RULES, RULES, RuleSet, Scope, rule, rule_set
 from cleaners.sites import line_key, site_boilerplate, strip_site_lines
 from tests.conftest import DATA, SEEDS
@@ -710,3 +710,19 @@ def test_every_registered_code_rule_has_a_check_and_every_check_is_registered():
     implemented = {name for name, _ in BEFORE_PATTERNS + AFTER_PATTERNS if name != "markup"}
     implemented |= {"title.headline", "title.repeat", "markup.teaser", *(f"markup.{k}" for k in MARKUP_KINDS)}
     assert implemented == {c.name for c in CODE_RULES} - {"site.repeated"}
+
+
+def test_an_html_fragment_is_extracted_like_the_whole_page():
+    """A fragment with one top-level block (no <html>: a feed's `content:encoded`, a page saved
+    from its first <div>) is refused by trafilatura's sanity check; it is wrapped and extracted."""
+    from trafilatura.utils import load_html
+
+    paragraphs = [
+        f"Dockworkers in Rotterdam voted on day {i} to accept the new wage deal offered by the terminal operators."
+        for i in range(1, 5)
+    ]
+    fragment = '<div id="main"><div class="story">' + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></div>"
+    assert load_html(fragment) is None  # what newsclean used to reject as no_main_content
+    doc = clean_document(RawDoc("feed.jsonl", "1", "line:1", html=fragment), Settings())
+    whole = clean_document(RawDoc("page.html", None, "file", html=f"<html><body>{fragment}</body></html>"), Settings())
+    assert isinstance(doc, CleanDoc) and doc.lines == whole.lines == paragraphs
