@@ -165,8 +165,8 @@ def main() -> None:
                 "|---|---|---:|---:|---:|---:|",
                 *rows,
                 "",
-                "newsclean's text is what `articles.text` would hold (headline kept as the first line where the page "
-                "shows it, the default); ground-truth conventions differ by set (headline, bylines, captions). Pooled: "
+                "newsclean's text is what `articles.text` would hold (the body alone, the default: the headline is in "
+                "`title`); ground-truth conventions differ by set (headline, bylines, captions). Pooled: "
                 "every page of the four sets weighs the same (pages/s: all pages over all CPU time).",
                 "",
                 "newsclean minus trafilatura defaults (cleaning issue targets: F1 >= +0.03, precision >= +0.05, recall "
