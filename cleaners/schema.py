@@ -70,7 +70,7 @@ ARTICLES = _t(
     ("source", S, "Absolute path of the input file.", False),
     ("source_id", S, "JSONL `id` or WARC-Record-ID; null for files without one."),
     ("url", S, "Page URL (JSONL `url`, WARC target URI, or the page's canonical link)."),
-    ("domain", S, "Host of `url` without `www.`; sites are profiled per domain."),
+    ("domain", S, "Host of `url` without `www.`; sites are profiled per domain (inputs without a URL: per folder)."),
     ("site_name", S, "Site name from page metadata (og:site_name, publisher), when the page has one."),
     ("title", S, "Headline (trafilatura metadata, or the first line of a .txt dump)."),
     ("author", S, "Byline (metadata, or a 'By NAME • DATE' line removed from the body)."),
@@ -183,7 +183,7 @@ LSH_BANDS = _t(
 SITE_LINES = _t(
     "site_lines",
     "Internal: short lines seen per domain and page, to learn site-wide boilerplate across runs.",
-    ("domain", S, "Site the line was seen on.", False),
+    ("domain", S, "Site the line was seen on: the page's domain, or `folder:` + the input file's folder.", False),
     ("line_hash", U64, "Hash of the normalized line.", False),
     (
         "page_hash",

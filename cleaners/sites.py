@@ -4,9 +4,15 @@ Polars frames across a run's documents and the warehouse's history: each page co
 its short lines to a per-domain profile (`site_profile_rows`), a line seen on enough distinct
 pages is learned (`site_boilerplate`), and learned lines are removed from the run's
 documents (`strip_site_lines`), never more than SITE_MAX_SHARE of one article.
+
+A page's site is its domain; an input without a URL (a plain-text dump, a JSON Lines record
+with no `url`) has none, so its site is the folder its file is in (`site_of`): dumps of one
+source kept in one folder learn their repeated lines like the pages of one domain do.
 """
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 import xxhash
@@ -61,12 +67,26 @@ def page_key(title: str | None, lines: list[str], fallback: int) -> int:
     return line_key("title:" + title) if title else fallback
 
 
-def site_profile_rows(
-    domain: str | None, page_key: int, lines: list[str], max_words: int
-) -> list[tuple[str, int, int, str]]:
-    """(domain, line_hash, page_hash, line) for each short line of one page, deduplicated."""
-    if not domain:
-        return []
+FOLDER_SITE = "folder:"
+"""Prefix of the site of an input without a URL: the folder of its file (`site_of`)."""
+_LAST_PART = r"/[^/]*$"
+
+
+def site_of(domain: str | None, source: str) -> str:
+    """The site a page is profiled under: its domain, else `folder:` + its file's folder."""
+    return domain or FOLDER_SITE + re.sub(_LAST_PART, "", source)
+
+
+def site_expr() -> pl.Expr:
+    """`site_of` over a frame's `domain` and `source` columns."""
+    folder = pl.lit(FOLDER_SITE) + pl.col("source").str.replace(_LAST_PART, "")
+    return pl.when(pl.col("domain").fill_null("") != "").then(pl.col("domain")).otherwise(folder)
+
+
+def site_profile_rows(site: str, page_key: int, lines: list[str], max_words: int) -> list[tuple[str, int, int, str]]:
+    """(site, line_hash, page_hash, line) for each short line of one page, deduplicated (the
+    profile's `domain` column holds the site, see `site_of`)."""
+    domain = site
     seen: set[int] = set()
     rows = []
     for line in lines:
@@ -92,18 +112,19 @@ def site_boilerplate(profile: pl.LazyFrame | pl.DataFrame, min_pages: int) -> pl
 
 
 def strip_site_lines(docs: pl.DataFrame, boiler: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Remove site-boilerplate lines from `docs` (doc_id, domain, lines, positions, line_hashes).
+    """Remove site-boilerplate lines from `docs` (doc_id, domain, source, lines, positions, line_hashes),
+    matched to `boiler` (domain = the site, see `site_of`, line_hash).
 
     Returns the docs with `lines`/`positions` filtered and the removed rows
     (doc_id, position, line, rule).
     """
     exploded = (
-        docs.select("doc_id", "domain", "lines", "positions", "line_hashes")
+        docs.select("doc_id", site_expr().alias("_site"), "lines", "positions", "line_hashes")
         .explode("lines", "positions", "line_hashes")
         .drop_nulls("lines")
         .join(
             boiler.with_columns(pl.lit(True).alias("_boiler")),
-            left_on=["domain", "line_hashes"],
+            left_on=["_site", "line_hashes"],
             right_on=["domain", "line_hash"],
             how="left",
         )

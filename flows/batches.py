@@ -29,7 +29,7 @@ from cleaners.extract import quiet_library_logs
 from cleaners.identity import TRANSIENT_REASONS
 from cleaners.records import CleanDoc, RawDoc, Reject, Stage
 from cleaners.schema import KINDS, PROFILE_SCHEMA
-from cleaners.sites import line_key, page_key, site_profile_rows
+from cleaners.sites import line_key, page_key, site_of, site_profile_rows
 from flows.sources import PART_BLOCK, SPLITTABLE, format_of, read_file
 from flows.warehouse import write_json_atomic, write_parquet_atomic
 
@@ -297,8 +297,9 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
                 sink.rows["removed"].extend(
                     {"doc_id": did, "position": r.position, "line": r.line, "rule": r.rule} for r in res.removed
                 )
+                site = site_of(res.domain, res.source)
                 sink.rows["profile"].extend(
-                    dict(zip(PROFILE_SCHEMA, row)) for row in site_profile_rows(res.domain, page, res.lines, max_words)
+                    dict(zip(PROFILE_SCHEMA, row)) for row in site_profile_rows(site, page, res.lines, max_words)
                 )
             if len(sink.rows["docs"]) + len(sink.rows["rejects"]) >= CHUNK_DOCS:
                 sink.flush()

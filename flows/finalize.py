@@ -20,7 +20,7 @@ from cleaners.config import Settings
 from cleaners.dedup import History, dedup
 from cleaners.rules import SITE_RULE
 from cleaners.schema import empty
-from cleaners.sites import site_boilerplate
+from cleaners.sites import site_boilerplate, site_expr
 from flows.batches import scan_parts
 from flows.warehouse import STAGING, Warehouse, write_parquet_atomic
 
@@ -76,7 +76,7 @@ def finalize(
 
     # --- site-level boilerplate: this run's pages plus every earlier run's profile -------------
     t = time.perf_counter()
-    pages = keep.select("domain", "page_hash").unique()
+    pages = keep.select(site_expr().alias("domain"), "page_hash").unique()
     profile_now = (
         scan_parts(batch_dirs, "profile")
         .join(pages.lazy(), on=["domain", "page_hash"], how="semi")
@@ -178,7 +178,9 @@ def finalize(
     else:
         titles = pl.DataFrame(schema={"doc_id": pl.String, "title": pl.String, "size": pl.UInt32})
         sites = []
-    final_pages = final.select("domain", "page_hash").unique().collect() if n_final else pages.clear()
+    final_pages = (
+        final.select(site_expr().alias("domain"), "page_hash").unique().collect() if n_final else pages.clear()
+    )
     bad_dates = (
         keep.join(final.select("doc_id").collect(), on="doc_id", how="semi").filter(pl.col("date_error").is_not_null())
         if n_final

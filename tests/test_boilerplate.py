@@ -220,6 +220,7 @@ def _docs(rows):
             {
                 "doc_id": d,
                 "domain": dom,
+                "source": f"/in/{d}.html",
                 "lines": ls,
                 "positions": list(range(len(ls))),
                 "line_hashes": [line_key(x) for x in ls],
@@ -229,6 +230,7 @@ def _docs(rows):
         schema={
             "doc_id": pl.String,
             "domain": pl.String,
+            "source": pl.String,
             "lines": pl.List(pl.String),
             "positions": pl.List(pl.Int32),
             "line_hashes": pl.List(pl.UInt64),
@@ -726,3 +728,17 @@ def test_an_html_fragment_is_extracted_like_the_whole_page():
     doc = clean_document(RawDoc("feed.jsonl", "1", "line:1", html=fragment), Settings())
     whole = clean_document(RawDoc("page.html", None, "file", html=f"<html><body>{fragment}</body></html>"), Settings())
     assert isinstance(doc, CleanDoc) and doc.lines == whole.lines == paragraphs
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(st.none(), st.just(""), st.from_regex(r"[a-z0-9.-]{1,20}", fullmatch=True)),
+    st.from_regex(r"(/[\w .-]{0,12}){0,4}", fullmatch=True),
+)
+def test_site_of_and_its_polars_expression_agree(domain, source):
+    """The batches profile a page under `site_of`; finalize strips by `site_expr`: one definition."""
+    from cleaners.sites import FOLDER_SITE, site_expr, site_of
+
+    frame = pl.DataFrame({"domain": [domain], "source": [source]}, schema={"domain": pl.String, "source": pl.String})
+    assert frame.select(site_expr())[0, 0] == site_of(domain, source)
+    assert site_of(domain, source) == (domain or FOLDER_SITE + source.rpartition("/")[0])

@@ -269,3 +269,34 @@ def test_runs_drop_removes_a_run_from_every_table_and_its_input_comes_back(seede
     # The dropped run's input is read again by the next run (its manifest rows went with it).
     again = run_ingest([extra], wh)
     assert again["n_articles"] == 2 and again["n_files_skipped"] == 0
+
+
+def _dump(folder, name: str, story: str, tagline: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    body = "\n".join(
+        f"{story} sentence {i}: the harbour board met again on the wage deal for the pilots." for i in range(5)
+    )
+    (folder / f"{name}.txt").write_text(f"{story} headline\n{body}\n{tagline}\n")
+
+
+def test_text_dumps_of_one_folder_learn_their_site_lines_across_runs(tmp_path):
+    """Plain-text dumps have no URL, so no domain: their folder is their site. A tagline on
+    three dumps of one folder is learned (and on a fourth dump in a later run); the same line
+    in one dump of another folder stays."""
+    tagline = "Harbour Weekly: news from the quay, every Friday since 1998."
+    src, other, wh = tmp_path / "harbour-weekly", tmp_path / "elsewhere", tmp_path / "wh"
+    for i, story in enumerate(["Cranes", "Pilots", "Ferries"]):
+        _dump(src, f"dump-{i}", story, tagline)
+    _dump(other, "dump-x", "Tugs", tagline)
+    run_ingest([src, other], wh)
+    removed = pl.read_parquet(_glob(wh, "removed_lines")).filter(pl.col("rule") == "site.repeated")
+    art = pl.read_parquet(_glob(wh, "articles"))
+    by_source = {os.path.basename(r["source"]): r["text"] for r in art.iter_rows(named=True)}
+    assert removed["line"].to_list() == [tagline] * 3
+    assert all(tagline not in by_source[f"dump-{i}.txt"] for i in range(3)) and tagline in by_source["dump-x.txt"]
+    assert art["domain"].null_count() == art.height  # the folder is a site key, never a domain
+    # A later run's dump of the same folder: the line is learned from the stored profile.
+    _dump(src, "dump-3", "Dredgers", tagline)
+    run_ingest([src], wh)
+    text = pl.read_parquet(_glob(wh, "articles")).filter(pl.col("source").str.ends_with("dump-3.txt"))["text"][0]
+    assert tagline not in text and text.startswith("Dredgers sentence 0")
