@@ -118,6 +118,18 @@ def _pooled(res: dict[str, dict[str, dict[str, float]]], system: str) -> dict[st
     return {**out, "pages": pages, "pages_per_s": pages / seconds}
 
 
+def table_rows(res: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    """Markdown rows (set, system, F1, P, R, pages/s/core) of every set and the pooled figures."""
+    named = [(f"{n} ({res[n][s]['pages']:.0f})", res[n][s], s) for n in SETS for s in SYSTEMS]
+    for s in SYSTEMS:
+        r = _pooled(res, s)
+        named.append((f"**pooled ({r['pages']:.0f})**", r, s))
+    return [
+        f"| {label} | {s} | {r['f1']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} | {r['pages_per_s']:.1f} |"
+        for label, r, s in named
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="pages per set (default: all)")
@@ -128,21 +140,8 @@ def main() -> None:
     res = evaluate(root, args.limit, args.workers)
     if args.no_write:
         return
-    rows = []
-    for name in SETS:
-        for s in SYSTEMS:
-            r = res[name][s]
-            rows.append(
-                f"| {name} ({r['pages']:.0f}) | {s} | {r['f1']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} "
-                f"| {r['pages_per_s']:.1f} |"
-            )
+    rows = table_rows(res)
     pooled = {s: _pooled(res, s) for s in SYSTEMS}
-    for s in SYSTEMS:
-        r = pooled[s]
-        rows.append(
-            f"| **pooled ({r['pages']:.0f})** | {s} | {r['f1']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} "
-            f"| {r['pages_per_s']:.1f} |"
-        )
     ours, base = "newsclean", "trafilatura defaults"
     table = {**res, "pooled": pooled}
     gaps = [

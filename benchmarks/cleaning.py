@@ -201,14 +201,11 @@ def every_set(res: list[dict], limit: int | None, cmd: str) -> str:
 
     labeled = bodies.evaluate(bodies.unpack_labeled(), limit, 2)
     keys = {"trafilatura defaults": "plain", "trafilatura, comments off": "no_comments", "newsclean": "ours"}
-    rows = ["| set (pages) | system | F1 | precision | recall | pages/s/core |", "|---|---|---:|---:|---:|---:|"]
-    for name in bodies.SETS:
-        for system in bodies.SYSTEMS:
-            r = labeled[name][system]
-            rows.append(
-                f"| {name} ({r['pages']}) | {system} | {r['f1']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} | "
-                f"{r['pages_per_s']:.1f} |"
-            )
+    rows = [
+        "| set (pages) | system | F1 | precision | recall | pages/s/core |",
+        "|---|---|---:|---:|---:|---:|",
+        *bodies.table_rows(labeled),
+    ]
     snippet = [
         "| set (pages) | system | must-keep kept | must-drop removed | pages/s/core |",
         "|---|---|---:|---:|---:|",

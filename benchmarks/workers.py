@@ -69,13 +69,12 @@ def _clean_one(job: tuple[str | None, str]) -> int:
     return len(getattr(doc, "lines", []) or [])
 
 
-def ceiling(workers: int) -> float:
-    """Wall seconds of `clean_document` over the same pages in a bare process pool (the
-    machine's own scaling: no reading, no Prefect, no tables; warm-up not timed)."""
+def ceiling(pages: list[tuple[str | None, str]], workers: int) -> float:
+    """Wall seconds of `clean_document` over `pages` in a bare process pool (the machine's own
+    scaling: no reading, no Prefect, no tables; warm-up not timed)."""
     import multiprocessing as mp
     import time
 
-    pages = _pages()
     with mp.get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
         pool.map(_clean_one, pages[: 2 * workers], chunksize=1)  # imports and model load in every process
         t = time.perf_counter()
@@ -93,13 +92,14 @@ def main() -> None:
     dirs, n_pages, mb = corpus()
     results: dict[tuple[str, int], list[tuple[float, float, int]]] = {}
     bare: dict[int, list[float]] = {}
+    pages = _pages()
     with PrefectServer() as server:
         # Not timed: the first run of a fresh checkout compiles the numba kernels (~20 s), which
         # would otherwise land on whichever shape runs first.
         newsclean_run([ROOT / "seeds" / "feed.jsonl"], ["--workers", "2"], server.env)
         for _ in range(args.repeats):
             for w in (1, 2):
-                bare.setdefault(w, []).append(ceiling(w))
+                bare.setdefault(w, []).append(ceiling(pages, w))
                 print(f"bare process pool, {w} process(es): {bare[w][-1]:.1f}s", file=sys.stderr)
             for shape in args.shapes:
                 for w in (1, 2):

@@ -232,16 +232,18 @@ def _byline_bio(p: _Pass, ln: _Line) -> str | None:
 
 KICKER_RUN = 3
 """Most short labels stacked above the headline ("Home ›", "Economy") that count as kickers."""
+KICKER_MAX_WORDS = 3
+"""Longest line, in words, that is a kicker (a section label, not a sentence)."""
 
 
 def _meta_kicker(p: _Pass, ln: _Line) -> str | None:
     """ "Negocios" / "Politics" right above the headline (or above another such label that is)."""
-    if not (ln.in_head and ln.n_words <= 3):
+    if not (ln.in_head and ln.n_words <= KICKER_MAX_WORDS):
         return None
     for j in range(ln.i + 1, min(ln.i + KICKER_RUN + 1, ln.n)):
         if _same_title(p.lines[j], p.title) == "exact":
             return "meta.kicker"
-        if len(p.lines[j].split()) > 3:
+        if len(p.lines[j].split()) > KICKER_MAX_WORDS:
             return None
     return None
 

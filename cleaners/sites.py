@@ -86,7 +86,6 @@ def site_expr() -> pl.Expr:
 def site_profile_rows(site: str, page_key: int, lines: list[str], max_words: int) -> list[tuple[str, int, int, str]]:
     """(site, line_hash, page_hash, line) for each short line of one page, deduplicated (the
     profile's `domain` column holds the site, see `site_of`)."""
-    domain = site
     seen: set[int] = set()
     rows = []
     for line in lines:
@@ -95,7 +94,7 @@ def site_profile_rows(site: str, page_key: int, lines: list[str], max_words: int
         k = line_key(line)
         if k not in seen:
             seen.add(k)
-            rows.append((domain, k, page_key, line))
+            rows.append((site, k, page_key, line))
     return rows
 
 
