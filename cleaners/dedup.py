@@ -8,7 +8,9 @@ only the candidates' bodies are read back for the exact check.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -61,8 +63,9 @@ class DedupResult:
     """doc_id, cluster_id, is_canonical for every new document."""
     duplicates: pl.DataFrame
     """doc_id, cluster_id, canonical_doc_id, similarity, containment for each non-canonical one."""
-    bands: pl.DataFrame
-    """doc_key, band_key of the new documents, to persist for later runs."""
+    bands: pl.DataFrame | pl.LazyFrame
+    """doc_key, band_key of the new documents, to persist for later runs (`dedup_in_parts`: a scan
+    of where they were kept)."""
     relabels: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=RELABEL_SCHEMA))
     """doc_id, cluster_id, is_canonical of stored articles whose cluster changed (merged, new canonical)."""
     relabel_duplicates: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DUPLICATE_SCHEMA))
@@ -172,6 +175,91 @@ def dedup(
         relabel_duplicates=measured.filter(pl.col("doc_id").is_in(relabelled)),
         stats=stats,
     )
+
+
+BandSink = Callable[[pl.DataFrame, int], pl.LazyFrame]
+"""Keeps one part's band keys (doc_key, band_key) somewhere (e.g. a staged Parquet file) and returns
+a scan of them: the parts after it are checked against them without holding them in memory."""
+
+
+def dedup_in_parts(
+    docs: pl.DataFrame | pl.LazyFrame, cfg: DedupConfig, history: History | None, keep_bands: BandSink
+) -> DedupResult:
+    """`dedup` of a run of any size, `cfg.part_docs` documents at a time; memory bounded by the part.
+
+    Each part is deduplicated against the stored history plus the parts before it, the same way
+    an hourly run is checked against the warehouse: its band keys go to `keep_bands` and are
+    scanned (streamed past the next part's keys), never collected; earlier parts' bodies are
+    read back only where they are candidates. Clusters and canonicals equal those of one `dedup`
+    call over the whole run (tests/test_dedup.py); `bands` of the result is the scan of the
+    kept parts. Re-labels of earlier parts' documents are folded into their assignments.
+    """
+    lf = docs.lazy().select("doc_id", "text", "published_at", "n_words")
+    n = lf.select(pl.len()).collect().item()
+    size = cfg.part_docs
+    if n <= size:
+        result = dedup(lf, cfg, history)
+        result.bands = keep_bands(cast(pl.DataFrame, result.bands), 0)
+        return result
+    stored = _STORED_SCHEMA
+    band_scans: list[pl.LazyFrame] = [history.bands.select("doc_key", "band_key")] if history else []
+    assign = pl.DataFrame(schema=RELABEL_SCHEMA)
+    dups = pl.DataFrame(schema=DUPLICATE_SCHEMA)
+    old_relabels = pl.DataFrame(schema=RELABEL_SCHEMA)
+    old_dups = pl.DataFrame(schema=DUPLICATE_SCHEMA)
+    stats: dict[str, int] = {}
+    for k, off in enumerate(range(0, n, size)):
+        earlier = (
+            lf.slice(0, off)
+            .join(assign.lazy().select("doc_id", "cluster_id"), on="doc_id", how="inner")
+            .select([pl.col(c).cast(t) for c, t in stored.items()])
+        )
+        sources = [earlier]
+        if history is not None:
+            wh = _relabelled(history.articles, old_relabels)
+            sources.insert(0, wh.select([pl.col(c).cast(t) for c, t in stored.items()]))
+        part_history = History(bands=pl.concat(band_scans), articles=pl.concat(sources)) if band_scans else None
+        r = dedup(lf.slice(off, size), cfg, part_history)
+        band_scans.append(keep_bands(cast(pl.DataFrame, r.bands), k).select("doc_key", "band_key"))
+        mine = r.relabels.join(assign.select("doc_id"), on="doc_id", how="semi")
+        theirs = r.relabels.join(mine.select("doc_id"), on="doc_id", how="anti")
+        assign = pl.concat([assign.update(mine, on="doc_id") if mine.height else assign, r.assignments])
+        dups = _last(dups, r.duplicates, r.relabel_duplicates.join(mine, on="doc_id", how="semi"))
+        old_relabels = _last(old_relabels, theirs)
+        old_dups = _last(old_dups, r.relabel_duplicates.join(theirs, on="doc_id", how="semi"))
+        for key, value in r.stats.items():
+            stats[key] = value if key in ("bands", "rows") else stats.get(key, 0) + value
+    stats["relabelled"] = old_relabels.height
+    stats["parts"] = k + 1
+    non_canonical = ["doc_id", "cluster_id"]
+    return DedupResult(
+        assignments=assign,
+        duplicates=dups.join(
+            assign.filter(~pl.col("is_canonical")).select(non_canonical), on=non_canonical, how="semi"
+        ),
+        bands=pl.concat(band_scans[1:] if history else band_scans),
+        relabels=old_relabels,
+        relabel_duplicates=old_dups.join(
+            old_relabels.filter(~pl.col("is_canonical")).select(non_canonical), on=non_canonical, how="semi"
+        ),
+        stats=stats,
+    )
+
+
+def _relabelled(articles: pl.LazyFrame, relabels: pl.DataFrame) -> pl.LazyFrame:
+    """Stored articles with the cluster ids this run has re-labelled so far."""
+    if not relabels.height:
+        return articles
+    return (
+        articles.join(relabels.lazy().select("doc_id", pl.col("cluster_id").alias("_new")), on="doc_id", how="left")
+        .with_columns(pl.coalesce("_new", "cluster_id").alias("cluster_id"))
+        .drop("_new")
+    )
+
+
+def _last(*frames: pl.DataFrame) -> pl.DataFrame:
+    """Rows of the frames stacked, the last one per doc_id kept (later decisions win)."""
+    return pl.concat(frames).unique("doc_id", keep="last", maintain_order=True)
 
 
 def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None) -> _Candidates:

@@ -17,7 +17,7 @@ import polars as pl
 
 from cleaners.articles import build_articles, duplicate_record_rejects, first_copies
 from cleaners.config import Settings
-from cleaners.dedup import History, dedup
+from cleaners.dedup import History, dedup_in_parts
 from cleaners.rules import SITE_RULE
 from cleaners.schema import empty
 from cleaners.sites import site_boilerplate, site_expr
@@ -144,7 +144,13 @@ def finalize(
         bands=wh.scan("lsh_bands").select("doc_key", "band_key"),
         articles=wh.scan("articles").select("doc_id", "text", "cluster_id", "published_at", "n_words"),
     )
-    result = dedup(final.select("doc_id", "text", "published_at", "n_words"), settings.dedup, history)
+
+    def keep_bands(bands: pl.DataFrame, part: int) -> pl.LazyFrame:
+        return pl.scan_parquet(wh.stage(run_id, "lsh_bands", bands.with_columns(pl.lit(run_id).alias("run_id")), part))
+
+    result = dedup_in_parts(
+        final.select("doc_id", "text", "published_at", "n_words"), settings.dedup, history, keep_bands
+    )
     timings["dedup"] = time.perf_counter() - t
 
     # --- stage tables --------------------------------------------------------------------------
@@ -191,7 +197,6 @@ def finalize(
     wh.stage_relabels(run_id, result.relabels, result.relabel_duplicates)
     wh.stage(run_id, "removed_lines", removed.with_columns(run.alias("run_id")))
     wh.stage(run_id, "rejects", rejects.with_columns(run.alias("run_id")))
-    wh.stage(run_id, "lsh_bands", result.bands.with_columns(run.alias("run_id")))
     wh.stage(
         run_id,
         "site_lines",

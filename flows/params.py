@@ -58,6 +58,7 @@ class IngestParams(BaseModel):
     warehouse: str = _field("warehouse", "Warehouse root directory (created if missing).")
     threshold: float = _knob(DedupConfig, "threshold")
     containment: float = _knob(DedupConfig, "containment")
+    dedup_part_docs: int = _knob(DedupConfig, "part_docs")
     workers: int = _field(0, "Parallel worker processes; 0 = one per CPU core.", unit="processes", ge=0, le=256)
     batch_mb: int = _field(
         64, "Largest input per work unit; smaller units are planned so every worker is busy.", unit="MB", ge=1, le=4096
@@ -146,6 +147,7 @@ class IngestParams(BaseModel):
                 base.dedup,
                 threshold=self.threshold,
                 containment=self.containment,
+                part_docs=self.dedup_part_docs,
                 candidate_threshold=min(base.dedup.candidate_threshold, self.threshold),
             ),
             extract=replace(base.extract, min_words=self.min_words),
