@@ -178,7 +178,7 @@ class DedupConfig:
     min_shingles_for_containment: int = 30
     """The smaller body needs this many shingles before containment alone may join it."""
     part_docs: int = knob(
-        500_000,
+        250_000,
         "Documents deduplicated at a time: a larger run is split into parts, each checked against the stored "
         "index and the parts before it, so memory depends on this, not on the run or the warehouse.",
         unit="documents",
