@@ -477,10 +477,6 @@ def real(args: argparse.Namespace) -> None:
     write_section("Near-duplicate detection on real text (benchmarks/dedup.py --real)", "\n".join(lines))
 
 
-if __name__ == "__main__":
-    main()
-
-
 def scale(args: argparse.Namespace) -> None:
     """Memory bounded by the part, not the run or the warehouse (speed issue, target 4).
 
@@ -531,3 +527,7 @@ def scale(args: argparse.Namespace) -> None:
         f"Target (speed issue): {args.scale:,} documents within 4 GB peak.",
     ]
     write_section("Memory at any warehouse size (benchmarks/dedup.py --scale)", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
