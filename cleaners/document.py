@@ -68,7 +68,8 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
             return _reject(raw, Stage.READ, "empty", "no content")
         if "<" not in html[:65536]:
             return _reject(raw, Stage.EXTRACT, "not_html", "no markup in the first 64 KiB")
-        ex = extract_html(html, url, settings.extract)
+        # A record's own date wins over the page's, so the page's date search is skipped then.
+        ex = extract_html(html, url, settings.extract, with_date=parse_date(raw.published_at, plausible=False) is None)
         if ex is None:
             return _reject(raw, Stage.EXTRACT, "no_main_content", "trafilatura found no article text")
         body = ex.text

@@ -49,11 +49,14 @@ class Extracted:
     markup: Markup = NO_MARKUP
 
 
-def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig()) -> Extracted | None:
+def extract_html(
+    html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(), with_date: bool = True
+) -> Extracted | None:
     """The page's main text and metadata, or None when trafilatura finds no main content.
 
     The page is parsed once; its link and role facts (`Markup`) are read from the tree before
-    trafilatura works on its own copy of it.
+    trafilatura works on its own copy of it. `with_date=False` skips the date search (the
+    input has its own date).
     """
     tree = load_html(html)
     if tree is None:
@@ -65,7 +68,7 @@ def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(
         return None
     markup = page_markup(tree)
     date_params = set_date_params(cfg.date_extensive_search)
-    meta = page_metadata(tree, url, date_params)
+    meta = page_metadata(tree, url, date_params, with_date)
     doc = trafilatura.bare_extraction(
         tree,
         url=url or meta.url,
@@ -92,7 +95,7 @@ def extract_html(html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(
     )
 
 
-def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any]) -> Document:
+def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any], with_date: bool = True) -> Document:
     """trafilatura's `extract_metadata` without categories, tags and license.
 
     newsclean keeps title, author, date, site name and URL; the three fields it drops cost
@@ -111,7 +114,8 @@ def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any
         metadata.author = page_author(tree)  # = trafilatura's extract_author, about 2x faster
     if not metadata.url:
         metadata.url = extract_url(tree, url)
-    metadata.date = find_date(tree, **{**date_params, "url": metadata.url})
+    if with_date:
+        metadata.date = find_date(tree, **{**date_params, "url": metadata.url})
     if not metadata.sitename:
         metadata.sitename = extract_sitename(tree)
     if metadata.sitename:

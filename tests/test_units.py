@@ -327,3 +327,25 @@ def test_page_metadata_equals_trafilaturas_for_the_fields_kept(name, html):
     fields = ("title", "author", "date", "sitename", "url")
     assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
     assert any(getattr(ours, f) for f in ("title", "author", "date"))
+
+
+def test_a_record_with_its_own_date_skips_the_page_date_search_and_keeps_its_date():
+    """The page's date search runs only when the input has no usable date of its own."""
+    from cleaners.config import Settings
+    from cleaners.document import clean_document
+    from cleaners.extract import extract_html
+    from cleaners.records import RawDoc
+
+    body = "".join(
+        f"<p>Paragraph {i} of the council story tells what the port plans to build next year.</p>" for i in range(8)
+    )
+    page = f'<html><head><meta property="article:published_time" content="2021-05-04"></head><body><article>{body}</article></body></html>'
+    with_search = extract_html(page, "https://example.org/a")
+    without = extract_html(page, "https://example.org/a", with_date=False)
+    assert with_search is not None and without is not None
+    assert with_search.date == "2021-05-04" and without.date is None
+    assert with_search.text == without.text
+    for given, expected in (("2024-03-14T08:00:00Z", "2024-03-14"), (None, "2021-05-04"), ("not a date", "2021-05-04")):
+        raw = RawDoc("feed.jsonl", "r1", "jsonl", url="https://example.org/a", html=page.encode(), published_at=given)
+        doc = clean_document(raw, Settings())
+        assert str(doc.published_at.date()) == expected, given
