@@ -300,3 +300,27 @@ def test_text_dumps_of_one_folder_learn_their_site_lines_across_runs(tmp_path):
     run_ingest([src], wh)
     text = pl.read_parquet(_glob(wh, "articles")).filter(pl.col("source").str.ends_with("dump-3.txt"))["text"][0]
     assert tagline not in text and text.startswith("Dredgers sentence 0")
+
+
+def test_a_run_deduplicated_in_small_parts_writes_the_same_clusters(seeded, tmp_path):
+    """`--dedup-part-docs 2`: the run's dedup in parts of two documents, band keys staged per part."""
+    wh, seeds, summary = seeded
+    small = tmp_path / "parts"
+    parted = run_ingest([seeds], small, dedup_part_docs=2)
+    n = summary["n_articles"]
+    assert parted["dedup"]["parts"] == -(-n // 2) > 3
+    cols = ["doc_id", "cluster_id", "is_canonical"]
+    one = pl.read_parquet(_glob(wh, "articles")).select(cols).sort("doc_id")
+    many = pl.read_parquet(_glob(small, "articles")).select(cols).sort("doc_id")
+    assert many.rows() == one.rows()
+    assert one["cluster_id"].n_unique() < one.height  # the wire copies are a cluster
+    dup_cols = ["doc_id", "canonical_doc_id", "similarity"]
+    assert (
+        pl.read_parquet(_glob(small, "duplicates")).select(dup_cols).sort("doc_id").rows()
+        == pl.read_parquet(_glob(wh, "duplicates")).select(dup_cols).sort("doc_id").rows()
+    )
+    bands = pl.read_parquet(_glob(small, "lsh_bands"))
+    assert bands.select("doc_key", "band_key").sort(pl.all()).rows() == (
+        pl.read_parquet(_glob(wh, "lsh_bands")).select("doc_key", "band_key").sort(pl.all()).rows()
+    )
+    assert len(list((small / "current" / "_internal" / "lsh_bands").glob("*.parquet"))) == parted["dedup"]["parts"]
