@@ -1,8 +1,9 @@
 """Stage two: the run's batches -> site-line stripping -> dedup against history -> staged tables.
 
 Streams: batch part files (a few thousand documents each) are processed one at a time, and
-dedup reads the finished bodies back in chunks, so memory holds per-document ids and band
-keys, never the whole run's text.
+dedup works in parts of `DedupConfig.part_docs` documents (band keys staged per part) and reads
+the finished bodies back in chunks, so memory holds per-document ids and assignments, one part's
+band keys, never the whole run's text.
 """
 
 from __future__ import annotations
