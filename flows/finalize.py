@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,17 @@ def _site_counts(
 
 
 def finalize(
-    wh: Warehouse, batch_dirs: list[Path], settings: Settings, run_id: str, refused: pl.DataFrame | None = None
+    wh: Warehouse,
+    batch_dirs: list[Path],
+    settings: Settings,
+    run_id: str,
+    refused: pl.DataFrame | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Build and stage every table for the run; returns counts and per-step timings."""
+    """Build and stage every table for the run; returns counts and per-step timings.
+
+    `log` gets a line per dedup part of a large run (the flow passes its run logger).
+    """
     timings: dict[str, float] = {}
     t = time.perf_counter()
     doc_files = [p for d in batch_dirs for p in sorted((d / "docs").glob("*.parquet"))]
@@ -146,8 +155,13 @@ def finalize(
         articles=wh.scan("articles").select("doc_id", "text", "cluster_id", "published_at", "n_words"),
     )
 
+    parts = -(-n_final // settings.dedup.part_docs)
+
     def keep_bands(bands: pl.DataFrame, part: int) -> pl.LazyFrame:
-        return pl.scan_parquet(wh.stage(run_id, "lsh_bands", bands.with_columns(pl.lit(run_id).alias("run_id")), part))
+        path = wh.stage(run_id, "lsh_bands", bands.with_columns(pl.lit(run_id).alias("run_id")), part)
+        if log is not None and parts > 1:
+            log(f"near-duplicates: part {part + 1} of {parts} done ({time.perf_counter() - t:.0f} s)")
+        return pl.scan_parquet(path)
 
     result = dedup_in_parts(
         final.select("doc_id", "text", "published_at", "n_words"), settings.dedup, history, keep_bands

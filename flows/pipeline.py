@@ -67,7 +67,12 @@ def dedup_and_stage(
     """Site-line stripping, near-duplicate clustering against history, staged tables."""
     wh = Warehouse(warehouse)
     return finalize(
-        wh, [wh.batch_dir(k) for k in batch_keys], Settings.from_dict(settings), run_id, refused_rejects(refused)
+        wh,
+        [wh.batch_dir(k) for k in batch_keys],
+        Settings.from_dict(settings),
+        run_id,
+        refused_rejects(refused),
+        log=get_run_logger().info,
     )
 
 
