@@ -275,11 +275,12 @@ def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None)
         )
         hits = (
             history.bands.join(bf.lazy(), left_on="band_key", right_on="key", how="inner")
-            .select("i", "doc_key")
-            .unique()
+            .select("i", "doc_key", "band_key")
             .collect(engine="streaming")  # the stored index streams past this run's keys: memory stays flat
         )
-        hits = hits.filter(~pl.col("doc_key").is_in(pl.Series(new_keys, dtype=pl.UInt64).implode()))
+        hits = _cap_stored_buckets(
+            hits.filter(~pl.col("doc_key").is_in(pl.Series(new_keys, dtype=pl.UInt64).implode()))
+        )
         if hits.height:
             old_ids = hits.select(_key_to_id(pl.col("doc_key")).alias("doc_id")).unique()
             old = _stored(history, "doc_id", old_ids["doc_id"], text=True)
@@ -290,6 +291,21 @@ def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None)
             old_pairs = hits.join(old_index, on="doc_key").select("i", "j")
     all_pairs = pl.concat([pairs, old_pairs])
     return _Candidates(all_pairs["i"].to_numpy(), all_pairs["j"].to_numpy(), old, old_pairs.height)
+
+
+def _cap_stored_buckets(hits: pl.DataFrame) -> pl.DataFrame:
+    """(i, doc_key) candidate pairs from stored band hits (i, doc_key, band_key), buckets capped.
+
+    As within a run (`MAX_BUCKET`): a band key that more than `MAX_BUCKET` stored documents share
+    (a common phrase, a template) links a new document to one of them, the smallest doc_key, not
+    to all; the other bands still propose the real copies.
+    """
+    size = pl.col("doc_key").n_unique().over("band_key")
+    return (
+        hits.filter((size <= MAX_BUCKET) | (pl.col("doc_key") == pl.col("doc_key").min().over("band_key")))
+        .select("i", "doc_key")
+        .unique()
+    )
 
 
 def _verify(

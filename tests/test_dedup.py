@@ -261,3 +261,20 @@ def test_parts_without_history_equal_one_pass(tmp_path: Path):
     assert whole.duplicates.height and parts.stats["parts"] > 2
     assert _sorted(parts.assignments) == _sorted(whole.assignments)
     assert _sorted(parts.duplicates) == _sorted(whole.duplicates)
+
+
+def test_a_stored_bucket_over_the_cap_links_a_new_document_to_one_member_and_it_still_joins():
+    """A band key shared by more than MAX_BUCKET stored bodies proposes one of them, as within a run."""
+    from cleaners.dedup import MAX_BUCKET
+
+    rng = np.random.default_rng(8)
+    story = _story(rng)
+    for stored_n, expected in ((MAX_BUCKET + 50, 1), (5, 5)):
+        stored = _frame([(_id(k + 1), story, D1) for k in range(stored_n)])
+        r1 = dedup(stored, DedupConfig())
+        assert r1.assignments["cluster_id"].n_unique() == 1
+        history = History(bands=r1.bands.lazy(), articles=stored.join(r1.assignments, on="doc_id").lazy())
+        new = _frame([(_id(10_000), story + " Updated.", D1 + timedelta(days=1))])
+        r2 = dedup(new, DedupConfig(), history)
+        assert r2.stats["history_candidates"] == expected
+        assert r2.assignments.rows() == [(_id(10_000), r1.assignments["cluster_id"][0], False)]
