@@ -23,7 +23,6 @@ from trafilatura.xml import delete_element
 
 _SPECIFIC_TAGS = frozenset({"a", "address", "div", "link", "p", "span", "strong"})
 _GENERIC_TAGS = frozenset({"a", "div", "h3", "h4", "p", "span"})
-_DISCARD_TAGS = frozenset({"a", "div", "section", "span"})
 # trafilatura's own `re:test` patterns (lxml evaluates EXSLT regexes with Python's `re`, so
 # `search` with the same pattern is the same test).
 _SPECIFIC_CLASS = re.compile("author-?name|AuthorName|authorName")
@@ -58,7 +57,7 @@ def _specific(el: HtmlElement, tag: str, get: Any, cls: str, rel_children: bool)
     )
 
 
-def _generic(tag: str, get: Any, ident: str, cls: str, itemprop: str) -> bool:
+def _generic(tag: str, ident: str, cls: str, itemprop: str) -> bool:
     """AUTHOR_XPATHS[1]."""
     return tag in _GENERIC_TAGS and (
         cls in ("byline", "username", "byl", "BBL")
@@ -79,10 +78,7 @@ def _last_resort(get: Any, ident: str, cls: str, itemprop: str) -> bool:
 
 
 def _discarded(el: HtmlElement) -> bool:
-    """AUTHOR_DISCARD_XPATHS[0]."""
-    tag = el.tag
-    if tag not in _DISCARD_TAGS:
-        return False
+    """AUTHOR_DISCARD_XPATHS[0], for an element `_DISCARD_GATE` selected (its tag is checked there)."""
     get = el.get
     ident, cls = get("id") or "", get("class") or ""
     return (
@@ -98,6 +94,7 @@ _WITH_ATTRIBUTES = XPath("//*[@id or @class or @itemprop or @rel or @data-testid
 """The only elements the author tests can select (libxml2 filters; Python sees only these)."""
 _ANY_REL = XPath("boolean(//rel)")
 _DISCARD_GATE = XPath(".//*[self::a or self::div or self::section or self::span][@id or @class or @data-component]")
+"""The elements AUTHOR_DISCARD_XPATHS[0] can select: its four tags, with an attribute it tests."""
 
 
 def author_candidates(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]]:
@@ -110,7 +107,7 @@ def author_candidates(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlEl
         ident, cls, itemprop = get("id") or "", get("class") or "", get("itemprop") or ""
         if _specific(el, tag, get, cls, rel_children):
             found[0].append(el)
-        if _generic(tag, get, ident, cls, itemprop):
+        if _generic(tag, ident, cls, itemprop):
             found[1].append(el)
         if _last_resort(get, ident, cls, itemprop):
             found[2].append(el)

@@ -201,7 +201,6 @@ def dedup_in_parts(
         result = dedup(lf, cfg, history)
         result.bands = keep_bands(cast(pl.DataFrame, result.bands), 0)
         return result
-    stored = _STORED_SCHEMA
     band_scans: list[pl.LazyFrame] = [history.bands.select("doc_key", "band_key")] if history else []
     assign = pl.DataFrame(schema=RELABEL_SCHEMA)
     dups = pl.DataFrame(schema=DUPLICATE_SCHEMA)
@@ -209,16 +208,13 @@ def dedup_in_parts(
     old_dups = pl.DataFrame(schema=DUPLICATE_SCHEMA)
     stats: dict[str, int] = {}
     for k, off in enumerate(range(0, n, size)):
-        earlier = (
-            lf.slice(0, off)
-            .join(assign.lazy().select("doc_id", "cluster_id"), on="doc_id", how="inner")
-            .select([pl.col(c).cast(t) for c, t in stored.items()])
+        earlier = lf.slice(0, off).join(assign.lazy().select("doc_id", "cluster_id"), on="doc_id", how="inner")
+        sources = [earlier] if history is None else [_relabelled(history.articles, old_relabels), earlier]
+        part_history = (
+            History(bands=pl.concat(band_scans), articles=pl.concat([_as_stored(x) for x in sources]))
+            if band_scans
+            else None
         )
-        sources = [earlier]
-        if history is not None:
-            wh = _relabelled(history.articles, old_relabels)
-            sources.insert(0, wh.select([pl.col(c).cast(t) for c, t in stored.items()]))
-        part_history = History(bands=pl.concat(band_scans), articles=pl.concat(sources)) if band_scans else None
         r = dedup(lf.slice(off, size), cfg, part_history)
         band_scans.append(keep_bands(cast(pl.DataFrame, r.bands), k).select("doc_key", "band_key"))
         mine = r.relabels.join(assign.select("doc_id"), on="doc_id", how="semi")
@@ -244,6 +240,11 @@ def dedup_in_parts(
         ),
         stats=stats,
     )
+
+
+def _as_stored(articles: pl.LazyFrame) -> pl.LazyFrame:
+    """Stored-article columns in `_STORED_SCHEMA` order and types (so sources concatenate)."""
+    return articles.select([pl.col(c).cast(t) for c, t in _STORED_SCHEMA.items()])
 
 
 def _relabelled(articles: pl.LazyFrame, relabels: pl.DataFrame) -> pl.LazyFrame:

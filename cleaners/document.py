@@ -51,6 +51,7 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
     markup = NO_MARKUP
     url = raw.url
     site_name: str | None = None
+    own_date = parse_date(raw.published_at, plausible=False)
     if raw.html is not None:
         html = raw.html
         if isinstance(html, bytes):
@@ -69,7 +70,7 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
         if "<" not in html[:65536]:
             return _reject(raw, Stage.EXTRACT, "not_html", "no markup in the first 64 KiB")
         # A record's own date wins over the page's, so the page's date search is skipped then.
-        ex = extract_html(html, url, settings.extract, with_date=parse_date(raw.published_at, plausible=False) is None)
+        ex = extract_html(html, url, settings.extract, with_date=own_date is None)
         if ex is None:
             return _reject(raw, Stage.EXTRACT, "no_main_content", "trafilatura found no article text")
         body = ex.text
@@ -98,7 +99,6 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
     bp = settings.boilerplate
     stripped = strip_lines(lines, title, bp.rules, markup, bp.keep_headline, _clean_author(author, settings))
     author = author or stripped.author
-    own_date = parse_date(raw.published_at, plausible=False)
     date_error = f"unparseable published_at {raw.published_at[:80]!r}" if raw.published_at and not own_date else None
     published = own_date or parse_date(meta_date) or parse_date(stripped.date)
     doc = CleanDoc(
