@@ -78,16 +78,21 @@ def _warm() -> None:
     language.warm_up()
 
 
+def load_set(root: Path, name: str, limit: int | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One set's pages (the first `limit`, or all) and the truth of those pages."""
+    pages = [json.loads(line) for line in (root / name / "pages.jsonl").open(encoding="utf-8")]
+    pages = pages[:limit] if limit else pages
+    truth_all = json.loads((root / name / "truth.json").read_text(encoding="utf-8"))
+    return pages, {p["id"]: truth_all[p["id"]] for p in pages if p["id"] in truth_all}
+
+
 def evaluate(root: Path, limit: int | None, workers: int) -> dict[str, dict[str, dict[str, float]]]:
     """{set: {system: {f1, precision, recall, pages_per_s}}}."""
     scorer = _scorer()
     out: dict[str, dict[str, dict[str, float]]] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
         for name in SETS:
-            pages = [json.loads(line) for line in (root / name / "pages.jsonl").open(encoding="utf-8")]
-            pages = pages[:limit] if limit else pages
-            truth_all = json.loads((root / name / "truth.json").read_text(encoding="utf-8"))
-            truth = {p["id"]: truth_all[p["id"]] for p in pages if p["id"] in truth_all}
+            pages, truth = load_set(root, name, limit)
             jobs = [(s, p["id"], p.get("url"), p["html"]) for s in SYSTEMS for p in pages]
             preds: dict[str, dict[str, str]] = {s: {} for s in SYSTEMS}
             cpu = dict.fromkeys(SYSTEMS, 0.0)
@@ -108,14 +113,19 @@ def evaluate(root: Path, limit: int | None, workers: int) -> dict[str, dict[str,
     return out
 
 
-def _pooled(res: dict[str, dict[str, dict[str, float]]], system: str) -> dict[str, float]:
-    """One system's figures over all sets, every page weighing the same."""
+def pooled_scores(res: dict[str, dict[str, dict[str, float]]], system: str) -> dict[str, float]:
+    """One system's F1 / precision / recall over all sets, every page weighing the same, and its pages."""
     pages = sum(res[n][system]["pages"] for n in SETS)
-    out = {
+    return {
         k: sum(res[n][system][k] * res[n][system]["pages"] for n in SETS) / pages for k in ("f1", "precision", "recall")
-    }
+    } | {"pages": pages}
+
+
+def _pooled(res: dict[str, dict[str, dict[str, float]]], system: str) -> dict[str, float]:
+    """`pooled_scores` with pages/s over all pages and all CPU time."""
+    out = pooled_scores(res, system)
     seconds = sum(res[n][system]["pages"] / res[n][system]["pages_per_s"] for n in SETS)
-    return {**out, "pages": pages, "pages_per_s": pages / seconds}
+    return out | {"pages_per_s": out["pages"] / seconds}
 
 
 def table_rows(res: dict[str, dict[str, dict[str, float]]]) -> list[str]:

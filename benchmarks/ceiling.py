@@ -23,7 +23,6 @@ Nothing in newsclean is fitted on these sets.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -31,8 +30,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bodies import SETS, _scorer, _warm, unpack_labeled
-from benchmarks.common import machine, write_section
+from benchmarks.bodies import SETS, _scorer, _warm, load_set, pooled_scores, unpack_labeled
+from benchmarks.common import machine, publish
 
 TRAF, TRAF_MAIN, TRAF_OFF = "trafilatura defaults", "trafilatura defaults, main text only", "trafilatura, comments off"
 NC, NC_HEAD, NC_DUMP = "newsclean", "newsclean, headline kept", "newsclean on text dumps"
@@ -63,19 +62,22 @@ def _page(job: tuple[str, str | None, str]) -> dict[str, Any]:
     main = guarded(lambda: trafilatura.bare_extraction(html, url=url, with_metadata=False))
     out[TRAF_MAIN] = (getattr(main, "text", None) or "") if main is not None else ""
     out[TRAF_OFF] = guarded(lambda: trafilatura.extract(html, url=url, include_comments=False)) or ""
-    raw = RawDoc("page", pid, "page", url=url, html=html.encode("utf-8"))
-    doc = guarded(lambda: clean_document(raw, Settings()))
-    head = guarded(lambda: clean_document(raw, Settings(boilerplate=BoilerplateConfig(keep_headline=True))))
-    out[NC] = "\n".join(doc.lines) if isinstance(doc, CleanDoc) else ""
-    out[NC_HEAD] = "\n".join(head.lines) if isinstance(head, CleanDoc) else ""
-    title = doc.title if isinstance(doc, CleanDoc) and doc.title else ""
+    page = RawDoc("page", pid, "page", url=url, html=html.encode("utf-8"))
+
+    def clean(raw: RawDoc, settings: Settings = Settings()) -> CleanDoc | None:
+        doc = guarded(lambda: clean_document(raw, settings))
+        return doc if isinstance(doc, CleanDoc) else None  # a reject keeps no text
+
+    doc = clean(page)
+    head = clean(page, Settings(boilerplate=BoilerplateConfig(keep_headline=True)))
+    title = doc.title if doc and doc.title else ""
     dump = f"{title}\n\n{out[TRAF_OFF]}" if title else out[TRAF_OFF]
-    as_txt = guarded(lambda: clean_document(RawDoc("page", pid, "page", url=url, text=dump, fmt="txt"), Settings()))
-    out[NC_DUMP] = "\n".join(as_txt.lines) if isinstance(as_txt, CleanDoc) else ""
-    kept = list(zip(doc.positions, doc.lines)) if isinstance(doc, CleanDoc) else []
-    removed = [(r.position, r.line) for r in doc.removed] if isinstance(doc, CleanDoc) else []
-    out["kept"] = [line for _, line in kept]
-    out["all"] = [line for _, line in sorted(kept + removed)]
+    as_txt = clean(RawDoc("page", pid, "page", url=url, text=dump, fmt="txt"))
+    for system, d in ((NC, doc), (NC_HEAD, head), (NC_DUMP, as_txt)):
+        out[system] = "\n".join(d.lines) if d else ""
+    out["kept"] = doc.lines if doc else []
+    removed = [(r.position, r.line) for r in doc.removed] if doc else []
+    out["all"] = [line for _, line in sorted([*zip(doc.positions, doc.lines), *removed])] if doc else []
     return out
 
 
@@ -109,10 +111,7 @@ def evaluate(root: Path, limit: int | None, workers: int) -> dict[str, dict[str,
     res: dict[str, dict[str, dict[str, float]]] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
         for name in SETS:
-            pages = [json.loads(line) for line in (root / name / "pages.jsonl").open(encoding="utf-8")]
-            pages = pages[:limit] if limit else pages
-            truth_all = json.loads((root / name / "truth.json").read_text(encoding="utf-8"))
-            truth = {p["id"]: truth_all[p["id"]] for p in pages if p["id"] in truth_all}
+            pages, truth = load_set(root, name, limit)
             preds: dict[str, dict[str, str]] = {s: {} for s in SYSTEMS}
             wrong = [0, 0]  # newsclean's non-body words: all, and on pages where most kept words are not body
             t0 = time.perf_counter()
@@ -138,17 +137,9 @@ def evaluate(root: Path, limit: int | None, workers: int) -> dict[str, dict[str,
     return res
 
 
-def pooled(res: dict[str, dict[str, dict[str, float]]], system: str) -> dict[str, float]:
-    """One system's figures over all sets, every page weighing the same."""
-    pages = sum(res[n][system]["pages"] for n in SETS)
-    return {
-        k: sum(res[n][system][k] * res[n][system]["pages"] for n in SETS) / pages for k in ("f1", "precision", "recall")
-    } | {"pages": pages}
-
-
 def report(res: dict[str, dict[str, dict[str, float]]], cmd: str) -> str:
     """The BENCHMARKS.md section: the table and what it means for the cleaning issue's targets."""
-    table = {**res, "pooled": {s: pooled(res, s) for s in SYSTEMS}}
+    table = {**res, "pooled": {s: pooled_scores(res, s) for s in SYSTEMS}}
     rows = []
     for name in (*SETS, "pooled"):
         label = f"{name} ({table[name][TRAF]['pages']:.0f})"
@@ -211,10 +202,7 @@ def main() -> None:
     args = ap.parse_args()
     res = evaluate(unpack_labeled(), args.limit, args.workers)
     text = report(res, ("python -m benchmarks.ceiling " + " ".join(sys.argv[1:])).strip())
-    if args.no_write:
-        print(text)
-        return
-    write_section("What the labelled sets allow (benchmarks/ceiling.py)", text)
+    publish("What the labelled sets allow (benchmarks/ceiling.py)", text, args.no_write)
 
 
 if __name__ == "__main__":

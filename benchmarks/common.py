@@ -64,6 +64,14 @@ def write_section(name: str, body: str) -> None:
     path.write_text(text)
 
 
+def publish(name: str, body: str, dry_run: bool = False) -> None:
+    """Write section `name` of BENCHMARKS.md, or only print it (`--no-write`)."""
+    if dry_run:
+        print(body)
+    else:
+        write_section(name, body)
+
+
 class PrefectServer:
     """A `prefect server start` on a free loopback port, for runs that should not pay the
     embedded server's start-up cost; stopped by its PID on exit."""

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.bodies import SETS, unpack_labeled
-from benchmarks.common import machine, write_section
+from benchmarks.common import machine, publish
 
 
 def _steps() -> dict[str, Callable[[dict[str, Any]], object]]:
@@ -132,10 +132,7 @@ def main() -> None:
             "evidence its rules read.",
         ]
     )
-    if args.no_write:
-        print(text)
-        return
-    write_section("Where the cleaning time goes (benchmarks/floor.py)", text)
+    publish("Where the cleaning time goes (benchmarks/floor.py)", text, args.no_write)
 
 
 if __name__ == "__main__":
