@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,12 +158,25 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from flows.server import start_prefect_server
+
     starting = start_prefect_server()  # boots in its own process while the pipeline is imported
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _run_with(args, starting)
+    except KeyboardInterrupt:
+        print("newsclean: interrupted: the warehouse holds whole runs only; run again to finish", file=sys.stderr)
+        return 130
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if starting is not None:
             starting.stop()  # no-op when the run already stopped it
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (systemd, a container stop, `kill`): unwind like Ctrl-C, so the temporary server
+    and the worker processes are stopped and the warehouse lock is released."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _run_with(args: argparse.Namespace, starting: TemporaryServer | None) -> int:
@@ -181,6 +194,7 @@ def _run_with(args: argparse.Namespace, starting: TemporaryServer | None) -> int
         return 2
     from flows.pipeline import PROGRESS_ENV, ingest
     from flows.report import terminal
+    from flows.server import prefect_api
 
     if not args.no_progress and sys.stderr.isatty():
         os.environ[PROGRESS_ENV] = "1"
@@ -192,53 +206,6 @@ def _run_with(args: argparse.Namespace, starting: TemporaryServer | None) -> int
         return 1
     print(json.dumps(summary, indent=2, default=str) if args.json else terminal(summary))
     return 0
-
-
-def start_prefect_server() -> TemporaryServer | None:
-    """Launch a temporary Prefect server now, unless PREFECT_API_URL is set in the environment.
-
-    Called before Prefect is imported, so the server boots while the CLI imports; `prefect_api`
-    stops it again if a Prefect profile turns out to name a server.
-    """
-    if os.environ.get("PREFECT_API_URL"):
-        return None
-    from flows.server import TemporaryServer
-
-    return TemporaryServer()
-
-
-@contextlib.contextmanager
-def prefect_api(starting: TemporaryServer | None = None) -> Iterator[None]:
-    """The configured Prefect API, or one temporary server shared with the worker processes.
-
-    Without PREFECT_API_URL, Prefect starts a temporary server in this process, but worker
-    processes do not inherit its address and would each start their own (~10 s apiece);
-    starting it here and putting its URL into the settings lets them all share one. Pass the
-    result of `start_prefect_server()` to overlap the server's start-up with other work.
-    """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    if PREFECT_API_URL.value():
-        if starting is not None:
-            starting.stop()  # a profile names a server: the early one is not needed
-        yield
-        return
-    from flows.server import TemporaryServer
-
-    server = (starting or TemporaryServer()).ready()
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            try:
-                yield
-            finally:
-                # Send the last logs and events while the server is still up.
-                from prefect.events.worker import EventsWorker
-                from prefect.logging.handlers import APILogWorker
-
-                APILogWorker.drain_all(timeout=10)
-                EventsWorker.drain_all(timeout=10)
-    finally:
-        server.stop()
 
 
 def _open_warehouse(path: str):  # type: ignore[no-untyped-def]

@@ -34,6 +34,7 @@ from cleaners.schema import REJECTS_SCHEMA
 from flows import report
 from flows.batches import Batch, plan_batches, process_batch
 from flows.finalize import finalize
+from flows.lifetime import watch_parent
 from flows.params import IngestParams, ParameterError, preflight, validate
 from flows.sources import discover
 from flows.warehouse import Warehouse, fault_point
@@ -125,7 +126,9 @@ def _runner(params: IngestParams, n_batches: int):  # type: ignore[no-untyped-de
     # Always processes, even for one worker: CPU-bound batches need them to scale, a crash in a
     # parser cannot take the flow down, and the per-document time limit (SIGALRM) needs the
     # main thread of a process.
-    return ProcessPoolTaskRunner(max_workers=_local_workers(params, n_batches))
+    return ProcessPoolTaskRunner(
+        max_workers=_local_workers(params, n_batches), initializer=watch_parent, initargs=(os.getpid(),)
+    )
 
 
 def _flow_run_name() -> str:
