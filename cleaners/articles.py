@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from cleaners.language import n_words_expr
+from cleaners.records import RejectReason, Stage
 from cleaners.schema import ARTICLES
 from cleaners.sites import strip_site_lines
 
@@ -30,14 +31,14 @@ def content_hash(texts: pl.Series) -> pl.Series:
     )
 
 
-def reject_rows(df: pl.DataFrame, stage: str, reason: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
+def reject_rows(df: pl.DataFrame, stage: Stage, reason: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
     """Reject rows (the batch `rejects` frame) for the documents of `df`."""
     return df.select(
         "doc_id",
         "source",
         "source_id",
         "locator",
-        pl.lit(stage).alias("stage"),
+        pl.lit(stage.value).alias("stage"),
         reason.alias("reason"),
         detail.alias("detail"),
         "raw_hash",
@@ -61,8 +62,8 @@ def duplicate_record_rejects(part: pl.DataFrame, repeated: pl.DataFrame) -> pl.D
     again = part.join(repeated.select("ord"), on="ord", how="semi")
     return reject_rows(
         again,
-        "read",
-        pl.lit("duplicate_record"),
+        Stage.READ,
+        pl.lit(RejectReason.DUPLICATE_RECORD.value),
         pl.lit("same file, id and bytes as an earlier record in this run"),
     )
 
@@ -92,8 +93,10 @@ def build_articles(docs: pl.DataFrame, site_lines: pl.DataFrame, min_words: int)
     short = docs.filter(too_short)
     rejects = reject_rows(
         short,
-        "clean",
-        pl.when(pl.col("n_words") == 0).then(pl.lit("only_boilerplate")).otherwise(pl.lit("too_short")),
+        Stage.CLEAN,
+        pl.when(pl.col("n_words") == 0)
+        .then(pl.lit(RejectReason.ONLY_BOILERPLATE.value))
+        .otherwise(pl.lit(RejectReason.TOO_SHORT.value)),
         pl.format("{} words after cleaning < min_words {}", pl.col("n_words"), pl.lit(min_words)),
     )
     articles = docs.filter(~too_short)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from cleaners.records import RejectReason
+
 _MAGIC = (
     (b"\x89PNG", "png"),
     (b"\xff\xd8\xff", "jpeg"),
@@ -29,7 +31,7 @@ _CONTROLS = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0
 class DecodeError(ValueError):
     """Bytes that are not text; `reason` goes to `rejects.reason` (stage `decode`)."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: RejectReason, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
@@ -69,7 +71,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             return data[len(bom) :].decode(enc, "replace").replace("\x00", "")
     kind = sniff_binary(data)
     if kind:
-        raise DecodeError("binary", f"looks like {kind} data, not text")
+        raise DecodeError(RejectReason.BINARY, f"looks like {kind} data, not text")
     try:
         return data.decode("utf-8").replace("\x00", "")
     except UnicodeDecodeError:

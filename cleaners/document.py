@@ -12,7 +12,7 @@ from cleaners.language import detect_language
 from cleaners.lines import strip_lines
 from cleaners.markup import NO_MARKUP
 from cleaners.normalize import normalize_line, split_lines
-from cleaners.records import CleanDoc, RawDoc, Reject, Stage
+from cleaners.records import CleanDoc, RawDoc, Reject, RejectReason, Stage
 
 
 def domain_of(url: str | None) -> str | None:
@@ -28,7 +28,7 @@ def domain_of(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host
 
 
-def _reject(raw: RawDoc, stage: Stage, reason: str, detail: str = "") -> Reject:
+def _reject(raw: RawDoc, stage: Stage, reason: RejectReason, detail: str = "") -> Reject:
     return Reject(raw.source, raw.source_id, raw.locator, stage, reason, detail[:500], raw.key, raw.raw_hash)
 
 
@@ -57,22 +57,24 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
         if isinstance(html, bytes):
             if len(html) > limits.max_doc_bytes:
                 return _reject(
-                    raw, Stage.READ, "too_large", f"{len(html)} bytes > max_doc_bytes {limits.max_doc_bytes}"
+                    raw, Stage.READ, RejectReason.TOO_LARGE, f"{len(html)} bytes > max_doc_bytes {limits.max_doc_bytes}"
                 )
             try:
                 html = decode_bytes(html)
             except DecodeError as e:
                 return _reject(raw, Stage.DECODE, e.reason, e.detail)
         if len(html) > limits.max_doc_bytes:
-            return _reject(raw, Stage.READ, "too_large", f"{len(html)} chars > max_doc_bytes {limits.max_doc_bytes}")
+            return _reject(
+                raw, Stage.READ, RejectReason.TOO_LARGE, f"{len(html)} chars > max_doc_bytes {limits.max_doc_bytes}"
+            )
         if not html.strip():
-            return _reject(raw, Stage.READ, "empty", "no content")
+            return _reject(raw, Stage.READ, RejectReason.EMPTY, "no content")
         if "<" not in html[:65536]:
-            return _reject(raw, Stage.EXTRACT, "not_html", "no markup in the first 64 KiB")
+            return _reject(raw, Stage.EXTRACT, RejectReason.NOT_HTML, "no markup in the first 64 KiB")
         # A record's own date wins over the page's, so the page's date search is skipped then.
         ex = extract_html(html, url, settings.extract, with_date=own_date is None)
         if ex is None:
-            return _reject(raw, Stage.EXTRACT, "no_main_content", "trafilatura found no article text")
+            return _reject(raw, Stage.EXTRACT, RejectReason.NO_MAIN_CONTENT, "trafilatura found no article text")
         body = ex.text
         title = title or ex.title
         author = ex.author
@@ -83,19 +85,21 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
     elif raw.text is not None:
         body = raw.text
         if len(body) > limits.max_doc_bytes:
-            return _reject(raw, Stage.READ, "too_large", f"{len(body)} chars > max_doc_bytes {limits.max_doc_bytes}")
+            return _reject(
+                raw, Stage.READ, RejectReason.TOO_LARGE, f"{len(body)} chars > max_doc_bytes {limits.max_doc_bytes}"
+            )
         if raw.fmt == "txt" and title is None:
             # Plain-text dumps: the first non-empty line is the headline.
             head, _, rest = body.lstrip().partition("\n")
             title, body = head, rest
     else:
-        return _reject(raw, Stage.READ, "no_content", "record has neither html nor text")
+        return _reject(raw, Stage.READ, RejectReason.NO_CONTENT, "record has neither html nor text")
 
     if title:
         title = normalize_line(title, settings.normalize)[:1000] or None
     lines = [ln[: limits.max_line_chars] for ln in split_lines(body, settings.normalize)]
     if not lines:
-        return _reject(raw, Stage.CLEAN, "empty", "no text after normalization")
+        return _reject(raw, Stage.CLEAN, RejectReason.EMPTY, "no text after normalization")
     bp = settings.boilerplate
     stripped = strip_lines(lines, title, bp.rules, markup, bp.keep_headline, _clean_author(author, settings))
     author = author or stripped.author

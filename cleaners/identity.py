@@ -13,21 +13,6 @@ import hashlib
 
 import xxhash
 
-TRANSIENT_REASONS = frozenset(
-    {
-        "unreadable",
-        "not_a_file",
-        "timeout",
-        "extract_error",
-        "corrupt_file",
-        "corrupt_record",
-        "truncated_record",
-    }
-)
-"""Reject reasons that may pass without the record's bytes changing (permissions, load, a file
-still being written): such rejects are retried on the next run. Every other reject is tied to
-the record's content hash, so a fixed record comes back with a new hash and is retried too."""
-
 
 def raw_hash(data: bytes | str) -> str:
     """128-bit hex hash of a record's raw bytes (a str is hashed as UTF-8)."""

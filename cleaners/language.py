@@ -17,7 +17,21 @@ import math
 import polars as pl
 import regex
 
-UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+_UNSPACED_BLOCKS = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x31F0, 0x31FF),  # Katakana phonetic extensions
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),  # half-width Katakana
+    (0x20000, 0x3134F),  # CJK extensions B-H and compatibility supplement
+)
+UNSPACED = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _UNSPACED_BLOCKS)
+"""Scripts written without spaces, as code-point blocks: Python's `regex` and Polars' Rust regex
+ship different Unicode versions, so script properties (\\p{Han}) would disagree on new characters."""
 CHARS_PER_WORD = 2
 MIN_LANGUAGE_CHARS = 40
 LANGUAGE_SAMPLE_CHARS = 2000

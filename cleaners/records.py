@@ -47,10 +47,11 @@ class RawDoc:
 
 
 class RejectReason(StrEnum):
-    """Every `rejects.reason`, with what it means (the README's reject table is generated from it)."""
+    """Every `rejects.reason`. What each means and whether it is retried: `REASONS`, the one table."""
 
     UNREADABLE = "unreadable"
     NOT_A_FILE = "not_a_file"
+    BAD_FILE_NAME = "bad_file_name"
     UNSUPPORTED_FORMAT = "unsupported_format"
     OUTSIDE_INPUT = "outside_input"
     EMPTY = "empty"
@@ -76,43 +77,70 @@ class RejectReason(StrEnum):
     TOO_SHORT = "too_short"
     ONLY_BOILERPLATE = "only_boilerplate"
 
+    @property
+    def meaning(self) -> str:
+        """What the reason means (the README's reject table)."""
+        return REASONS[self].meaning
 
-REJECT_MEANINGS: dict[RejectReason, str] = {
-    RejectReason.UNREADABLE: "the file could not be opened or read (retried next run)",
-    RejectReason.NOT_A_FILE: "a FIFO, socket or device under an input folder (retried next run)",
-    RejectReason.UNSUPPORTED_FORMAT: "not HTML, JSON Lines, WARC or text, by name or first bytes",
-    RejectReason.OUTSIDE_INPUT: "a link to a file outside the input folder (see allow_outside_links)",
-    RejectReason.EMPTY: "no bytes, or no text after normalization",
-    RejectReason.TOO_LARGE: "a document or line over max_doc_mb",
-    RejectReason.NO_DOCUMENTS: "a file with no records (blank JSON lines, or no HTML responses in a WARC)",
-    RejectReason.CORRUPT_FILE: "a compressed file that cannot be read on (retried next run)",
-    RejectReason.CORRUPT_RECORD: "a record that cannot be parsed (retried next run)",
-    RejectReason.TRUNCATED_RECORD: "a WARC record cut short (retried next run)",
-    RejectReason.DIGEST_MISMATCH: "a WARC payload whose digest does not match its header",
-    RejectReason.INVALID_JSON: "a JSON Lines line that is not JSON",
-    RejectReason.NOT_AN_OBJECT: "a JSON Lines line that is not an object",
-    RejectReason.MISSING_CONTENT: "a JSON Lines object without `html` or `text`",
-    RejectReason.WRONG_TYPE: "a JSON Lines field of the wrong type",
-    RejectReason.HTTP_STATUS: "a WARC response that is not a success",
-    RejectReason.NOT_HTML: "an HTML input with no markup in its first 64 KiB",
-    RejectReason.NO_CONTENT: "a record with neither html nor text",
-    RejectReason.DUPLICATE_RECORD: "the same file, id and bytes as an earlier record of the run",
-    RejectReason.BINARY: "bytes that are not text (images, archives, executables)",
-    RejectReason.NO_MAIN_CONTENT: "trafilatura found no main text",
-    RejectReason.TOO_DEEP: "a document nested deeper than the parser's recursion limit",
-    RejectReason.TIMEOUT: "extraction and cleaning took longer than max_extract_seconds (retried next run)",
-    RejectReason.EXTRACT_ERROR: "an unexpected error while cleaning this document (retried next run)",
-    RejectReason.TOO_SHORT: "fewer than min_words words after cleaning",
-    RejectReason.ONLY_BOILERPLATE: "nothing left after cleaning: every line was boilerplate",
+    @property
+    def transient(self) -> bool:
+        """Whether it can pass without the record's bytes changing, so the record is retried."""
+        return REASONS[self].transient
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonInfo:
+    """One row of the reasons table: what a reject reason means, and whether it is transient."""
+
+    meaning: str
+    transient: bool = False
+
+
+REASONS: dict[RejectReason, ReasonInfo] = {
+    RejectReason.UNREADABLE: ReasonInfo("the file could not be opened or read, or a folder could not be listed", True),
+    RejectReason.NOT_A_FILE: ReasonInfo("a FIFO, socket or device under an input folder", True),
+    RejectReason.BAD_FILE_NAME: ReasonInfo(
+        "a file name that is not valid UTF-8 (`source` shows its bytes escaped); rename the file"
+    ),
+    RejectReason.UNSUPPORTED_FORMAT: ReasonInfo("not HTML, JSON Lines, WARC or text, by name or first bytes"),
+    RejectReason.OUTSIDE_INPUT: ReasonInfo("a link to a file outside the input folder (see allow_outside_links)"),
+    RejectReason.EMPTY: ReasonInfo("no bytes, or no text after normalization"),
+    RejectReason.TOO_LARGE: ReasonInfo("a document or line over max_doc_mb"),
+    RejectReason.NO_DOCUMENTS: ReasonInfo("a file with no records (blank JSON lines, or no HTML responses in a WARC)"),
+    RejectReason.CORRUPT_FILE: ReasonInfo("a compressed file that cannot be read on", True),
+    RejectReason.CORRUPT_RECORD: ReasonInfo("a record that cannot be parsed", True),
+    RejectReason.TRUNCATED_RECORD: ReasonInfo("a WARC record cut short", True),
+    RejectReason.DIGEST_MISMATCH: ReasonInfo("a WARC payload whose digest does not match its header"),
+    RejectReason.INVALID_JSON: ReasonInfo("a JSON Lines line that is not JSON"),
+    RejectReason.NOT_AN_OBJECT: ReasonInfo("a JSON Lines line that is not an object"),
+    RejectReason.MISSING_CONTENT: ReasonInfo("a JSON Lines object without `html` or `text`"),
+    RejectReason.WRONG_TYPE: ReasonInfo("a JSON Lines field of the wrong type"),
+    RejectReason.HTTP_STATUS: ReasonInfo("a WARC response that is not a success"),
+    RejectReason.NOT_HTML: ReasonInfo("an HTML input with no markup in its first 64 KiB"),
+    RejectReason.NO_CONTENT: ReasonInfo("a record with neither html nor text"),
+    RejectReason.DUPLICATE_RECORD: ReasonInfo("the same file, id and bytes as an earlier record of the run"),
+    RejectReason.BINARY: ReasonInfo("bytes that are not text (images, archives, executables)"),
+    RejectReason.NO_MAIN_CONTENT: ReasonInfo("trafilatura found no main text"),
+    RejectReason.TOO_DEEP: ReasonInfo("a document nested deeper than the parser's recursion limit"),
+    RejectReason.TIMEOUT: ReasonInfo("extraction and cleaning took longer than max_extract_seconds", True),
+    RejectReason.EXTRACT_ERROR: ReasonInfo("an unexpected error while cleaning this document", True),
+    RejectReason.TOO_SHORT: ReasonInfo("fewer than min_words words after cleaning"),
+    RejectReason.ONLY_BOILERPLATE: ReasonInfo("nothing left after cleaning: every line was boilerplate"),
 }
+if set(REASONS) != set(RejectReason):  # a reason without its row would have no meaning to show
+    raise ImportError(f"REASONS lacks {sorted(set(RejectReason) - set(REASONS))}")
+
+TRANSIENT_REASONS = frozenset(r.value for r, info in REASONS.items() if info.transient)
+"""Reasons that may pass without the record's bytes changing (permissions, load, a file still
+being written): such rejects are retried on the next run. Every other reject is tied to the
+record's content hash, so a fixed record comes back with a new hash and is retried too."""
 
 
 def reject_table() -> str:
     """The README's table of reject reasons (`python -m flows.readme`)."""
     rows = ["| reason | meaning | retried next run |", "|---|---|---|"]
     for r in RejectReason:
-        meaning = REJECT_MEANINGS[r].removesuffix(" (retried next run)")
-        rows.append(f"| `{r.value}` | {meaning} | {'yes' if r.value in identity.TRANSIENT_REASONS else ''} |")
+        rows.append(f"| `{r.value}` | {r.meaning} | {'yes' if r.transient else ''} |")
     return "\n".join(rows) + "\n"
 
 
@@ -124,11 +152,23 @@ class Reject:
     source_id: str | None
     locator: str
     stage: Stage
-    reason: str
-    """A RejectReason value."""
+    reason: RejectReason
     detail: str = ""
     key: str = ""
     raw_hash: str | None = None
+
+    def row(self) -> dict[str, str | None]:
+        """The reject as a row of a batch's `rejects` frame (`cleaners.schema.REJECTS_SCHEMA`)."""
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "source_id": self.source_id,
+            "locator": self.locator,
+            "stage": self.stage.value,
+            "reason": self.reason.value,
+            "detail": self.detail,
+            "raw_hash": self.raw_hash,
+        }
 
     @property
     def doc_id(self) -> str:

@@ -26,8 +26,7 @@ from cleaners import language
 from cleaners.config import Settings
 from cleaners.document import clean_document
 from cleaners.extract import quiet_library_logs
-from cleaners.identity import TRANSIENT_REASONS
-from cleaners.records import CleanDoc, RawDoc, Reject, Stage
+from cleaners.records import TRANSIENT_REASONS, CleanDoc, RawDoc, Reject, RejectReason, Stage
 from cleaners.schema import KINDS, PROFILE_SCHEMA
 from cleaners.sites import line_key, page_key, site_of, site_profile_rows
 from flows.sources import PART_BLOCK, SPLITTABLE, format_of, read_file
@@ -259,18 +258,7 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
             if isinstance(res, Reject):
                 reasons[res.reason] = reasons.get(res.reason, 0) + 1
                 n_transient += res.reason in TRANSIENT_REASONS
-                sink.rows["rejects"].append(
-                    {
-                        "doc_id": did,
-                        "source": res.source,
-                        "source_id": res.source_id,
-                        "locator": res.locator,
-                        "stage": res.stage.value,
-                        "reason": res.reason,
-                        "detail": res.detail,
-                        "raw_hash": res.raw_hash,
-                    }
-                )
+                sink.rows["rejects"].append({**res.row(), "doc_id": did})
             else:
                 page = page_key(res.title, res.lines, int(did, 16))
                 sink.rows["docs"].append(
@@ -377,7 +365,7 @@ def _safe_clean(item: RawDoc, settings: Settings) -> CleanDoc | Reject:
             item.source_id,
             item.locator,
             Stage.EXTRACT,
-            "timeout",
+            RejectReason.TIMEOUT,
             f"cleaning took longer than max_extract_seconds={settings.limits.max_extract_seconds}",
             item.key,
             item.raw_hash,
@@ -388,7 +376,7 @@ def _safe_clean(item: RawDoc, settings: Settings) -> CleanDoc | Reject:
             item.source_id,
             item.locator,
             Stage.EXTRACT,
-            "too_deep",
+            RejectReason.TOO_DEEP,
             "document nesting exceeds the parser's recursion limit",
             item.key,
             item.raw_hash,
@@ -399,7 +387,7 @@ def _safe_clean(item: RawDoc, settings: Settings) -> CleanDoc | Reject:
             item.source_id,
             item.locator,
             Stage.EXTRACT,
-            "extract_error",
+            RejectReason.EXTRACT_ERROR,
             f"{type(e).__name__}: {e}"[:500],
             item.key,
             item.raw_hash,

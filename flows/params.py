@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, f
 from cleaners.config import BoilerplateConfig, DedupConfig, ExtractConfig, Limits, Settings, knob_info
 
 _BP, _LIMITS = BoilerplateConfig(), Limits()
-GLOB_CHARS = set("*?[")
 
 
 def _field(default: Any, description: str, *, unit: str = "", cli: str | None = None, **bounds: Any) -> Any:
@@ -197,10 +196,14 @@ def validate(params: IngestParams | dict[str, Any]) -> IngestParams:
 
 def preflight(params: IngestParams) -> list[str]:
     """Problems found before any work: inputs that do not exist, a warehouse that cannot be written."""
+    from flows.discovery import is_glob, reaches, unreadable_input
+
     problems = []
     for item in params.inputs:
-        if not (GLOB_CHARS & set(item)) and not os.path.lexists(item):
+        if not is_glob(item) and not os.path.lexists(item):
             problems.append(f"input not found: {item}")
+        elif (why := unreadable_input(item)) is not None:
+            problems.append(why)
     wh = os.path.abspath(params.warehouse)
     probe = wh
     while not os.path.exists(probe):
@@ -216,12 +219,8 @@ def preflight(params: IngestParams) -> list[str]:
         problems.append(f"warehouse is not writable: {params.warehouse} ({probe} does not allow writing)")
     elif (foreign := check_root(wh)) is not None:
         problems.append(foreign)
-    real_wh = os.path.realpath(wh)
     for item in params.inputs:
-        if GLOB_CHARS & set(item) or not os.path.isdir(item):
-            continue
-        real_in = os.path.realpath(item)
-        if real_wh == real_in or real_wh.startswith(real_in.rstrip(os.sep) + os.sep):
+        if reaches(item, wh):
             problems.append(
                 f"warehouse {params.warehouse} is inside the input {item}: its own files would be "
                 "read as input; give a warehouse outside the inputs"

@@ -29,14 +29,14 @@ from prefect.task_runners import ProcessPoolTaskRunner
 
 import cleaners
 from cleaners.config import Settings
-from cleaners.records import Reject, Stage
+from cleaners.records import Reject
 from cleaners.schema import REJECTS_SCHEMA
 from flows import report
 from flows.batches import Batch, plan_batches, process_batch
+from flows.discovery import discover
 from flows.finalize import finalize
 from flows.lifetime import watch_parent
 from flows.params import IngestParams, ParameterError, preflight, validate
-from flows.sources import discover
 from flows.warehouse import Warehouse, fault_point
 
 MAX_REJECT_LOGS = 20
@@ -63,7 +63,7 @@ def clean_batch(
 
 @task(retries=1, retry_delay_seconds=2, task_run_name="dedup-and-stage", cache_policy=NO_CACHE)
 def dedup_and_stage(
-    warehouse: str, batch_keys: list[str], settings: dict[str, Any], run_id: str, refused: list[str]
+    warehouse: str, batch_keys: list[str], settings: dict[str, Any], run_id: str, refused: list[Reject]
 ) -> dict[str, Any]:
     """Site-line stripping, near-duplicate clustering against history, staged tables."""
     wh = Warehouse(warehouse)
@@ -77,35 +77,9 @@ def dedup_and_stage(
     )
 
 
-def refused_rejects(paths: list[str]) -> pl.DataFrame:
-    """Reject rows for file links that lead outside the input they were found under."""
-    rows = [
-        Reject(
-            p,
-            None,
-            "file",
-            Stage.READ,
-            "outside_input",
-            f"a link to {os.path.realpath(p)}, outside the input folder; allow with allow_outside_links",
-        )
-        for p in paths
-    ]
-    return pl.DataFrame(
-        [
-            {
-                "doc_id": r.doc_id,
-                "source": r.source,
-                "source_id": None,
-                "locator": r.locator,
-                "stage": r.stage.value,
-                "reason": r.reason,
-                "detail": r.detail,
-                "raw_hash": None,
-            }
-            for r in rows
-        ],
-        schema=REJECTS_SCHEMA,
-    )
+def refused_rejects(refused: list[Reject]) -> pl.DataFrame:
+    """Reject rows for files refused at discovery (links outside the input, bad names, unlistable folders)."""
+    return pl.DataFrame([r.row() for r in refused], schema=REJECTS_SCHEMA)
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -212,7 +186,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict[str, Any]:
     wh.ensure_root()
     flow_run_id, deployment = _tag_flow_run(wh, logger)
 
-    all_files, refused, missing = discover(p.inputs, p.allow_outside_links)
+    found = discover(p.inputs, p.allow_outside_links)
+    all_files, refused, missing = found.files, found.refused, found.missing
     for m in missing:
         logger.warning("no input matches %s", m)
     files, n_files_skipped, n_records_skipped, stats = _skip_unchanged(wh, all_files)
@@ -228,8 +203,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict[str, Any]:
             workers=1 if p.dask_address else p.n_workers,
         )
         logger.info(
-            "run %s: %d files (%d unchanged since an earlier run, %d links outside the inputs refused) "
-            "in %d work units -> %s",
+            "run %s: %d files (%d unchanged since an earlier run, %d refused before reading) in %d work units -> %s",
             run_id,
             len(all_files),
             n_files_skipped,

@@ -16,9 +16,8 @@ import gzip
 import io
 import json
 import os
-import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ import xxhash
 from cleaners.config import Limits
 from cleaners.decode import DecodeError, decode_bytes
 from cleaners.identity import id_key, raw_hash
-from cleaners.records import RawDoc, Reject, Stage
+from cleaners.records import RawDoc, Reject, RejectReason, Stage
 
 FORMATS = {
     ".html": "html",
@@ -57,104 +56,6 @@ def format_of(path: str | Path) -> str | None:
         if name.endswith(ext):
             return FORMATS[ext]
     return None
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob pattern as a regex over '/'-separated paths: `**/` any depth, `*` `?` `[..]` in one name."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and (j := pattern.find("]", i + 1)) > i:
-            body = pattern[i + 1 : j]
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
-            i = j + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def _walk(root: str) -> Iterator[str]:
-    """Every non-hidden file under `root`, sorted; directory links are not followed (no loops)."""
-    for dirpath, dirs, names in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d)))
-        for name in sorted(names):
-            if not name.startswith("."):
-                yield os.path.join(dirpath, name)
-
-
-def expand(item: str) -> list[str]:
-    """Paths an input names: itself when it exists, else the matches of its glob pattern.
-
-    `**` matches any depth but never follows a directory link, so a link loop cannot repeat
-    or hang discovery.
-    """
-    if os.path.lexists(item) or not (set("*?[") & set(item)):
-        return [item] if os.path.lexists(item) else []
-    parts = item.split(os.sep)
-    fixed = next(i for i, part in enumerate(parts) if set("*?[") & set(part))
-    base = os.sep.join(parts[:fixed]) or ("." if not item.startswith(os.sep) else os.sep)
-    regex = _glob_regex("/".join(parts[fixed:]))
-    if not os.path.isdir(base):
-        return []
-    out = []
-    for dirpath, dirs, names in os.walk(base, followlinks=False):
-        rel_dir = os.path.relpath(dirpath, base)
-        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(dirs + names):
-            if not name.startswith(".") and regex.match(rel_dir + name):
-                out.append(os.path.join(dirpath, name))
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(dirpath, d))]
-    return sorted(out)
-
-
-def discover(inputs: Iterable[str], allow_outside_links: bool = False) -> tuple[list[str], list[str], list[str]]:
-    """Expand files, directories (recursively) and globs into (files, refused, missing).
-
-    Every non-hidden file under an input directory is taken (a file of unknown type becomes an
-    `unsupported_format` reject, so nothing is ignored without a trace); hidden files and
-    folders (names starting with '.') are skipped. Directory links are not followed, a file
-    reached twice is read once, and a file link that leads outside the input it was found
-    under is `refused` unless `allow_outside_links`.
-    """
-    files: list[str] = []
-    refused: list[str] = []
-    missing: list[str] = []
-    for item in inputs:
-        paths = expand(item)
-        if not paths:
-            missing.append(item)
-        for p in paths:
-            if os.path.isdir(p) and not os.path.islink(p):
-                root = os.path.realpath(p)
-                for f in _walk(p):
-                    real = os.path.realpath(f)
-                    if os.path.islink(f) and not allow_outside_links and not real.startswith(root + os.sep):
-                        refused.append(os.path.abspath(f))
-                    else:
-                        files.append(f)
-            elif not os.path.isdir(p):
-                files.append(p)
-    seen: set[str] = set()
-    unique = []
-    for f in files:
-        real = os.path.realpath(f)
-        if real not in seen:
-            seen.add(real)
-            unique.append(os.path.abspath(f))
-    return unique, refused, missing
 
 
 def sniff_format(path: str) -> str | None:
@@ -270,7 +171,7 @@ def read_file(
             None,
             "file",
             Stage.READ,
-            "no_documents",
+            RejectReason.NO_DOCUMENTS,
             "the file holds no records (blank JSON lines, or no HTML responses in a WARC)",
         )
 
@@ -292,7 +193,7 @@ def _read_any(
                     None,
                     "file",
                     Stage.READ,
-                    "not_a_file",
+                    RejectReason.NOT_A_FILE,
                     "not a regular file (a pipe, socket or device): never opened",
                 )
             return
@@ -312,14 +213,14 @@ def _read_any(
                 None,
                 "file",
                 Stage.READ,
-                "unsupported_format",
+                RejectReason.UNSUPPORTED_FORMAT,
                 f"not HTML, JSON Lines, WARC or text (by name or first bytes); known: {', '.join(sorted(FORMATS))}",
                 raw_hash=_hash_file(path),
             )
     except OSError as e:
         if part == 0:
             seen[0] += 1
-            yield Reject(path, None, "file", Stage.READ, "unreadable", str(e)[:500])
+            yield Reject(path, None, "file", Stage.READ, RejectReason.UNREADABLE, str(e)[:500])
 
 
 def _hash_file(path: str) -> str:
@@ -337,7 +238,7 @@ def _read_single(path: str, limits: Limits, fmt: str, size: int) -> Iterator[Raw
             None,
             "file",
             Stage.READ,
-            "too_large",
+            RejectReason.TOO_LARGE,
             f"{size} bytes > max_doc_bytes {limits.max_doc_bytes}",
             raw_hash=_hash_file(path),
         )
@@ -346,7 +247,7 @@ def _read_single(path: str, limits: Limits, fmt: str, size: int) -> Iterator[Raw
         data = fh.read(limits.max_doc_bytes + 1)
     h = raw_hash(data)
     if not data.strip():
-        yield Reject(path, None, "file", Stage.READ, "empty", "file is empty or whitespace", raw_hash=h)
+        yield Reject(path, None, "file", Stage.READ, RejectReason.EMPTY, "file is empty or whitespace", raw_hash=h)
         return
     if fmt == "html":
         yield RawDoc(path, None, "file", html=data, fmt="html", raw_hash=h)
@@ -403,7 +304,7 @@ def _read_jsonl(
                         None,
                         loc,
                         Stage.READ,
-                        "too_large",
+                        RejectReason.TOO_LARGE,
                         f"{length} bytes > max_doc_bytes {limits.max_doc_bytes}",
                         raw_hash=long_hash,
                     )
@@ -412,7 +313,9 @@ def _read_jsonl(
         except Exception as e:  # gzip/zlib errors, size cap (OverflowError), truncated stream
             if part == 0:
                 seen[0] += 1
-                yield Reject(path, None, f"line:{n + 1}", Stage.READ, "corrupt_file", f"{type(e).__name__}: {e}"[:500])
+                yield Reject(
+                    path, None, f"line:{n + 1}", Stage.READ, RejectReason.CORRUPT_FILE, f"{type(e).__name__}: {e}"[:500]
+                )
 
 
 def _jsonl_record(path: str, loc: str, line: bytes) -> RawDoc | Reject:
@@ -420,10 +323,16 @@ def _jsonl_record(path: str, loc: str, line: bytes) -> RawDoc | Reject:
     try:
         obj = json.loads(line)
     except ValueError as e:
-        return Reject(path, None, loc, Stage.READ, "invalid_json", str(e)[:200], raw_hash=h)
+        return Reject(path, None, loc, Stage.READ, RejectReason.INVALID_JSON, str(e)[:200], raw_hash=h)
     if not isinstance(obj, dict):
         return Reject(
-            path, None, loc, Stage.READ, "not_an_object", f"JSON {type(obj).__name__}, expected object", raw_hash=h
+            path,
+            None,
+            loc,
+            Stage.READ,
+            RejectReason.NOT_AN_OBJECT,
+            f"JSON {type(obj).__name__}, expected object",
+            raw_hash=h,
         )
     try:
         sid = _str_or_none(obj.get("id"))
@@ -431,15 +340,24 @@ def _jsonl_record(path: str, loc: str, line: bytes) -> RawDoc | Reject:
         published = _str_or_none(obj.get("published_at"))
         title = _str_or_none(obj.get("title"))
     except TypeError as e:
-        return Reject(path, None, loc, Stage.READ, "wrong_type", f"a field has type {e}", raw_hash=h)
+        return Reject(path, None, loc, Stage.READ, RejectReason.WRONG_TYPE, f"a field has type {e}", raw_hash=h)
     key = id_key(obj["id"]) if sid is not None else ""
     html, text = obj.get("html"), obj.get("text")
     for name, value in (("html", html), ("text", text)):
         if value is not None and not isinstance(value, str):
-            return Reject(path, sid, loc, Stage.READ, "wrong_type", f"`{name}` must be a string", key=key, raw_hash=h)
+            return Reject(
+                path, sid, loc, Stage.READ, RejectReason.WRONG_TYPE, f"`{name}` must be a string", key=key, raw_hash=h
+            )
     if not (html or text):
         return Reject(
-            path, sid, loc, Stage.READ, "missing_content", "object has no `html` or `text`", key=key, raw_hash=h
+            path,
+            sid,
+            loc,
+            Stage.READ,
+            RejectReason.MISSING_CONTENT,
+            "object has no `html` or `text`",
+            key=key,
+            raw_hash=h,
         )
     return RawDoc(
         path,
@@ -490,7 +408,12 @@ def _read_warc(
             if part == 0:
                 seen[0] += 1
                 yield Reject(
-                    path, None, f"offset:{offset}", Stage.READ, "corrupt_record", f"{type(e).__name__}: {e}"[:500]
+                    path,
+                    None,
+                    f"offset:{offset}",
+                    Stage.READ,
+                    RejectReason.CORRUPT_RECORD,
+                    f"{type(e).__name__}: {e}"[:500],
                 )
 
 
@@ -501,10 +424,17 @@ def _warc_record(path: str, rec, body: bytes, ctype: str, loc: str, limits: Limi
     h = raw_hash(body)
     status = rec.http_headers.get_statuscode() if rec.http_headers else "200"
     if status and not str(status).startswith("2"):
-        return Reject(path, sid, loc, Stage.READ, "http_status", f"HTTP {status}", key=key, raw_hash=h)
+        return Reject(path, sid, loc, Stage.READ, RejectReason.HTTP_STATUS, f"HTTP {status}", key=key, raw_hash=h)
     if len(body) > limits.max_doc_bytes:
         return Reject(
-            path, sid, loc, Stage.READ, "too_large", f"> max_doc_bytes {limits.max_doc_bytes}", key=key, raw_hash=h
+            path,
+            sid,
+            loc,
+            Stage.READ,
+            RejectReason.TOO_LARGE,
+            f"> max_doc_bytes {limits.max_doc_bytes}",
+            key=key,
+            raw_hash=h,
         )
     if getattr(rec.raw_stream, "limit", 0) > 0:
         return Reject(
@@ -512,7 +442,7 @@ def _warc_record(path: str, rec, body: bytes, ctype: str, loc: str, limits: Limi
             sid,
             loc,
             Stage.READ,
-            "truncated_record",
+            RejectReason.TRUNCATED_RECORD,
             f"record ends {rec.raw_stream.limit} bytes before its Content-Length",
             key=key,
             raw_hash=h,
@@ -523,7 +453,7 @@ def _warc_record(path: str, rec, body: bytes, ctype: str, loc: str, limits: Limi
             sid,
             loc,
             Stage.READ,
-            "digest_mismatch",
+            RejectReason.DIGEST_MISMATCH,
             "payload does not match WARC-Payload-Digest",
             key=key,
             raw_hash=h,

@@ -38,7 +38,7 @@ import polars as pl
 
 from cleaners.config import DedupConfig
 from cleaners.dedup import dedup
-from cleaners.identity import TRANSIENT_REASONS
+from cleaners.records import TRANSIENT_REASONS
 from cleaners.schema import SCHEMA_VERSION, TABLES, conform, empty
 
 MARKER = ".newsclean-warehouse"
@@ -62,7 +62,6 @@ SNAPSHOT_GRACE_SECONDS = 600
 """A superseded snapshot is removed only this long after its successor was published."""
 _SEQ = re.compile(r"^\d{8}$")
 _TMP = re.compile(r"^\.tmp-[0-9A-Za-z-]+$")
-OWN_NAMES = frozenset({MARKER, CURRENT, SNAPSHOTS, STAGING, BATCHES, SCRATCH, LOCK})
 FAULT_ENV = "NEWSCLEAN_FAULT"
 
 
@@ -189,7 +188,9 @@ def check_root(root: str | os.PathLike[str]) -> str | None:
                 f"writes {SCHEMA_VERSION}): upgrade newsclean to write to it"
             )
         return None
-    foreign = sorted(p.name for p in path.iterdir() if p.name not in OWN_NAMES and p.name != ".gitkeep")
+    # Without the marker even newsclean's own names are not taken as proof: a folder of the
+    # user's that happens to hold a `current` or `_staging` must not be adopted and rewritten.
+    foreign = sorted(p.name for p in path.iterdir() if p.name != ".gitkeep")
     if foreign:
         shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
         return (

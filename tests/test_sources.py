@@ -12,54 +12,12 @@ from cleaners.decode import DecodeError, decode_bytes
 from cleaners.document import clean_document
 from cleaners.identity import doc_id, id_key, raw_hash
 from cleaners.records import RawDoc, Reject
-from flows.sources import bounded_lines, discover, read_file
+from flows.sources import bounded_lines, read_file
 from tests.conftest import SEEDS
 
 
 def _kinds(items):
     return [(type(i).__name__, i.locator, getattr(i, "reason", None)) for i in items]
-
-
-def test_discover_takes_every_file_of_a_directory_and_reports_missing(tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "x.html").write_text("<p>x</p>")
-    (tmp_path / "a" / "README.md").write_text("docs")
-    (tmp_path / "a" / ".hidden.html").write_text("<p>editor backup</p>")
-    (tmp_path / "b.txt").write_text("t")
-    files, refused, missing = discover([str(tmp_path), str(tmp_path / "nope.html"), str(tmp_path / "none-*.html")])
-    assert sorted(f.rsplit("/", 1)[1] for f in files) == ["README.md", "b.txt", "x.html"]
-    assert refused == [] and missing == [str(tmp_path / "nope.html"), str(tmp_path / "none-*.html")]
-    # A file of unknown type is accounted for as a reject, never ignored without a trace.
-    assert [i.reason for i in read_file(str(tmp_path / "a" / "README.md"))] == ["unsupported_format"]
-
-
-def test_symlink_loops_neither_repeat_nor_hang_discovery(tmp_path):
-    import os
-
-    d = tmp_path / "in"
-    (d / "sub").mkdir(parents=True)
-    (d / "sub" / "page.html").write_text("<p>x</p>")
-    os.symlink(".", d / "self")
-    os.symlink("..", d / "sub" / "up")
-    for inputs in ([str(d)], [str(d / "**" / "*.html")], [str(d / "**")]):
-        files, _, _ = discover(inputs)
-        assert [f for f in files if f.endswith(".html")] == [str(d / "sub" / "page.html")], inputs
-
-
-def test_links_outside_the_input_are_refused_unless_allowed(tmp_path):
-    import os
-
-    outside = tmp_path / "secret.html"
-    outside.write_text("<p>not for ingestion</p>")
-    d = tmp_path / "in"
-    d.mkdir()
-    (d / "own.html").write_text("<p>x</p>")
-    os.symlink(outside, d / "link.html")
-    os.symlink(d / "own.html", d / "alias.html")  # inside: fine, read once
-    files, refused, _ = discover([str(d)])
-    assert files == [str(d / "alias.html")] and refused == [str(d / "link.html")]
-    files, refused, _ = discover([str(d)], allow_outside_links=True)
-    assert sorted(files) == [str(d / "alias.html"), str(d / "link.html")] and refused == []
 
 
 def test_files_without_an_extension_are_sniffed(tmp_path):

@@ -275,36 +275,6 @@ def test_a_knob_has_one_default_and_one_bound_that_config_cli_and_form_share():
         validate({"threshold": 1.7})
 
 
-def test_every_reject_reason_in_the_code_is_a_declared_reason_in_the_readme():
-    import ast
-
-    from cleaners.identity import TRANSIENT_REASONS
-    from cleaners.records import REJECT_MEANINGS, RejectReason, reject_table
-    from tests.conftest import ROOT
-
-    declared = {r.value for r in RejectReason}
-    assert set(REJECT_MEANINGS) == set(RejectReason) and declared >= TRANSIENT_REASONS
-    used: set[str] = set()
-    for path in [*(ROOT / "cleaners").glob("*.py"), *(ROOT / "flows").glob("*.py")]:
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, ast.Call):
-                continue
-            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-            if name in ("Reject", "_reject") and len(node.args) >= 5:
-                reason = node.args[4] if name == "Reject" else node.args[2]
-                if isinstance(reason, ast.Constant):
-                    used.add(reason.value)
-            elif args and (name == "DecodeError" or (name == "lit" and args[0] in declared)):
-                used.add(args[0])
-    assert {"too_large", "truncated_record", "duplicate_record", "only_boilerplate", "binary"} <= used
-    assert used <= declared, used - declared
-    readme = (ROOT / "README.md").read_text()
-    assert (
-        readme.split("<!-- rejects:start -->\n")[1].split("<!-- rejects:end -->")[0].strip() == reject_table().strip()
-    )
-
-
 def _html_pages() -> list[tuple[str, str]]:
     from tests.conftest import DATA, SEEDS
 
