@@ -97,7 +97,14 @@ def _parser() -> argparse.ArgumentParser:
         "result before and after.",
     )
     cp.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
-    cp.add_argument("--rows", type=int, default=1_000_000, help="rows per file (default: 1000000)")
+    from flows.params import COMPACT_ROWS, COMPACT_ROWS_RANGE
+
+    cp.add_argument(
+        "--rows",
+        type=int,
+        default=COMPACT_ROWS,
+        help=f"rows per file (default: {COMPACT_ROWS}; range [{COMPACT_ROWS_RANGE[0]}, {COMPACT_ROWS_RANGE[1]}])",
+    )
 
     sv = sub.add_parser(
         "serve",
@@ -209,13 +216,28 @@ def _run_with(args: argparse.Namespace, starting: TemporaryServer | None) -> int
 
 
 def _open_warehouse(path: str):  # type: ignore[no-untyped-def]
-    from flows.warehouse import Warehouse
+    """The warehouse at `path`, or None after a one-line message (no warehouse, or no run yet)."""
+    from flows.warehouse import MARKER, Warehouse
 
     wh = Warehouse(path)
+    if not (wh.root / MARKER).exists() and wh.snapshot() is None:
+        print(
+            f"newsclean: no warehouse at {wh.root} (a run creates it: newsclean run INPUT --warehouse DIR)",
+            file=sys.stderr,
+        )
+        return None
     if wh.snapshot() is None:
-        print(f"newsclean: no committed run in {wh.root}", file=sys.stderr)
+        print(f"newsclean: no committed run in {wh.root} yet", file=sys.stderr)
         return None
     return wh
+
+
+def _maintain(wh: Warehouse, action: Callable[[], Any]) -> Any:
+    """Run a maintenance action under the lock, after recovering what a crashed command left;
+    an OSError (read-only warehouse, disk full) is one line, not a traceback."""
+    with wh.lock(timeout=3600):
+        wh.recover()
+        return action()
 
 
 def _run_dedup_config(wh: Warehouse, run_id: str) -> DedupConfig | None:
@@ -231,20 +253,36 @@ def _run_dedup_config(wh: Warehouse, run_id: str) -> DedupConfig | None:
         return None
 
 
+def _os_error(e: OSError) -> str:
+    """An OSError in words, with the fix for the common ones (the warehouse is left as it was)."""
+    import errno
+
+    where = f" ({e.filename})" if e.filename else ""
+    if e.errno == errno.ENOSPC:
+        return f"no space left on the device{where}; free space and run again (nothing was published)"
+    if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"the warehouse is not writable{where}: {e.strerror}; nothing was changed"
+    return f"{e.strerror or e}{where}"
+
+
 def _runs(args: argparse.Namespace) -> int:
     wh = _open_warehouse(args.warehouse)
     if wh is None:
-        return 1
+        return 2
     if args.action == "drop":
         if not args.run_id:
             print("newsclean: runs drop needs a RUN_ID (see `newsclean runs`)", file=sys.stderr)
             return 2
+        from flows.maintenance import drop_run
+
         try:
-            with wh.lock(timeout=60):
-                n = wh.drop_run(args.run_id, _run_dedup_config(wh, args.run_id))
+            n = _maintain(wh, lambda: drop_run(wh, args.run_id, _run_dedup_config(wh, args.run_id)))
         except KeyError as e:
             print(f"newsclean: {e.args[0]}", file=sys.stderr)
             return 2
+        except OSError as e:
+            print(f"newsclean: runs drop failed: {_os_error(e)}", file=sys.stderr)
+            return 1
         print(f"dropped run {args.run_id}: {n} rows removed from every table")
         return 0
     import polars as pl
@@ -268,11 +306,22 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _compact(args: argparse.Namespace) -> int:
+    from flows.maintenance import compact
+    from flows.params import check_rows
+
+    try:
+        rows = check_rows(args.rows)
+    except ValueError as e:
+        print(f"newsclean: {e}", file=sys.stderr)
+        return 2
     wh = _open_warehouse(args.warehouse)
     if wh is None:
+        return 2
+    try:
+        counts = _maintain(wh, lambda: compact(wh, rows))
+    except OSError as e:
+        print(f"newsclean: compact failed: {_os_error(e)}", file=sys.stderr)
         return 1
-    with wh.lock(timeout=3600):
-        counts = wh.compact(args.rows)
     for table, (before, after) in counts.items():
         print(f"{table:<14} {before:>6} files -> {after}")
     return 0

@@ -228,6 +228,20 @@ def preflight(params: IngestParams) -> list[str]:
     return problems
 
 
+COMPACT_ROWS = 1_000_000
+"""Default rows per compacted file (`newsclean compact --rows`)."""
+COMPACT_ROWS_RANGE = (1, 1_000_000_000)
+"""Allowed rows per compacted file: the one bound the CLI and `compact` check."""
+
+
+def check_rows(rows: int) -> int:
+    """`rows` if it is in COMPACT_ROWS_RANGE, else ValueError naming the range."""
+    lo, hi = COMPACT_ROWS_RANGE
+    if not lo <= rows <= hi:
+        raise ValueError(f"--rows must be in [{lo:,}, {hi:,}] (rows per compacted file), got {rows}")
+    return rows
+
+
 def markdown_table() -> str:
     """The run parameters as a Markdown table (pasted into the README; a test keeps them equal)."""
     rows = ["| parameter | CLI | default | meaning |", "|---|---|---|---|"]

@@ -36,8 +36,6 @@ from typing import Any
 
 import polars as pl
 
-from cleaners.config import DedupConfig
-from cleaners.dedup import dedup
 from cleaners.records import TRANSIENT_REASONS
 from cleaners.schema import SCHEMA_VERSION, TABLES, conform, empty
 
@@ -106,9 +104,14 @@ def write_parquet_atomic(df: pl.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     df.write_parquet(tmp, compression="zstd", statistics=True)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
+    fsync_file(tmp)
     os.replace(tmp, path)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a written file to disk (before the rename that makes it visible)."""
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
 
 
 def table_dir(snapshot: Path, table: str) -> Path:
@@ -125,14 +128,36 @@ def _files_holding(table_folder: Path, ids: pl.Series) -> list[Path]:
     ]
 
 
-def apply_relabels(snapshot: Path, relabels: pl.DataFrame, duplicates: pl.DataFrame) -> int:
+_REVISION = re.compile(r"\.r\d{8}$")
+
+
+def revised(path: Path, seq: int) -> Path:
+    """The name a file rewritten in snapshot `seq` gets: `<stem>.r<seq>.parquet`.
+
+    A published name is never reused for other bytes, so a reader holding a file list from an
+    earlier snapshot gets its own files or a missing file, never other rows under a known name.
+    """
+    return path.with_name(f"{_REVISION.sub('', path.stem)}.r{seq:08d}.parquet")
+
+
+def rewrite(path: Path, df: pl.DataFrame, seq: int) -> Path | None:
+    """Replace a file of the unpublished snapshot `seq` by `df`, under its revised name (none if empty)."""
+    new = revised(path, seq)
+    if df.height:
+        write_parquet_atomic(df, new)
+    if new != path or not df.height:
+        path.unlink()
+    return new if df.height else None
+
+
+def apply_relabels(snapshot: Path, seq: int, relabels: pl.DataFrame, duplicates: pl.DataFrame) -> int:
     """Give stored articles new cluster ids (merged clusters, new canonical) inside an unpublished snapshot.
 
     `relabels` is (doc_id, cluster_id, is_canonical); `duplicates` holds the new `duplicates`
     rows of the relabelled articles that are not canonical. Files holding a relabelled row are
-    rewritten under the same name (a new file: the old snapshot keeps its own); a duplicates
-    row keeps the run of its article, so `runs drop` of that run still removes it. Returns the
-    number of article rows changed.
+    rewritten under a revised name (`revised`: the old snapshot keeps its own files); a
+    duplicates row keeps the run of its article, so `runs drop` of that run still removes it.
+    Returns the number of article rows changed.
     """
     if not relabels.height:
         return 0
@@ -145,20 +170,20 @@ def apply_relabels(snapshot: Path, relabels: pl.DataFrame, duplicates: pl.DataFr
         hit = df.filter(pl.col("doc_id").is_in(ids))
         changed += hit.height
         runs.append(hit.select("doc_id", "run_id"))
-        write_parquet_atomic(conform(df.update(relabels, on="doc_id"), "articles"), f)
+        rewrite(f, conform(df.update(relabels, on="doc_id"), "articles"), seq)
     ddir = table_dir(snapshot, "duplicates")
     for f in _files_holding(ddir, ids):
-        keep = pl.read_parquet(f).filter(~pl.col("doc_id").is_in(ids))
-        if keep.height:
-            write_parquet_atomic(keep, f)
-        else:
-            f.unlink()
+        rewrite(f, pl.read_parquet(f).filter(~pl.col("doc_id").is_in(ids)), seq)
     owners = pl.concat(runs) if runs else pl.DataFrame(schema={"doc_id": pl.String, "run_id": pl.String})
     added = duplicates.join(owners, on="doc_id", how="inner")
     for (run_id,), rows in added.group_by("run_id"):
-        path = ddir / f"{run_id}-{RELABELLED_PART}.parquet"
-        old = pl.read_parquet(path) if path.exists() else empty("duplicates")
-        write_parquet_atomic(conform(pl.concat([old, conform(rows, "duplicates")]), "duplicates"), path)
+        base = ddir / f"{run_id}-{RELABELLED_PART}.parquet"
+        old = sorted(ddir.glob(f"{run_id}-{RELABELLED_PART}*.parquet"))
+        frames = [pl.read_parquet(f) for f in old] + [conform(rows, "duplicates")]
+        write_parquet_atomic(conform(pl.concat(frames), "duplicates"), revised(base, seq))
+        for f in old:
+            if f != revised(base, seq):
+                f.unlink()
     return changed
 
 
@@ -341,14 +366,17 @@ class Warehouse:
         """Publish a staged run: the next snapshot = the current one + the run's files, in one swap."""
         staged = self.root / STAGING / run_id
 
-        def add(new: Path) -> None:
+        def add(new: Path, seq: int) -> None:
             """Apply the run's re-labels and move its staged files into the new snapshot."""
             if not staged.is_dir():
                 return
             relabel = staged / RELABEL
             if relabel.is_dir():
                 apply_relabels(
-                    new, pl.read_parquet(relabel / "articles.parquet"), pl.read_parquet(relabel / "duplicates.parquet")
+                    new,
+                    seq,
+                    pl.read_parquet(relabel / "articles.parquet"),
+                    pl.read_parquet(relabel / "duplicates.parquet"),
                 )
             for tdir in sorted(d for d in staged.iterdir() if d.name in TABLES):
                 dest = table_dir(new, tdir.name)
@@ -357,92 +385,17 @@ class Warehouse:
                     os.replace(f, dest / f"{run_id}-{f.stem.removeprefix('part-')}.parquet")
             fault_point("commit:moved")
 
-        snap = self._publish(add, {"action": "commit", "run_id": run_id, "summary": summary})
+        snap = self.publish(add, {"action": "commit", "run_id": run_id, "summary": summary})
         shutil.rmtree(staged, ignore_errors=True)
         return snap
 
-    def drop_run(self, run_id: str, dedup_cfg: DedupConfig | None = None) -> int:
-        """Remove a committed run from every table in one publish; returns the rows removed.
+    def publish(self, change: Callable[[Path, int], None], info: dict[str, Any]) -> Path:
+        """Build the next snapshot from the current one (hard links), apply `change`, swap `current`.
 
-        The clusters its articles were in are clustered again from their remaining members
-        (with `dedup_cfg`, default settings if None): a dropped canonical gets a successor by the
-        policy, and a dropped document that bridged two groups no longer holds them together.
+        `change(snapshot, seq)` edits the unpublished snapshot; a file it rewrites takes a new
+        name (`rewrite`), never new bytes under a name an earlier snapshot published. Callers
+        hold the warehouse lock.
         """
-        if run_id not in self.committed_runs():
-            raise KeyError(f"no committed run {run_id} in {self.root}")
-        removed = [0]
-        touched = self.scan("articles").filter(pl.col("run_id") == run_id).select("cluster_id").unique().collect()
-
-        def drop(new: Path) -> None:
-            """Remove the run's rows from the new snapshot and re-cluster what it touched."""
-            for table in TABLES:
-                d = table_dir(new, table)
-                for f in sorted(d.glob("*.parquet")) if d.is_dir() else []:
-                    if f.name.startswith(f"{run_id}-"):
-                        removed[0] += pl.scan_parquet(f).select(pl.len()).collect().item()
-                        f.unlink()
-                        continue
-                    if not f.name.startswith(COMPACT_PREFIX):
-                        continue  # another run's own file: it holds none of this run's rows
-                    df = pl.read_parquet(f)
-                    if (df["run_id"] == run_id).any():
-                        keep = df.filter(pl.col("run_id") != run_id)
-                        removed[0] += df.height - keep.height
-                        f.unlink()
-                        if keep.height:
-                            write_parquet_atomic(keep, f)
-            members = (
-                self.scan("articles", new)
-                .filter(pl.col("cluster_id").is_in(touched["cluster_id"].implode()))
-                .select("doc_id", "text", "published_at", "n_words", "cluster_id")
-                .collect()
-            )
-            if members.height:
-                again = dedup(members.drop("cluster_id"), dedup_cfg or DedupConfig())
-                relabels = (
-                    again.assignments.join(members.select("doc_id", pl.col("cluster_id").alias("old")), on="doc_id")
-                    .filter(pl.col("cluster_id") != pl.col("old"))
-                    .drop("old")
-                )
-                apply_relabels(new, relabels, again.duplicates)
-
-        self._publish(drop, {"action": "drop", "run_id": run_id})
-        return removed[0]
-
-    def compact(self, target_rows: int = 1_000_000) -> dict[str, tuple[int, int]]:
-        """Merge each table's small per-run files into files of up to `target_rows` rows.
-
-        Returns {table: (files before, files after)}. Rows are unchanged (the same rows, in
-        run order), so every query gives the same result.
-        """
-        counts: dict[str, tuple[int, int]] = {}
-
-        def merge(new: Path) -> None:
-            """Merge each table's files into files of up to `target_rows` rows."""
-            for table in TABLES:
-                d = table_dir(new, table)
-                files = sorted(d.glob("*.parquet")) if d.is_dir() else []
-                if len(files) <= 1:
-                    counts[table] = (len(files), len(files))
-                    continue
-                df = pl.read_parquet([str(f) for f in files], schema=TABLES[table].schema, missing_columns="insert")
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-                out = [
-                    d / f"{COMPACT_PREFIX}{stamp}-{k:05d}.parquet" for k in range(max(1, -(-df.height // target_rows)))
-                ]
-                for k, path in enumerate(out):
-                    write_parquet_atomic(df.slice(k * target_rows, target_rows), d / f".{path.name}")
-                for f in files:
-                    f.unlink()
-                for path in out:
-                    os.replace(d / f".{path.name}", path)
-                counts[table] = (len(files), len(out))
-
-        self._publish(merge, {"action": "compact"})
-        return counts
-
-    def _publish(self, change: Callable[[Path], None], info: dict[str, Any]) -> Path:
-        """Build the next snapshot from the current one (hard links), apply `change`, swap `current`."""
         self.ensure_root()
         snaps = self.root / SNAPSHOTS
         snaps.mkdir(exist_ok=True)
@@ -469,7 +422,7 @@ class Warehouse:
         for table in TABLES:
             table_dir(tmp, table).mkdir(parents=True, exist_ok=True)
         fault_point("commit:linked")
-        change(tmp)
+        change(tmp, seq)
         write_json_atomic(
             tmp / SNAPSHOT_INFO,
             {
@@ -505,7 +458,7 @@ class Warehouse:
         """Publish a first snapshot from a legacy layout (<table>/<run_id>/part-*.parquet + _commits/)."""
         committed = sorted(p.stem for p in (self.root / LEGACY_COMMITS).glob("*.json"))
 
-        def link_legacy(new: Path) -> None:
+        def link_legacy(new: Path, seq: int) -> None:
             """Hard-link the legacy layout's committed files into the new snapshot."""
             for table in TABLES:
                 for run_id in committed:
@@ -513,7 +466,7 @@ class Warehouse:
                     for f in sorted(src.glob("*.parquet")) if src.is_dir() else []:
                         os.link(f, table_dir(new, table) / f"{run_id}-{f.stem.removeprefix('part-')}.parquet")
 
-        self._publish(link_legacy, {"action": "adopt-legacy", "runs": committed})
+        self.publish(link_legacy, {"action": "adopt-legacy", "runs": committed})
 
     # --- scratch ------------------------------------------------------------------------------
     def scratch(self, run_id: str) -> Path:

@@ -13,6 +13,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from cleaners.schema import TABLES
+from flows.maintenance import compact
 from flows.warehouse import Warehouse
 from tests.conftest import run_ingest, table_glob
 
@@ -220,7 +221,7 @@ def test_compact_merges_files_without_changing_any_query(seeded, tmp_path):
     run_ingest([extra], wh)
     before = _all_tables(wh)
     assert len(list((wh / "current" / "articles").glob("*.parquet"))) == 2
-    counts = Warehouse(wh).compact()
+    counts = compact(Warehouse(wh))
     assert counts["articles"] == (2, 1) and counts["runs"] == (2, 1)
     assert _all_tables(wh) == before
     assert len(list((wh / "current" / "articles").glob("*.parquet"))) == 1
@@ -248,7 +249,7 @@ def test_runs_drop_removes_a_run_from_every_table_and_its_input_comes_back(seede
     second = run_ingest([extra], wh)
     relabelled = pl.read_parquet(_glob(wh, "articles")).filter(pl.col("cluster_id") == wire["cluster_id"])
     assert relabelled.height == 0 and second["n_relabelled"] >= 6
-    Warehouse(wh).compact()  # dropping works on compacted files too
+    compact(Warehouse(wh))  # dropping works on compacted files too
     listing = subprocess.run(
         [sys.executable, "-m", "flows.cli", "runs", "--warehouse", str(wh)],
         capture_output=True,

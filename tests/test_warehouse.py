@@ -1,0 +1,207 @@
+"""The warehouse on disk (flows/warehouse.py) and its maintenance (flows/maintenance.py), on real
+Parquet files: publish, relabel, recover, adopt, drop, compact."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from cleaners.schema import empty
+from flows.maintenance import compact, drop_run
+from flows.warehouse import STAGING, Warehouse, check_root
+
+
+def _no_name_reused(old: Path, new: Path) -> None:
+    """Every file name of snapshot `old` that `new` also has is the same file (same inode)."""
+    for f in old.rglob("*.parquet"):
+        g = new / f.relative_to(old)
+        if g.exists():
+            assert os.stat(f).st_ino == os.stat(g).st_ino, f"{g.name} holds other bytes than before"
+
+
+def _row(table: str, **values) -> dict:
+    """A row of `table` with a plain value in every column (overridden by `values`)."""
+    from datetime import UTC, datetime
+
+    plain = {pl.String: "x", pl.Int32: 1, pl.Int64: 1, pl.Float64: 0.0, pl.Boolean: False}
+    row = {}
+    for name, dtype in empty(table).schema.items():
+        row[name] = datetime(2024, 1, 1, tzinfo=UTC) if isinstance(dtype, pl.Datetime) else plain.get(dtype)
+    return {**row, **values}
+
+
+def _article(doc_id: str, run_id: str, cluster: str) -> dict:
+    return _row("articles", doc_id=doc_id, run_id=run_id, text="t", cluster_id=cluster, is_canonical=doc_id == cluster)
+
+
+def _commit(wh: Warehouse, run_id: str, arts: list[dict], dups: list[dict] | None = None) -> None:
+    wh.stage(run_id, "articles", pl.DataFrame(arts, schema=empty("articles").schema))
+    wh.stage(run_id, "duplicates", pl.DataFrame(dups or [], schema=empty("duplicates").schema))
+    wh.stage(run_id, "runs", pl.DataFrame([_row("runs", run_id=run_id)], schema=empty("runs").schema))
+    wh.commit(run_id, {"run_id": run_id})
+
+
+def test_publish_relabel_and_drop_keep_old_snapshots_and_foreign_files(tmp_path):
+    root = tmp_path / "wh"
+    root.mkdir()
+    wh = Warehouse(root)
+    wh.ensure_root()
+    (root / "notes.txt").write_text("mine")
+    _commit(
+        wh,
+        "r1",
+        [_article("a", "r1", "a"), _article("b", "r1", "a")],
+        [
+            {
+                "doc_id": "b",
+                "cluster_id": "a",
+                "canonical_doc_id": "a",
+                "similarity": 0.9,
+                "containment": 1.0,
+                "run_id": "r1",
+            }
+        ],
+    )
+    first = os.path.realpath(root / "current")
+    # Run 2 brings an earlier copy "0": stored rows of run 1 are re-labelled in the same publish.
+    relabels = pl.DataFrame({"doc_id": ["a", "b"], "cluster_id": ["0", "0"], "is_canonical": [False, False]})
+    moved = pl.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "cluster_id": ["0", "0"],
+            "canonical_doc_id": ["0", "0"],
+            "similarity": [0.9, 0.8],
+            "containment": [1.0, 1.0],
+        }
+    )
+    wh.stage_relabels("r2", relabels, moved)
+    _commit(wh, "r2", [_article("0", "r2", "0")])
+    arts = wh.read("articles").sort("doc_id")
+    assert arts.select("doc_id", "cluster_id", "is_canonical", "run_id").rows() == [
+        ("0", "0", True, "r2"),
+        ("a", "0", False, "r1"),
+        ("b", "0", False, "r1"),
+    ]
+    dups = wh.read("duplicates").sort("doc_id")
+    assert dups.select("doc_id", "canonical_doc_id", "run_id").rows() == [("a", "0", "r1"), ("b", "0", "r1")]
+    # The superseded snapshot still holds what readers saw before (files were replaced, not edited),
+    # and no name it published now holds other bytes: rewritten files have revised names.
+    old = pl.read_parquet(f"{first}/articles/*.parquet").sort("doc_id")
+    assert old["cluster_id"].to_list() == ["a", "a"]
+    _no_name_reused(Path(first), Path(os.path.realpath(root / "current")))
+    # Dropping run 2 removes its rows and re-clusters what it touched: run 1's rows are whole again
+    # ("a" and "b" have the same text "t", so they are one cluster, canonical "a").
+    assert drop_run(wh, "r2") == 2  # its article and its runs row
+    back = wh.read("articles").sort("doc_id").select("doc_id", "cluster_id", "is_canonical").rows()
+    assert back == [("a", "a", True), ("b", "a", False)]
+    assert wh.read("duplicates").select("doc_id", "canonical_doc_id").rows() == [("b", "a")]
+    assert (root / "notes.txt").read_text() == "mine"
+
+
+def test_recover_removes_only_newsclean_leftovers(tmp_path):
+    root = tmp_path / "wh"
+    wh = Warehouse(root)
+    wh.ensure_root()
+    _commit(wh, "r1", [_article("a", "r1", "a")])
+    (root / STAGING / "crashed" / "articles").mkdir(parents=True)
+    (root / STAGING / "crashed" / "articles" / "part-00000.parquet").write_bytes(b"half")
+    (root / "_snapshots" / ".tmp-00000009-1").mkdir()
+    mine = root / "README-mine.md"
+    mine.write_text("keep")
+    removed = wh.recover()
+    assert removed and not (root / STAGING / "crashed").exists()
+    assert not (root / "_snapshots" / ".tmp-00000009-1").exists()
+    assert mine.read_text() == "keep" and wh.read("articles").height == 1
+    with pytest.raises(KeyError):
+        drop_run(wh, "never-ran")
+
+
+def test_internal_tables_stay_out_of_public_globs(tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    wh.ensure_root()
+    wh.stage("r1", "lsh_bands", pl.DataFrame({"doc_key": [1], "band_key": [2], "run_id": ["r1"]}))
+    _commit(wh, "r1", [_article("a", "r1", "a")])
+    public = {p.name for p in Path(tmp_path / "wh" / "current").iterdir()}
+    assert "lsh_bands" not in public and "_internal" in public
+    assert wh.read("lsh_bands").height == 1
+
+
+def test_snapshots_record_their_schema_version_and_a_newer_one_is_not_written_over(tmp_path):
+    from cleaners.schema import SCHEMA_VERSION
+    from flows.warehouse import ForeignRoot, check_root
+
+    root = tmp_path / "wh"
+    wh = Warehouse(root)
+    wh.ensure_root()
+    _commit(wh, "r1", [_article("a", "r1", "a")])
+    info = root / "current" / "_snapshot.json"
+    assert json.loads(info.read_text())["schema_version"] == SCHEMA_VERSION
+    assert check_root(root) is None
+    newer = json.loads(info.read_text()) | {"schema_version": SCHEMA_VERSION + 1}
+    info.write_text(json.dumps(newer))
+    assert "newer newsclean" in (check_root(root) or "")
+    with pytest.raises(ForeignRoot, match="newer newsclean"):
+        _commit(wh, "r2", [_article("b", "r2", "b")])
+    assert wh.read("articles").height == 1
+
+
+def test_compact_streams_every_table_into_new_names_and_keeps_every_row(tmp_path):
+    root = tmp_path / "wh"
+    wh = Warehouse(root)
+    wh.ensure_root()
+    for k in range(5):
+        _commit(wh, f"r{k}", [_article(f"d{k}{i}", f"r{k}", f"d{k}{i}") for i in range(3)])
+    before = wh.read("articles").sort("doc_id")
+    first = Path(os.path.realpath(root / "current"))
+    counts = compact(wh, 4)
+    assert counts["articles"] == (5, 4) and counts["runs"] == (5, 2)
+    after = Path(os.path.realpath(root / "current"))
+    assert sorted(p.name for p in (after / "articles").glob("*.parquet")) == [
+        f"compact-{int(after.name):08d}-{k:05d}.parquet" for k in range(4)
+    ]
+    assert wh.read("articles").sort("doc_id").equals(before)
+    _no_name_reused(first, after)
+    # A second compact of the same table writes other names again, never the first one's.
+    counts = compact(wh, 100)
+    assert counts["articles"] == (4, 1)
+    _no_name_reused(after, Path(os.path.realpath(root / "current")))
+    # Dropping a run out of a compacted file rewrites it under a revised name.
+    compacted = Path(os.path.realpath(root / "current"))
+    assert drop_run(wh, "r2") == 4
+    _no_name_reused(compacted, Path(os.path.realpath(root / "current")))
+    assert sorted(wh.read("articles")["run_id"].unique()) == ["r0", "r1", "r3", "r4"]
+
+
+@pytest.mark.parametrize("rows", [0, -1])
+def test_compact_refuses_a_row_count_below_one_and_changes_nothing(tmp_path, rows):
+    root = tmp_path / "wh"
+    wh = Warehouse(root)
+    wh.ensure_root()
+    _commit(wh, "r1", [_article("a", "r1", "a")])
+    _commit(wh, "r2", [_article("b", "r2", "b")])
+    current = os.path.realpath(root / "current")
+    with pytest.raises(ValueError, match="rows"):
+        compact(wh, rows)
+    assert os.path.realpath(root / "current") == current and wh.read("articles").height == 2
+    assert not list((root / "_snapshots").glob(".tmp-*"))
+
+
+def test_only_a_marked_or_empty_folder_becomes_a_warehouse(tmp_path):
+    lookalike = tmp_path / "mine"
+    (lookalike / "_staging").mkdir(parents=True)
+    (lookalike / "_staging" / "notes.txt").write_text("my notes")
+    (lookalike / "current").write_text("my current list")
+    problem = check_root(lookalike)
+    assert problem is not None and "did not create" in problem and "current" in problem
+    empty_dir = tmp_path / "new"
+    empty_dir.mkdir()
+    (empty_dir / ".gitkeep").write_text("")
+    assert check_root(empty_dir) is None
+    wh = Warehouse(empty_dir)
+    wh.ensure_root()
+    (empty_dir / "anything").write_text("x")
+    assert check_root(empty_dir) is None  # marked: newsclean's own
