@@ -263,3 +263,85 @@ def test_two_concurrent_runs_on_one_warehouse(tmp_path):
     clean = tmp_path / "clean"
     assert _cli([str(SEEDS), "--warehouse", str(clean)]).returncode == 0
     assert _snapshot(wh) == _snapshot(clean)
+
+
+def _consistent(snapshot: str, reader: str) -> None:
+    """One query on one resolved snapshot: clusters whole (one canonical each), duplicates of articles."""
+    import duckdb
+    import pandas as pd
+
+    if reader == "polars":
+        arts = pl.read_parquet(f"{snapshot}/articles/*.parquet", columns=["doc_id", "cluster_id", "is_canonical"])
+        dups = pl.read_parquet(f"{snapshot}/duplicates/*.parquet", columns=["doc_id", "cluster_id"])
+    elif reader == "duckdb":
+        con = duckdb.connect()
+        arts = pl.from_arrow(
+            con.execute(
+                f"select doc_id, cluster_id, is_canonical from read_parquet('{snapshot}/articles/*.parquet')"
+            ).to_arrow_table()
+        )
+        dups = pl.from_arrow(
+            con.execute(
+                f"select doc_id, cluster_id from read_parquet('{snapshot}/duplicates/*.parquet')"
+            ).to_arrow_table()
+        )
+    else:
+        arts = pl.from_pandas(pd.read_parquet(f"{snapshot}/articles", columns=["doc_id", "cluster_id", "is_canonical"]))
+        dups = pl.from_pandas(pd.read_parquet(f"{snapshot}/duplicates", columns=["doc_id", "cluster_id"]))
+    canon = arts.group_by("cluster_id").agg(pl.col("is_canonical").sum().alias("n"))
+    assert canon.filter(pl.col("n") != 1).height == 0, f"{reader}: a cluster without exactly one canonical"
+    assert set(arts.filter(~pl.col("is_canonical"))["doc_id"]) == set(dups["doc_id"]), reader
+    assert dups.join(arts, on=["doc_id", "cluster_id"], how="anti").height == 0, reader
+
+
+def test_readers_that_resolve_current_once_never_tear_across_relabels_compacts_and_drops(tmp_path):
+    """The README's reading rule, held while runs relabel stored clusters, compact and drop rewrite files."""
+    import pyarrow.dataset as pads
+
+    from flows.maintenance import compact, drop_run
+    from flows.warehouse import Warehouse
+
+    wh = tmp_path / "wh"
+    run_ingest([SEEDS], wh)
+    wire = (
+        pl.read_parquet(table_glob(wh, "articles"))
+        .filter(pl.col("source").str.contains("/syndicated/") & pl.col("is_canonical"))
+        .row(0, named=True)
+    )
+    early = tmp_path / "early"
+    early.mkdir()
+    (early / "feed.jsonl").write_text(
+        json.dumps({"id": "w", "url": "https://early.example/w", "text": wire["text"], "published_at": "2001-01-01"})
+        + "\n"
+    )
+    opened = pads.dataset(os.path.realpath(wh / "current" / "articles"))  # opened before the relabel
+    stop, reads, errors = threading.Event(), [0], []
+
+    def read_loop() -> None:
+        readers = ("polars", "duckdb", "pandas")
+        while not stop.is_set():
+            snapshot = os.path.realpath(wh / "current")  # resolved once per query
+            try:
+                _consistent(snapshot, readers[reads[0] % 3])
+                reads[0] += 1
+            except Exception as e:  # noqa: BLE001 - every failure is collected and reported
+                errors.append(f"{type(e).__name__}: {e}")
+                return
+
+    reader = threading.Thread(target=read_loop)
+    reader.start()
+    try:
+        second = run_ingest([early], wh)
+        assert second["n_relabelled"] >= 3  # stored rows of the wire cluster moved to the early copy
+        w = Warehouse(wh)
+        with w.lock():
+            compact(w)
+        with w.lock():
+            drop_run(w, second["run_id"])
+        run_ingest([early], wh)
+    finally:
+        stop.set()
+        reader.join()
+    assert errors == [] and reads[0] >= 20, (errors, reads[0])
+    # A dataset opened before the relabel reads its own snapshot's files whole afterwards.
+    assert opened.to_table().num_rows == opened.count_rows() > 0
