@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 from polars._typing import PolarsDataType
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Written into every snapshot (`_snapshot.json`); 3: cluster ids follow the whole cluster (re-labelled),
 `duplicates.run_id` is the run of the duplicate article."""
 
@@ -203,7 +203,10 @@ FILES = _t(
     ("source", S, "Absolute path of the input file.", False),
     ("size", I64, "Size in bytes when the run read it.", False),
     ("mtime_ns", I64, "Modification time (ns) when the run read it.", False),
+    ("ctime_ns", I64, "Status-change time (ns): a rewrite with the same size and mtime (`cp -p`) changes it."),
+    ("inode", I64, "Inode number: a file replaced by another (`rsync -a`, `mv`) has a new one."),
     ("n_records", I64, "Records (documents and rejects) the file held.", False),
+    ("n_transient", I64, "Rejects of the file that may pass (corrupt, unreadable, timeout): retried on change or later."),
     ("run_id", S, "Run that read it.", False),
     public=False,
 )

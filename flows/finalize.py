@@ -73,7 +73,9 @@ def finalize(
     )
     rej_all = scan_parts(batch_dirs, "rejects").collect()
     if refused is not None and refused.height:
-        rej_all = pl.concat([rej_all, refused], how="vertical_relaxed")
+        # Refused before reading, they carry no content: one row per problem, not one per run.
+        told = wh.scan("rejects").select("doc_id").collect()
+        rej_all = pl.concat([rej_all, refused.join(told, on="doc_id", how="anti")], how="vertical_relaxed")
     n_seen = ids.height + rej_all.height
     keep, repeated = first_copies(ids, existing)
     rejects = (

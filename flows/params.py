@@ -104,6 +104,14 @@ class IngestParams(BaseModel):
         "Read files that links inside an input folder point to outside it "
         "(refused by default: `outside_input` rejects).",
     )
+    retry_after_runs: int = _field(
+        24,
+        "An unchanged file that gave transient rejects (corrupt, unreadable, timeout) is read again after "
+        "this many runs; a changed one at once.",
+        unit="runs",
+        ge=1,
+        le=100_000,
+    )
     lock_timeout: float = _field(
         3600.0, "How long to wait for another run's warehouse lock before failing.", unit="seconds", ge=0, le=86_400
     )

@@ -36,6 +36,7 @@ from flows.batches import Batch, plan_batches, process_batch
 from flows.discovery import discover
 from flows.finalize import finalize
 from flows.lifetime import watch_parent
+from flows.manifest import FilePart, Stats, manifest_rows, unchanged
 from flows.params import IngestParams, ParameterError, preflight, validate
 from flows.warehouse import Warehouse, fault_point
 
@@ -139,32 +140,6 @@ def _tag_flow_run(wh: Warehouse, logger: Any) -> tuple[str | None, str | None]:
     return str(fr_id), dep
 
 
-def _skip_unchanged(wh: Warehouse, files: list[str]) -> tuple[list[str], int, int, dict[str, tuple[int, int]]]:
-    """(files to read, files skipped, their records, stat of every file) using the `files` manifest."""
-    stats: dict[str, tuple[int, int]] = {}
-    for f in files:
-        try:
-            st = os.stat(f)
-            stats[f] = (st.st_size, st.st_mtime_ns)
-        except OSError:
-            stats[f] = (-1, -1)
-    if not files:
-        return [], 0, 0, stats
-    now = pl.DataFrame(
-        {"source": list(stats), "size": [s[0] for s in stats.values()], "mtime_ns": [s[1] for s in stats.values()]},
-        schema={"source": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64},
-    )
-    seen = (
-        wh.scan("files")
-        .join(now.lazy(), on=["source", "size", "mtime_ns"], how="semi")
-        .group_by("source")
-        .agg(pl.col("n_records").last())
-        .collect()
-    )
-    skip = set(seen["source"].to_list())
-    return [f for f in files if f not in skip], len(skip), int(seen["n_records"].sum() or 0), stats
-
-
 @flow(
     name="ingest",
     description="Raw news pages in, clean deduplicated Parquet tables out.",
@@ -190,7 +165,10 @@ def ingest(params: IngestParams = IngestParams()) -> dict[str, Any]:
     all_files, refused, missing = found.files, found.refused, found.missing
     for m in missing:
         logger.warning("no input matches %s", m)
-    files, n_files_skipped, n_records_skipped, stats = _skip_unchanged(wh, all_files)
+    stats = Stats.of(all_files)
+    skipped = unchanged(wh, stats, p.retry_after_runs)
+    files = [f for f in all_files if f not in skipped.files]
+    n_files_skipped, n_records_skipped = len(skipped.files), skipped.records
     scratch = wh.scratch(run_id)
     try:
         known = scratch / "known.parquet"
@@ -246,7 +224,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict[str, Any]:
                 **counts["timings"],
             }
             _stage_run_row(wh, run_id, started, finished, settings, p, summary)
-            _stage_manifest(wh, run_id, summaries, stats)
+            parts = [FilePart(**fp) for s in summaries for fp in s.get("file_parts", [])]
+            wh.stage(run_id, "files", manifest_rows(run_id, parts, stats))
             fault_point("before-commit")
             wh.commit(run_id, summary)
             _release_batches(wh, batches, run_id)
@@ -454,51 +433,6 @@ def _stage_run_row(
         "deployment": summary["deployment"],
     }
     wh.stage(run_id, "runs", pl.DataFrame([row]))
-
-
-def _stage_manifest(
-    wh: Warehouse, run_id: str, summaries: list[dict[str, Any]], stats: dict[str, tuple[int, int]]
-) -> None:
-    """Record files this run read whole, with no transient reject, so the next run skips them unread."""
-    parts = pl.DataFrame(
-        [fp for s in summaries for fp in s.get("file_parts", [])],
-        schema={"path": pl.String, "part": pl.Int64, "parts": pl.Int64, "records": pl.Int64, "transient": pl.Int64},
-    )
-    whole = (
-        parts.group_by("path")
-        .agg(
-            pl.col("part").n_unique().alias("seen"),
-            pl.col("parts").first(),
-            pl.col("records").sum(),
-            pl.col("transient").sum(),
-        )
-        .filter((pl.col("seen") == pl.col("parts")) & (pl.col("transient") == 0))
-    )
-    rows = [
-        {
-            "source": r["path"],
-            "size": stats[r["path"]][0],
-            "mtime_ns": stats[r["path"]][1],
-            "n_records": r["records"],
-            "run_id": run_id,
-        }
-        for r in whole.iter_rows(named=True)
-        if stats.get(r["path"], (-1, -1))[0] >= 0
-    ]
-    wh.stage(
-        run_id,
-        "files",
-        pl.DataFrame(
-            rows,
-            schema={
-                "source": pl.String,
-                "size": pl.Int64,
-                "mtime_ns": pl.Int64,
-                "n_records": pl.Int64,
-                "run_id": pl.String,
-            },
-        ),
-    )
 
 
 def _emit_events(summary: dict[str, Any], wh: Warehouse) -> None:

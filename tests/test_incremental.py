@@ -83,12 +83,18 @@ def test_fixed_rejects_are_retried(tmp_path):
         str(inbox / "slow.txt"): "timeout",
     }
     assert first["n_articles"] == 0
-    # Unchanged, not transient: still rejected, not retried (no new rows); transient: retried.
+    # Unchanged, not transient: never read again. Transient, unchanged: backs off (no new reject row
+    # every hour) and is retried once retry_after_runs runs have passed, at once when it changes.
     second = run_ingest([inbox], wh, max_extract_seconds=0.000001)
+    assert second["n_rejects"] == 0 and second["n_files_skipped"] == 3
+    second = run_ingest([inbox], wh, max_extract_seconds=0.000001, retry_after_runs=2)
     assert second["n_rejects"] == 1 and second["reject_reasons"] == {"timeout": 1}
+    second = run_ingest([inbox], wh, max_extract_seconds=0.000001, retry_after_runs=2)
+    assert second["n_rejects"] == 0 and second["n_files_skipped"] == 3
     # Fixed: the file written out, the line completed, the machine calm again.
     (inbox / "empty.html").write_text(_page("Ferry line opens", _story("ferry")))
     (inbox / "feed.jsonl").write_text(json.dumps({"id": "half", "text": _story("fishing")}) + "\n")
+    os.utime(inbox / "slow.txt")  # touched: changed, so retried at once
     third = run_ingest([inbox], wh)
     assert third["n_articles"] == 3 and third["n_rejects"] == 0
     art, rej, _ = _tables(wh)

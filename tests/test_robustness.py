@@ -324,7 +324,7 @@ def test_readers_that_resolve_current_once_never_tear_across_relabels_compacts_a
             try:
                 _consistent(snapshot, readers[reads[0] % 3])
                 reads[0] += 1
-            except Exception as e:  # noqa: BLE001 - every failure is collected and reported
+            except Exception as e:
                 errors.append(f"{type(e).__name__}: {e}")
                 return
 
