@@ -206,7 +206,7 @@ FILES = _t(
     ("ctime_ns", I64, "Status-change time (ns): a rewrite with the same size and mtime (`cp -p`) changes it."),
     ("inode", I64, "Inode number: a file replaced by another (`rsync -a`, `mv`) has a new one."),
     ("n_records", I64, "Records (documents and rejects) the file held.", False),
-    ("n_transient", I64, "Rejects of the file that may pass (corrupt, unreadable, timeout): retried on change or later."),
+    ("n_transient", I64, "Rejects of the file that may pass (corrupt, unreadable, timeout): retried later."),
     ("run_id", S, "Run that read it.", False),
     public=False,
 )
