@@ -7,7 +7,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import threading
 import time
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ import cleaners
 from cleaners.config import Settings
 from cleaners.records import Reject
 from cleaners.schema import REJECTS_SCHEMA
-from flows import report
+from flows import claims, report
 from flows.batches import Batch, plan_batches, process_batch
 from flows.discovery import discover
 from flows.finalize import finalize
@@ -189,7 +188,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict[str, Any]:
             len(batches),
             wh.root,
         )
-        _claim_batches(wh, batches, run_id)
+        for b in batches:
+            claims.claim(wh.batch_dir(b.key), run_id)
         summaries, batches_wall = _run_batches(p, batches, settings, wh, known, scratch, run_id, logger)
         with wh.lock(
             timeout=p.lock_timeout, on_wait=lambda: logger.info("waiting for another run's lock on %s", wh.root)
@@ -228,7 +228,8 @@ def ingest(params: IngestParams = IngestParams()) -> dict[str, Any]:
             wh.stage(run_id, "files", manifest_rows(run_id, parts, stats))
             fault_point("before-commit")
             wh.commit(run_id, summary)
-            _release_batches(wh, batches, run_id)
+            for b in batches:
+                claims.release(wh.batch_dir(b.key), run_id)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -242,38 +243,6 @@ def ingest(params: IngestParams = IngestParams()) -> dict[str, Any]:
     _emit_events(summary, wh)
     logger.info(report.terminal(summary))
     return summary
-
-
-def _claim_batches(wh: Warehouse, batches: list[Batch], run_id: str) -> None:
-    """Mark the batch outputs this run uses, so a concurrent run with the same inputs keeps them."""
-    for b in batches:
-        claims = wh.batch_dir(b.key).with_name(f"{b.key}.runs")
-        claims.mkdir(parents=True, exist_ok=True)
-        (claims / run_id).write_text(f"{socket.gethostname()} {os.getpid()}")
-
-
-def _alive(claim: Path) -> bool:
-    """Whether the run that wrote a claim may still be running (a crashed run's claim is stale)."""
-    try:
-        host, pid = claim.read_text().split()
-        if host != socket.gethostname():
-            return True  # another machine's run: assume alive
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, ValueError):
-        return True
-    return True
-
-
-def _release_batches(wh: Warehouse, batches: list[Batch], run_id: str) -> None:
-    """Drop this run's claims (under the lock); outputs no other run claims are removed."""
-    for b in batches:
-        claims = wh.batch_dir(b.key).with_name(f"{b.key}.runs")
-        (claims / run_id).unlink(missing_ok=True)
-        if not any(_alive(c) for c in claims.iterdir()):
-            shutil.rmtree(wh.batch_dir(b.key), ignore_errors=True)
-            shutil.rmtree(claims, ignore_errors=True)
 
 
 def _run_batches(

@@ -38,6 +38,7 @@ import polars as pl
 
 from cleaners.records import TRANSIENT_REASONS
 from cleaners.schema import SCHEMA_VERSION, TABLES, conform, empty
+from flows import claims
 
 MARKER = ".newsclean-warehouse"
 CURRENT = "current"
@@ -281,7 +282,8 @@ class Warehouse:
         """Remove what a crashed run left (under the lock): half-built snapshots and staged files.
 
         Only newsclean's own names are touched: `_snapshots/.tmp-*`, numbered snapshots newer than
-        the published one (never seen by a reader), and `_staging/<run_id>`.
+        the published one (never seen by a reader), `_staging/<run_id>`, and the scratch folders
+        and batch outputs whose runs are gone (`flows.claims`).
         A legacy warehouse (directories per run with `_commits/` markers) is adopted into a
         first snapshot by hard links; its old files are left where they are.
         """
@@ -301,6 +303,9 @@ class Warehouse:
                 if d.name != keep_staging:
                     shutil.rmtree(d, ignore_errors=True)
                     removed.append(f"{STAGING}/{d.name}")
+        for d in claims.abandoned_scratch(self.root / SCRATCH) + claims.abandoned_batches(self.root / BATCHES):
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(str(d.relative_to(self.root)))
         if self.snapshot() is None and (self.root / LEGACY_COMMITS).is_dir():
             self._adopt_legacy()
         return removed
@@ -473,6 +478,7 @@ class Warehouse:
         """A run's own scratch folder (known ids, progress files), removed when the run ends."""
         path = self.root / SCRATCH / run_id
         path.mkdir(parents=True, exist_ok=True)
+        (path / claims.OWNER).write_text(claims.stamp())
         return path
 
     def batch_dir(self, key: str) -> Path:

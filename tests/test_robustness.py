@@ -240,6 +240,7 @@ def test_readers_see_whole_runs_after_a_sigkill_mid_commit(tmp_path, point, two_
     assert _snapshot(wh) == clean_tables
     assert {n: c["polars"] for n, c in _readers(wh).items()} == clean_counts
     assert not (wh / "_batches").exists() or not any((wh / "_batches").iterdir())
+    assert not (wh / "_scratch").exists() or not any((wh / "_scratch").iterdir())  # the killed run's too
 
 
 def test_two_concurrent_runs_on_one_warehouse(tmp_path):
