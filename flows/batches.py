@@ -29,7 +29,7 @@ from cleaners.extract import quiet_library_logs
 from cleaners.records import TRANSIENT_REASONS, CleanDoc, RawDoc, Reject, RejectReason, Stage
 from cleaners.schema import KINDS, PROFILE_SCHEMA
 from cleaners.sites import line_key, page_key, site_of, site_profile_rows
-from flows.sources import PART_BLOCK, SPLITTABLE, format_of, read_file
+from flows.sources import PART_BLOCK, SPLITTABLE, format_of, read_file, split_limit
 from flows.warehouse import write_json_atomic, write_parquet_atomic
 
 CHUNK_DOCS = 2000
@@ -113,9 +113,10 @@ def plan_batches(
     for f in files:
         fsize = sizes[f]
         if fsize > target and format_of(f) in SPLITTABLE:
-            parts = min(-(-fsize // target), max(2, workers * PARTS_PER_WORKER))
-            groups.extend([Unit(f, k, parts, fsize)] for k in range(parts))
-            continue
+            parts = min(-(-fsize // target), max(2, workers * PARTS_PER_WORKER), split_limit(f, fsize, settings.limits))
+            if parts > 1:
+                groups.extend([Unit(f, k, parts, fsize)] for k in range(parts))
+                continue
         if cur and (size + fsize > target or len(cur) >= max_files):
             groups.append(cur)
             cur, size = [], 0

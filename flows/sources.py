@@ -88,6 +88,59 @@ def _gunzip_head(path: str, n: int = 4096) -> bytes:
         return fh.read(n)
 
 
+MAX_SPLIT_RATIO = 30.0
+"""A gzip input that inflates more than this (text is 3-10x) is a bomb or near one: never split,
+so its decompression is paid once, not once per part."""
+RATIO_SAMPLE_BYTES = 1 << 20
+
+
+class DecompressionLimit(OverflowError):
+    """A compressed input inflated past its decompression budget."""
+
+
+def decompression_budget(limits: Limits, parts: int) -> int:
+    """Decompressed bytes one part of a file may read: the file's budget shared by its parts
+    (every part streams the whole file, so together they never inflate more than the limit)."""
+    return max(1, limits.max_decompressed_bytes // max(1, parts))
+
+
+def gzip_ratio(path: str) -> float | None:
+    """How much a gzip file inflates, from its first MB (None when it is not gzip or unreadable)."""
+    import zlib
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(RATIO_SAMPLE_BYTES)
+    except OSError:
+        return None
+    if not head.startswith(b"\x1f\x8b"):
+        return None
+    out, data, room = 0, head, 64 * RATIO_SAMPLE_BYTES
+    while data and room > 0:  # member by member: a .warc.gz holds one per record
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            got = len(d.decompress(data, room))
+        except zlib.error:
+            return None if out == 0 else out / max(1, len(head) - len(data))
+        out, room = out + got, room - got
+        if d.unconsumed_tail:  # the output bound was reached inside this member
+            data = d.unconsumed_tail
+            break
+        data = d.unused_data
+    return out / max(1, len(head) - len(data))
+
+
+def split_limit(path: str, size: int, limits: Limits) -> int:
+    """Most parts a splittable file may be read in: 1 for a gzip bomb, and never so many that
+    the parts' shared decompression budget is smaller than the file inflates to."""
+    ratio = gzip_ratio(path)
+    if ratio is None:
+        return 1 << 30
+    if ratio > MAX_SPLIT_RATIO:
+        return 1
+    return max(1, int(limits.max_decompressed_bytes // max(1.0, ratio * size)))
+
+
 class _Capped(io.RawIOBase):
     """A reader that stops with an error after `cap` bytes (gzip-bomb guard)."""
 
@@ -104,7 +157,7 @@ class _Capped(io.RawIOBase):
         data = self.inner.read1(len(b))
         self.n += len(data)
         if self.n > self.cap:
-            raise OverflowError(f"decompressed size exceeds max_decompressed_bytes={self.cap}")
+            raise DecompressionLimit(self.cap)
         b[: len(data)] = data
         return len(data)
 
@@ -268,14 +321,27 @@ def _str_or_none(v: object) -> str | None:
     raise TypeError(type(v).__name__)
 
 
-def _open_stream(path: str, limits: Limits) -> tuple[io.BufferedIOBase, io.BufferedIOBase]:
+def _too_large(path: str, locator: str, cap: int, limits: Limits, parts: int) -> Reject:
+    shared = f", shared by the {parts} parts it is read in" if parts > 1 else ""
+    return Reject(
+        path,
+        None,
+        locator,
+        Stage.READ,
+        RejectReason.TOO_LARGE,
+        f"decompresses to more than {cap:,} bytes (max_decompressed_mb {limits.max_decompressed_bytes / 1e6:g}"
+        f"{shared}); reading stopped there, the records before it are kept",
+    )
+
+
+def _open_stream(path: str, limits: Limits, parts: int = 1) -> tuple[io.BufferedIOBase, io.BufferedIOBase]:
     """(stream to read records from, the raw file whose position measures progress)."""
     raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
     gzipped = raw.read(2) == b"\x1f\x8b"  # by content, not name: sniffed files have no extension
     raw.seek(0)
     if gzipped:
         return io.BufferedReader(
-            _Capped(gzip.GzipFile(fileobj=raw, mode="rb"), limits.max_decompressed_bytes), READ_BLOCK
+            _Capped(gzip.GzipFile(fileobj=raw, mode="rb"), decompression_budget(limits, parts)), READ_BLOCK
         ), raw
     return raw, raw
 
@@ -283,7 +349,7 @@ def _open_stream(path: str, limits: Limits) -> tuple[io.BufferedIOBase, io.Buffe
 def _read_jsonl(
     path: str, limits: Limits, part: int, parts: int, seen: list[int], progress: Progress | None
 ) -> Iterator[RawDoc | Reject]:
-    stream, raw_file = _open_stream(path, limits)
+    stream, raw_file = _open_stream(path, limits, parts)
     n = 0
     index = -1
     with raw_file, stream:
@@ -310,7 +376,11 @@ def _read_jsonl(
                     )
                     continue
                 yield _jsonl_record(path, loc, line.rstrip(b"\r"))
-        except Exception as e:  # gzip/zlib errors, size cap (OverflowError), truncated stream
+        except DecompressionLimit as e:
+            if part == 0:
+                seen[0] += 1
+                yield _too_large(path, f"line:{n + 1}", e.args[0], limits, parts)
+        except Exception as e:  # gzip/zlib errors, truncated stream
             if part == 0:
                 seen[0] += 1
                 yield Reject(
@@ -383,6 +453,11 @@ def _read_warc(
     # cap of max_doc_bytes, so a compressed bomb cannot exhaust memory.
     with open(path, "rb") as fh:
         it = ArchiveIterator(fh, arc2warc=True, check_digests=True)
+        gzipped = fh.read(2) == b"\x1f\x8b"
+        fh.seek(0)
+        cap = decompression_budget(limits, parts)
+        if gzipped:
+            _cap_warc(it, cap)
         offset = 0
         index = -1
         try:
@@ -404,6 +479,10 @@ def _read_warc(
                 item = _warc_record(path, rec, body, ctype, f"offset:{offset}", limits)
                 if item is not None:
                     yield item
+        except DecompressionLimit:
+            if part == 0:
+                seen[0] += 1
+                yield _too_large(path, f"offset:{offset}", cap, limits, parts)
         except Exception as e:  # warcio raises assorted errors on truncated/corrupt records
             if part == 0:
                 seen[0] += 1
@@ -415,6 +494,22 @@ def _read_warc(
                     RejectReason.CORRUPT_RECORD,
                     f"{type(e).__name__}: {e}"[:500],
                 )
+
+
+def _cap_warc(it: Any, cap: int) -> None:
+    """Count what warcio inflates of a .warc.gz (record bodies it skips included) against `cap`:
+    its reader's `_process_read` is handed each block it decompressed."""
+    reader = it.reader
+    process = reader._process_read
+    total = [0]
+
+    def counted(data: bytes) -> None:
+        process(data)
+        total[0] += reader.buff_size if reader.buff is not None else 0
+        if total[0] > cap:
+            raise DecompressionLimit(cap)
+
+    reader._process_read = counted
 
 
 def _warc_record(path: str, rec, body: bytes, ctype: str, loc: str, limits: Limits) -> RawDoc | Reject | None:  # type: ignore[no-untyped-def]

@@ -115,7 +115,7 @@ def test_hostile_corpus_never_sinks_the_run_and_loses_nothing(tmp_path):
     assert reason["empty.html"] == "empty" and reason["whitespace.txt"] == "empty"
     assert reason["image-named.html"] == "binary" and reason["binary.html"] == "binary"
     assert reason["too-large.html"] == "too_large"
-    assert reason["bomb.jsonl.gz"] == "corrupt_file"
+    assert reason["bomb.jsonl.gz"] == "too_large"
     assert reason["only-boilerplate.html"] in {"only_boilerplate", "too_short", "no_main_content"}
     assert reason["only-script.html"] in {"no_main_content", "too_short"}
     # Good documents come through intact, whatever their encoding or name.

@@ -3,6 +3,7 @@
 import contextlib
 import gzip
 import json
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -77,7 +78,7 @@ def test_gzip_bomb_is_capped(tmp_path):
     p = tmp_path / "bomb.jsonl.gz"
     p.write_bytes(gzip.compress(b"\n" * 5_000_000))
     items = list(read_file(str(p), Limits(max_decompressed_bytes=1_000_000)))
-    assert [i.reason for i in items] == ["corrupt_file"] and "max_decompressed_bytes" in items[0].detail
+    assert [i.reason for i in items] == ["too_large"] and "max_decompressed_mb 1" in items[0].detail
 
 
 def test_warc_seed_records_have_ids_urls_and_offsets():
@@ -272,3 +273,61 @@ def test_a_unit_reports_progress_while_it_runs(tmp_path):
     final = json.loads(prog.read_text())
     assert final == {"bytes": p.stat().st_size, "documents": summary["documents"]} and summary["documents"] == 600
     assert len({n for n in seen if 0 < n < 600}) >= 3  # several updates before the end
+
+
+def _warc_gz(path, payloads: list[bytes]) -> None:
+    """A .warc.gz of HTML responses, one gzip member per record (as crawlers write them)."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for i, payload in enumerate(payloads):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.0")
+            rec = writer.create_warc_record(
+                f"https://bomb.example/{i}", "response", payload=io.BytesIO(payload), http_headers=headers
+            )
+            writer.write_record(rec)
+
+
+PAGE = (
+    b"<html><body><article>"
+    + b"<p>A paragraph about the harbour and the ferries.</p>" * 20
+    + b"</article></body></html>"
+)
+
+
+def test_a_warc_gz_bomb_stops_at_the_decompression_budget_and_keeps_the_records_before(tmp_path):
+    p = tmp_path / "bomb.warc.gz"
+    _warc_gz(p, [PAGE, b"<html>" + b" " * 30_000_000, PAGE + b"<!-- after -->"])
+    items = list(read_file(str(p), Limits(max_decompressed_bytes=5_000_000)))
+    assert [type(i).__name__ for i in items] == ["RawDoc", "Reject"]
+    assert items[1].reason == "too_large" and "5,000,000 bytes" in items[1].detail
+    # The budget is shared by the parts of a file: each part of four may inflate a quarter.
+    parts = [list(read_file(str(p), Limits(max_decompressed_bytes=40_000_000), k, 4)) for k in range(4)]
+    assert [i.reason for part in parts for i in part if isinstance(i, Reject)] == ["too_large"]
+    assert "10,000,000 bytes" in parts[0][-1].detail and "shared by the 4 parts" in parts[0][-1].detail
+
+
+def test_a_file_that_inflates_like_a_bomb_is_never_split(tmp_path):
+    from flows.batches import plan_batches
+    from flows.sources import MAX_SPLIT_RATIO, gzip_ratio
+
+    bomb = tmp_path / "bomb.jsonl.gz"
+    bomb.write_bytes(gzip.compress(b"\n" * 400_000_000, compresslevel=9))
+    text = tmp_path / "feed.jsonl.gz"
+    lines = (json.dumps({"id": i, "text": os.urandom(300).hex()}) for i in range(6000))
+    text.write_bytes(gzip.compress("\n".join(lines).encode()))
+    assert gzip_ratio(str(bomb)) > MAX_SPLIT_RATIO > gzip_ratio(str(text))
+    plan = plan_batches([str(bomb), str(text)], Settings(), target_bytes=256 << 10, workers=2)
+    parts = {u.path: u.parts for b in plan for u in b.units}
+    assert parts[str(bomb)] == 1 and parts[str(text)] > 1
+    # A file that would inflate past the budget once per part gets fewer parts.
+    limits = {**Settings().to_dict()["limits"], "max_decompressed_bytes": 10 << 20}
+    tight = Settings.from_dict({**Settings().to_dict(), "limits": limits})
+    plan = plan_batches([str(text)], tight, target_bytes=256 << 10, workers=2)
+    (n,) = {u.parts for b in plan for u in b.units}
+    inflated = gzip_ratio(str(text)) * text.stat().st_size
+    assert n == int((10 << 20) // inflated) >= 2 and n * inflated <= 10 << 20 < (n + 1) * inflated
