@@ -64,7 +64,7 @@ def duplicate_record_rejects(part: pl.DataFrame, repeated: pl.DataFrame) -> pl.D
         again,
         Stage.READ,
         pl.lit(RejectReason.DUPLICATE_RECORD.value),
-        pl.lit("same file, id and bytes as an earlier record in this run"),
+        pl.lit(RejectReason.DUPLICATE_RECORD.meaning),
     )
 
 

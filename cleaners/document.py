@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from cleaners.config import Settings
 from cleaners.dates import parse_date
 from cleaners.decode import DecodeError, decode_bytes
-from cleaners.extract import extract_html
+from cleaners.extract import TooDeep, extract_html
 from cleaners.language import detect_language
 from cleaners.lines import strip_lines
 from cleaners.markup import NO_MARKUP
@@ -26,6 +26,10 @@ def domain_of(url: str | None) -> str | None:
     if not host:
         return None
     return host[4:] if host.startswith("www.") else host
+
+
+MAX_HEADLINE_CHARS = 500
+"""Longest first line of a text dump taken as its headline; a longer one is body text."""
 
 
 def _reject(raw: RawDoc, stage: Stage, reason: RejectReason, detail: str = "") -> Reject:
@@ -72,7 +76,10 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
         if "<" not in html[:65536]:
             return _reject(raw, Stage.EXTRACT, RejectReason.NOT_HTML, "no markup in the first 64 KiB")
         # A record's own date wins over the page's, so the page's date search is skipped then.
-        ex = extract_html(html, url, settings.extract, with_date=own_date is None)
+        try:
+            ex = extract_html(html, url, settings.extract, with_date=own_date is None)
+        except TooDeep as e:
+            return _reject(raw, Stage.EXTRACT, RejectReason.TOO_DEEP, str(e))
         if ex is None:
             return _reject(raw, Stage.EXTRACT, RejectReason.NO_MAIN_CONTENT, "trafilatura found no article text")
         body = ex.text
@@ -89,9 +96,11 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
                 raw, Stage.READ, RejectReason.TOO_LARGE, f"{len(body)} chars > max_doc_bytes {limits.max_doc_bytes}"
             )
         if raw.fmt == "txt" and title is None:
-            # Plain-text dumps: the first non-empty line is the headline.
+            # Plain-text dumps: the first non-empty line is the headline, when it is short
+            # enough to be one (a dump that is one long line is all body).
             head, _, rest = body.lstrip().partition("\n")
-            title, body = head, rest
+            if len(head) <= MAX_HEADLINE_CHARS:
+                title, body = head, rest
     else:
         return _reject(raw, Stage.READ, RejectReason.NO_CONTENT, "record has neither html nor text")
 

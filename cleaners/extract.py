@@ -49,10 +49,29 @@ class Extracted:
     markup: Markup = NO_MARKUP
 
 
+PARSER_DEPTH = 255
+"""Nesting at which libxml2's HTML parser stops descending: deeper elements are dropped."""
+
+
+class TooDeep(ValueError):
+    """A page nested past the parser's depth: what lies deeper was dropped, so no text was found."""
+
+
+def _reaches_depth(tree: HtmlElement, depth: int) -> bool:
+    stack = [(tree, 0)]
+    while stack:
+        el, d = stack.pop()
+        if d >= depth:
+            return True
+        stack.extend((child, d + 1) for child in el)
+    return False
+
+
 def extract_html(
     html: str, url: str | None, cfg: ExtractConfig = ExtractConfig(), with_date: bool = True
 ) -> Extracted | None:
-    """The page's main text and metadata, or None when trafilatura finds no main content.
+    """The page's main text and metadata, or None when trafilatura finds no main content
+    (TooDeep when that is because the page nests deeper than the parser reads).
 
     The page is parsed once; its link and role facts (`Markup`) are read from the tree before
     trafilatura works on its own copy of it. `with_date=False` skips the date search (the
@@ -83,6 +102,8 @@ def extract_html(
         date_extraction_params=date_params,
     )
     if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
+        if _reaches_depth(tree, PARSER_DEPTH):
+            raise TooDeep(f"nested {PARSER_DEPTH}+ elements deep: the parser drops what lies deeper")
         return None  # bare_extraction returns a Document unless asked for a dict
     return Extracted(
         text=str(doc.text),

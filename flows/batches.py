@@ -245,6 +245,7 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
     reasons: dict[str, int] = {}
     files: list[dict[str, Any]] = []
     n_docs = n_skipped = 0
+    cleaned: set[str] = set()  # ids this batch cleaned: a repeat is a reject before any work
     for unit in batch.units:
         n_unit = n_transient = 0
         for item in read_file(unit.path, settings.limits, unit.part, unit.parts, prog.at):
@@ -255,6 +256,11 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
             if did in known:
                 n_skipped += 1
                 continue
+            if isinstance(item, RawDoc):
+                if did in cleaned:
+                    item = repeated_record(item)
+                else:
+                    cleaned.add(did)
             res = item if isinstance(item, Reject) else _safe_clean(item, settings)
             if isinstance(res, Reject):
                 reasons[res.reason] = reasons.get(res.reason, 0) + 1
@@ -312,6 +318,20 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
         "seconds": round(time.perf_counter() - t0, 3),
         "reused": False,
     }
+
+
+def repeated_record(item: RawDoc) -> Reject:
+    """The reject of a record that repeats one cleaned earlier in the batch (same file, id, bytes)."""
+    return Reject(
+        item.source,
+        item.source_id,
+        item.locator,
+        Stage.READ,
+        RejectReason.DUPLICATE_RECORD,
+        RejectReason.DUPLICATE_RECORD.meaning,
+        item.key,
+        item.raw_hash,
+    )
 
 
 class _Timeout(BaseException):

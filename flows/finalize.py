@@ -20,6 +20,7 @@ import polars as pl
 from cleaners.articles import build_articles, duplicate_record_rejects, first_copies
 from cleaners.config import Settings
 from cleaners.dedup import History, dedup_in_parts
+from cleaners.records import RejectReason
 from cleaners.rules import SITE_RULE
 from cleaners.schema import empty
 from cleaners.sites import site_boilerplate, site_expr
@@ -78,10 +79,17 @@ def finalize(
         rej_all = pl.concat([rej_all, refused.join(told, on="doc_id", how="anti")], how="vertical_relaxed")
     n_seen = ids.height + rej_all.height
     keep, repeated = first_copies(ids, existing)
-    rejects = (
-        rej_all.join(existing, on="doc_id", how="anti")
-        .join(keep.select("doc_id"), on="doc_id", how="anti")
-        .unique("doc_id", keep="first", maintain_order=True)
+    # A batch turns a record it already cleaned into a duplicate_record reject before any work;
+    # it shares the id of the copy that is kept, so it is not matched against the kept ids.
+    repeat = pl.col("reason") == RejectReason.DUPLICATE_RECORD.value
+    rejects = pl.concat(
+        [
+            rej_all.filter(~repeat)
+            .join(existing, on="doc_id", how="anti")
+            .join(keep.select("doc_id"), on="doc_id", how="anti")
+            .unique("doc_id", keep="first", maintain_order=True),
+            rej_all.filter(repeat),
+        ]
     )
     n_skipped = n_seen - keep.height - rejects.height - repeated.height
     timings["load"] = time.perf_counter() - t

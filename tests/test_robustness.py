@@ -51,6 +51,7 @@ def hostile_corpus(d, secret_file) -> dict[str, str]:
         ).encode(),
         "too-large.html": b"<html><body><p>" + b"x " * 1_600_000 + b"</p></body></html>",
         "huge-line.txt": ("Huge line dump\n" + "word " * 400_000).encode(),
+        "one-line.txt": ("word " * 400_000).encode(),
         "cp1252.html": GOOD.replace("harbour", "caf\u00e9 \u2014 \u201charbour\u201d").encode("cp1252"),
         "utf16-bom.html": GOOD.encode("utf-16"),
         "wrong-charset.html": GOOD.replace("<head>", '<head><meta charset="iso-8859-1">')
@@ -116,6 +117,7 @@ def test_hostile_corpus_never_sinks_the_run_and_loses_nothing(tmp_path):
     assert reason["image-named.html"] == "binary" and reason["binary.html"] == "binary"
     assert reason["too-large.html"] == "too_large"
     assert reason["bomb.jsonl.gz"] == "too_large"
+    assert reason["deep-nesting.html"] == "too_deep"
     assert reason["only-boilerplate.html"] in {"only_boilerplate", "too_short", "no_main_content"}
     assert reason["only-script.html"] in {"no_main_content", "too_short"}
     # Good documents come through intact, whatever their encoding or name.
@@ -131,6 +133,7 @@ def test_hostile_corpus_never_sinks_the_run_and_loses_nothing(tmp_path):
     assert "\u00fcber-harbour" in by_file["wrong-charset.html"]
     assert "The caf\u00e9 re-opened" in by_file["mojibake.txt"]
     assert len(max(by_file["huge-line.txt"].split("\n"), key=len)) <= 100_000
+    assert by_file["one-line.txt"].startswith("word word")  # one long line: body, not a headline
     good_lines = art.filter(pl.col("source") == str(corpus / "mixed.jsonl"))["source_id"].to_list()
     assert sorted(good_lines) == ["ok-1", "ok-2"]
     assert rej.filter(pl.col("source") == str(corpus / "mixed.jsonl")).height == 5

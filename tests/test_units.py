@@ -126,6 +126,20 @@ def test_process_batch_cleans_skips_known_ids_and_reuses_a_finished_batch(tmp_pa
     assert again["skipped"] == 2 and again["cleaned"] == 0
 
 
+def test_a_record_repeated_in_a_batch_is_rejected_before_it_is_cleaned(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    line = json.dumps({"url": "https://harbour.example/a", "text": "\n".join(BODY)})
+    feed.write_text("\n".join([line] * 5 + [json.dumps({"id": "x", "text": "\n".join(BODY)})]) + "\n")
+    (batch,) = plan_batches([str(feed)], Settings())
+    summary = process_batch(batch, Settings(), tmp_path / "out")
+    assert summary["cleaned"] == 2 and summary["rejected"] == 4
+    rej = scan_parts([tmp_path / "out"], "rejects").collect()
+    docs = scan_parts([tmp_path / "out"], "docs").collect()
+    assert rej["reason"].unique().to_list() == ["duplicate_record"]
+    assert rej["locator"].to_list() == ["line:2", "line:3", "line:4", "line:5"]
+    assert set(rej["doc_id"]) == {docs.filter(pl.col("locator") == "line:1")["doc_id"][0]}
+
+
 def test_a_knob_has_one_default_and_one_bound_that_config_cli_and_form_share():
     from cleaners.config import ConfigError, DedupConfig, ExtractConfig, knob_info
     from flows.params import IngestParams, ParameterError, validate
