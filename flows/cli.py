@@ -208,6 +208,9 @@ def _run_with(args: argparse.Namespace, starting: TemporaryServer | None) -> int
     try:
         with prefect_api(starting):
             summary = ingest(params=params)
+    except OSError as e:  # a full disk, a read-only warehouse: say which, in words
+        print(f"newsclean: run failed: {_os_error(e)}", file=sys.stderr)
+        return 1
     except Exception as e:  # the run itself failed: say why, exit non-zero
         print(f"newsclean: run failed: {type(e).__name__}: {e}", file=sys.stderr)
         return 1

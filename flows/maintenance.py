@@ -15,7 +15,7 @@ from cleaners.config import DedupConfig
 from cleaners.dedup import dedup
 from cleaners.schema import TABLES
 from flows.params import COMPACT_ROWS, check_rows
-from flows.warehouse import COMPACT_PREFIX, Warehouse, apply_relabels, fsync_file, rewrite, table_dir
+from flows.warehouse import COMPACT_PREFIX, Warehouse, apply_relabels, disk_error, fsync_file, rewrite, table_dir
 
 
 def drop_run(wh: Warehouse, run_id: str, dedup_cfg: DedupConfig | None = None) -> int:
@@ -86,8 +86,12 @@ def compact(wh: Warehouse, target_rows: int = COMPACT_ROWS) -> dict[str, tuple[i
             tmp = []
             for k in range(outputs):
                 path = d / f".{COMPACT_PREFIX}{seq:08d}-{k:05d}.parquet"
-                scan.slice(k * target_rows, target_rows).sink_parquet(path, compression="zstd", statistics=True)
-                fsync_file(path)
+                try:
+                    scan.slice(k * target_rows, target_rows).sink_parquet(path, compression="zstd", statistics=True)
+                    fsync_file(path)
+                    pl.read_parquet_schema(path)
+                except (OSError, pl.exceptions.PolarsError) as e:
+                    raise disk_error(e, path) from None
                 tmp.append(path)
             for f in files:
                 f.unlink()

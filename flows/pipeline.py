@@ -37,7 +37,7 @@ from flows.finalize import finalize
 from flows.lifetime import watch_parent
 from flows.manifest import FilePart, Stats, manifest_rows, unchanged
 from flows.params import IngestParams, ParameterError, preflight, validate
-from flows.warehouse import Warehouse, fault_point
+from flows.warehouse import Warehouse, fault_point, write_parquet_atomic
 
 MAX_REJECT_LOGS = 20
 RUN_PREFIX = "ingest-"
@@ -171,7 +171,7 @@ def ingest(params: IngestParams = IngestParams()) -> dict[str, Any]:
     scratch = wh.scratch(run_id)
     try:
         known = scratch / "known.parquet"
-        wh.stored_ids().filter(pl.col("source").is_in(files)).collect().write_parquet(known)
+        write_parquet_atomic(wh.stored_ids().filter(pl.col("source").is_in(files)).collect(), known)
         batches = plan_batches(
             files,
             settings,

@@ -23,6 +23,7 @@ touches a file it did not create. Superseded snapshots are removed after a grace
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -104,8 +105,13 @@ def write_parquet_atomic(df: pl.DataFrame, path: Path) -> None:
     """Write to a temporary name, fsync, then rename: never a half-written file at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    df.write_parquet(tmp, compression="zstd", statistics=True)
-    fsync_file(tmp)
+    try:
+        df.write_parquet(tmp, compression="zstd", statistics=True)
+        fsync_file(tmp)
+        pl.read_parquet_schema(tmp)  # a footer cut short by a full disk fails here, not in a reader
+    except (OSError, pl.exceptions.PolarsError) as e:
+        tmp.unlink(missing_ok=True)
+        raise disk_error(e, path) from None
     os.replace(tmp, path)
 
 
@@ -113,6 +119,24 @@ def fsync_file(path: Path) -> None:
     """Flush a written file to disk (before the rename that makes it visible)."""
     with open(path, "rb") as fh:
         os.fsync(fh.fileno())
+
+
+def disk_error(e: Exception, path: Path) -> OSError:
+    """A failed write as the OSError it is: Polars reports a full disk as a Parquet error, or
+    writes a truncated footer without one (then the free space tells)."""
+    if isinstance(e, OSError):
+        return e
+    full = "os error 28" in str(e) or _nearly_full(path.parent)
+    if full:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    return OSError(errno.EIO, f"could not write {path.name}: {e}", str(path))
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
 
 
 def table_dir(snapshot: Path, table: str) -> Path:

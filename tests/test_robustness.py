@@ -349,3 +349,38 @@ def test_readers_that_resolve_current_once_never_tear_across_relabels_compacts_a
     assert errors == [] and reads[0] >= 20, (errors, reads[0])
     # A dataset opened before the relabel reads its own snapshot's files whole afterwards.
     assert opened.to_table().num_rows == opened.count_rows() > 0
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs (needs root and mount rights, as in CI), almost filled."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root with mount rights)")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+@pytest.mark.parametrize("free_kb", [150, 400, 700])
+def test_a_full_disk_is_named_in_one_line_and_readers_keep_the_last_run(tmp_path, small_disk, free_kb):
+    import random
+
+    rng = random.Random(free_kb)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for i in range(40):  # pages whose bodies do not compress away: the run needs ~1 MB of disk
+        paras = "".join("<p>" + " ".join(f"{rng.getrandbits(40):x}" for _ in range(60)) + ".</p>" for _ in range(30))
+        (inbox / f"{i:03d}.html").write_text(f"<html><body><article><h1>Page {i}</h1>{paras}</article></body></html>")
+    wh = small_disk / "wh"
+    assert _cli([str(SEEDS / "syndicated"), "--warehouse", str(wh)]).returncode == 0
+    before = _snapshot(wh)
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    (small_disk / "filler").write_bytes(b"\0" * max(0, free - (free_kb << 10)))
+    out = _cli([str(inbox), "--warehouse", str(wh)])
+    assert out.returncode == 1, out.stdout[-500:]
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("newsclean: run failed: no space left on the device") and "free space" in last, last
+    assert _snapshot(wh) == before
