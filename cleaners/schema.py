@@ -69,6 +69,7 @@ ARTICLES = _t(
     ("run_id", S, "Run that ingested the document.", False),
     ("source", S, "Absolute path of the input file.", False),
     ("source_id", S, "JSONL `id` or WARC-Record-ID; null for files without one."),
+    ("locator", S, "Where in the file: `line:N`, `offset:N`, or `file` (null in rows written before schema 4)."),
     ("url", S, "Page URL (JSONL `url`, WARC target URI, or the page's canonical link)."),
     ("domain", S, "Host of `url` without `www.`; sites are profiled per domain (inputs without a URL: per folder)."),
     ("site_name", S, "Site name from page metadata (og:site_name, publisher), when the page has one."),

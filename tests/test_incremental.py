@@ -69,6 +69,16 @@ def test_changed_content_at_a_known_path_is_a_new_version(tmp_path):
     assert runs["n_files_skipped"].to_list() == [0, 1, 0, 0]
 
 
+def _current_problems(wh) -> list[tuple[str, str]]:
+    """The README's current-problems query (docs/queries/current-problems.sql) run by DuckDB."""
+    import duckdb
+
+    from tests.conftest import ROOT
+
+    sql = (ROOT / "docs" / "queries" / "current-problems.sql").read_text().replace("warehouse/current", f"{wh}/current")
+    return sorted((os.path.basename(s), r) for s, _, _, r, *_ in duckdb.connect().execute(sql).fetchall())
+
+
 def test_fixed_rejects_are_retried(tmp_path):
     inbox, wh = tmp_path / "incoming", tmp_path / "wh"
     inbox.mkdir()
@@ -83,6 +93,8 @@ def test_fixed_rejects_are_retried(tmp_path):
         str(inbox / "slow.txt"): "timeout",
     }
     assert first["n_articles"] == 0
+    problems = [("empty.html", "empty"), ("feed.jsonl", "invalid_json"), ("slow.txt", "timeout")]
+    assert _current_problems(wh) == problems
     # Unchanged, not transient: never read again. Transient, unchanged: backs off (no new reject row
     # every hour) and is retried once retry_after_runs runs have passed, at once when it changes.
     second = run_ingest([inbox], wh, max_extract_seconds=0.000001)
@@ -99,8 +111,9 @@ def test_fixed_rejects_are_retried(tmp_path):
     assert third["n_articles"] == 3 and third["n_rejects"] == 0
     art, rej, _ = _tables(wh)
     assert set(art["source"]) == {str(inbox / n) for n in ("empty.html", "feed.jsonl", "slow.txt")}
-    # Nothing is lost: the old rejects stay as history of what happened.
+    # Nothing is lost: the old rejects stay as history of what happened; none is a current problem.
     assert rej.height == 4
+    assert _current_problems(wh) == []
     assert run_ingest([inbox], wh)["n_files_skipped"] == 3
 
 
