@@ -44,3 +44,11 @@ def table_glob(wh, table: str) -> str:
     from cleaners.schema import TABLES
 
     return f"{wh}/current/{table}/*.parquet" if TABLES[table].public else f"{wh}/current/_internal/{table}/*.parquet"
+
+
+def unprivileged(cmd: list[str]) -> list[str]:
+    """`cmd` run where file permissions apply: as root, without the capabilities that bypass them."""
+    if os.getuid() != 0:
+        return cmd
+    drop = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", "--", *cmd]

@@ -60,6 +60,43 @@ def test_run_seeds_then_explain(tmp_path):
     assert doc["text"].splitlines()[0] in exp.stdout
 
 
+def test_maintenance_commands_refuse_bad_rows_missing_and_read_only_warehouses_in_one_line(tmp_path):
+    from tests.conftest import unprivileged
+
+    for rows in ("0", "-1"):
+        out = _run(["compact", "--rows", rows, "--warehouse", str(tmp_path / "wh")], tmp_path)
+        assert out.returncode == 2 and out.stderr.count("\n") == 1 and "--rows must be in [1," in out.stderr
+    for cmd in (["runs"], ["compact"], ["runs", "drop", "r1"]):
+        out = _run([*cmd, "--warehouse", str(tmp_path / "nowhere")], tmp_path)
+        assert out.returncode == 2 and out.stderr.startswith(f"newsclean: no warehouse at {tmp_path / 'nowhere'}")
+    assert _run(["run", str(ROOT / "seeds" / "syndicated"), "--no-progress"], tmp_path).returncode == 0
+    wh = tmp_path / "warehouse"
+    assert _run(["runs"], tmp_path).returncode == 0
+    import polars as pl
+
+    run_id = pl.read_parquet(f"{wh}/current/runs/*.parquet")["run_id"][0]
+    for path in [wh, *wh.rglob("*")]:
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(0o555)
+    try:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        for cmd in (["compact"], ["runs", "drop", run_id]):
+            out = subprocess.run(
+                unprivileged([*EXE, *cmd, "--warehouse", str(wh)]),
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert out.returncode == 1, out.stderr
+            assert "not writable" in out.stderr and "Traceback" not in out.stderr and out.stderr.count("\n") == 1
+    finally:
+        for path in [wh, *wh.rglob("*")]:
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+    assert _run(["runs", "drop", run_id], tmp_path).returncode == 0  # writable again: it works
+
+
 def test_missing_input_and_unwritable_warehouse_exit_2_before_any_work(tmp_path):
     missing = _run(["run", str(tmp_path / "does-not-exist"), "--warehouse", str(tmp_path / "wh")], tmp_path)
     assert missing.returncode == 2 and f"input not found: {tmp_path / 'does-not-exist'}" in missing.stderr

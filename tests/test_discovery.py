@@ -125,11 +125,9 @@ print(json.dumps({{"files": found.files, "refused": [[r.source, r.reason, r.loca
 
 
 def _unprivileged(code: str) -> str:
-    """Run `code` where file permissions apply: as root, without the capabilities that bypass them."""
-    cmd = [sys.executable, "-c", code]
-    if os.getuid() == 0:
-        drop = "-dac_override,-dac_read_search"
-        cmd = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", "--", *cmd]
+    from tests.conftest import unprivileged
+
+    cmd = unprivileged([sys.executable, "-c", code])
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
 
