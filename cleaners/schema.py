@@ -164,7 +164,7 @@ RUNS = _t(
     (
         "n_files_skipped",
         I64,
-        "Input files skipped unread: same path, size and mtime as a file fully stored before.",
+        "Input files skipped unread: same path, size, mtime, ctime and inode as a file stored before.",
         False,
     ),
     ("n_bad_dates", I64, "Articles whose input `published_at` could not be parsed (logged; date then guessed).", False),
