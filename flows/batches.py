@@ -6,16 +6,11 @@ so they are keyed by a hash of both and reused when a failed run is repeated.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import shutil
-import signal
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,12 +19,14 @@ import polars as pl
 
 from cleaners import language
 from cleaners.config import Settings
-from cleaners.document import clean_document
 from cleaners.extract import quiet_library_logs
-from cleaners.records import TRANSIENT_REASONS, CleanDoc, RawDoc, Reject, RejectReason, Stage
-from cleaners.schema import KINDS, PROFILE_SCHEMA
+from cleaners.records import CleanDoc, RawDoc, Reject, RejectReason, Stage
+from cleaners.schema import DOCS_SCHEMA, KINDS, PROFILE_SCHEMA
 from cleaners.sites import line_key, page_key, site_of, site_profile_rows
+from flows.manifest import FilePart
+from flows.sandbox import safe_clean
 from flows.sources import PART_BLOCK, SPLITTABLE, format_of, read_file, split_limit
+from flows.summaries import BatchSummary
 from flows.warehouse import write_json_atomic, write_parquet_atomic
 
 CHUNK_DOCS = 2000
@@ -143,13 +140,36 @@ def plan_batches(
 
 
 class _Sink:
-    """Accumulates rows per kind and flushes them as numbered part files."""
+    """Accumulates a batch's rows per kind and flushes them as numbered part files."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, max_line_words: int) -> None:
         self.out = out
+        self.max_line_words = max_line_words
         self.rows: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
         self.parts = 0
         self.counts = {k: 0 for k in KINDS}
+        self.reasons: dict[str, int] = {}
+
+    def add(self, doc_id: str, res: CleanDoc | Reject) -> bool:
+        """Buffer one document's rows (flushing every CHUNK_DOCS); True for a transient reject."""
+        if isinstance(res, Reject):
+            self.reasons[res.reason.value] = self.reasons.get(res.reason.value, 0) + 1
+            self.rows["rejects"].append({**res.row(), "doc_id": doc_id})
+        else:
+            page = page_key(res.title, res.lines, int(doc_id, 16))
+            row = {name: getattr(res, name, None) for name in DOCS_SCHEMA}
+            row.update(doc_id=doc_id, line_hashes=[line_key(ln) for ln in res.lines], page_hash=page)
+            self.rows["docs"].append(row)
+            self.rows["removed"].extend(
+                {"doc_id": doc_id, "position": r.position, "line": r.line, "rule": r.rule} for r in res.removed
+            )
+            site = site_of(res.domain, res.source)
+            self.rows["profile"].extend(
+                dict(zip(PROFILE_SCHEMA, r)) for r in site_profile_rows(site, page, res.lines, self.max_line_words)
+            )
+        if len(self.rows["docs"]) + len(self.rows["rejects"]) >= CHUNK_DOCS:
+            self.flush()
+        return isinstance(res, Reject) and res.reason.transient
 
     def flush(self) -> None:
         """Write the buffered rows of every kind as the next part files."""
@@ -209,7 +229,7 @@ def known_ids(known: Path | None, files: tuple[str, ...]) -> frozenset[str]:
 
 def process_batch(
     batch: Batch, settings: Settings, out: Path, known: Path | None = None, progress: Path | None = None
-) -> dict[str, Any]:
+) -> BatchSummary:
     """Read and clean every new document of the batch's units into `out` (skipped if done before).
 
     Records whose doc_id is in `known` (stored by an earlier run) are counted as skipped
@@ -217,14 +237,12 @@ def process_batch(
     """
     done = out / DONE
     if done.exists():
-        summary: dict[str, Any] = json.loads(done.read_text())
-        summary["reused"] = True
-        return summary
+        return BatchSummary.read(done)
     final, out = out, out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
         summary = _process(batch, settings, out, known_ids(known, batch.files), _Progress(progress))
         out.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(out / DONE, summary)
+        write_json_atomic(out / DONE, summary.data())
         # Publish the finished batch in one rename; a concurrent run that got there first wins.
         try:
             os.rename(out, final)
@@ -236,14 +254,12 @@ def process_batch(
     return summary
 
 
-def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str], prog: _Progress) -> dict[str, Any]:
+def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str], prog: _Progress) -> BatchSummary:
     t0 = time.perf_counter()
     language.warm_up()  # the model load must not count against the first document's time limit
     quiet_library_logs()  # empty pages are rejects with a reason, not WARNING lines in the run log
-    sink = _Sink(out)
-    max_words = settings.boilerplate.site_max_line_words
-    reasons: dict[str, int] = {}
-    files: list[dict[str, Any]] = []
+    sink = _Sink(out, settings.boilerplate.site_max_line_words)
+    files: list[FilePart] = []
     n_docs = n_skipped = 0
     cleaned: set[str] = set()  # ids this batch cleaned: a repeat is a reject before any work
     for unit in batch.units:
@@ -261,63 +277,25 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
                     item = repeated_record(item)
                 else:
                     cleaned.add(did)
-            res = item if isinstance(item, Reject) else _safe_clean(item, settings)
-            if isinstance(res, Reject):
-                reasons[res.reason] = reasons.get(res.reason, 0) + 1
-                n_transient += res.reason in TRANSIENT_REASONS
-                sink.rows["rejects"].append({**res.row(), "doc_id": did})
-            else:
-                page = page_key(res.title, res.lines, int(did, 16))
-                sink.rows["docs"].append(
-                    {
-                        "doc_id": did,
-                        "source": res.source,
-                        "source_id": res.source_id,
-                        "locator": res.locator,
-                        "url": res.url,
-                        "domain": res.domain,
-                        "title": res.title,
-                        "author": res.author,
-                        "published_at": res.published_at,
-                        "lines": res.lines,
-                        "positions": res.positions,
-                        "line_hashes": [line_key(ln) for ln in res.lines],
-                        "page_hash": page,
-                        "raw_hash": res.raw_hash,
-                        "site_name": res.site_name,
-                        "language": res.language,
-                        "date_error": res.date_error,
-                    }
-                )
-                sink.rows["removed"].extend(
-                    {"doc_id": did, "position": r.position, "line": r.line, "rule": r.rule} for r in res.removed
-                )
-                site = site_of(res.domain, res.source)
-                sink.rows["profile"].extend(
-                    dict(zip(PROFILE_SCHEMA, row)) for row in site_profile_rows(site, page, res.lines, max_words)
-                )
-            if len(sink.rows["docs"]) + len(sink.rows["rejects"]) >= CHUNK_DOCS:
-                sink.flush()
-        files.append(
-            {"path": unit.path, "part": unit.part, "parts": unit.parts, "records": n_unit, "transient": n_transient}
-        )
+            res = item if isinstance(item, Reject) else safe_clean(item, settings)
+            n_transient += sink.add(did, res)
+        files.append(FilePart(unit.path, unit.part, unit.parts, n_unit, n_transient))
         prog.file_done(unit.size)
     sink.flush()
-    return {
-        "batch": batch.index,
-        "key": batch.key,
-        "files": len(batch.files),
-        "units": len(batch.units),
-        "documents": n_docs,
-        "skipped": n_skipped,
-        "cleaned": sink.counts["docs"],
-        "rejected": sink.counts["rejects"],
-        "reject_reasons": reasons,
-        "removed_lines": sink.counts["removed"],
-        "file_parts": files,
-        "seconds": round(time.perf_counter() - t0, 3),
-        "reused": False,
-    }
+    return BatchSummary(
+        batch=batch.index,
+        key=batch.key,
+        files=len(batch.files),
+        units=len(batch.units),
+        documents=n_docs,
+        skipped=n_skipped,
+        cleaned=sink.counts["docs"],
+        rejected=sink.counts["rejects"],
+        reject_reasons=sink.reasons,
+        removed_lines=sink.counts["removed"],
+        file_parts=tuple(files),
+        seconds=round(time.perf_counter() - t0, 3),
+    )
 
 
 def repeated_record(item: RawDoc) -> Reject:
@@ -332,87 +310,6 @@ def repeated_record(item: RawDoc) -> Reject:
         item.key,
         item.raw_hash,
     )
-
-
-class _Timeout(BaseException):
-    """A BaseException, like KeyboardInterrupt, so that a library's `except Exception:` (which
-    trafilatura and htmldate use around optional steps) cannot swallow it."""
-
-
-_REFIRE_SECONDS = 0.05
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise _Timeout in this thread after `seconds` (SIGALRM; a no-op off the main thread,
-    where signals cannot be delivered, e.g. on Dask's worker threads).
-
-    The alarm re-fires every 50 ms until the block ends: a signal that lands where Python
-    ignores exceptions (a finalizer, a callback) does not let the document run on unchecked.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    armed = [True]
-
-    def _alarm(signum: int, frame: object) -> None:
-        if armed[0]:
-            raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    try:
-        # Armed inside `try`: an alarm that fires at once (a tiny limit) still reaches `finally`.
-        signal.setitimer(signal.ITIMER_REAL, seconds, _REFIRE_SECONDS)
-        yield
-    finally:
-        while True:  # disarm first; an alarm that lands before the assignment is retried
-            try:
-                armed[0] = False
-                break
-            except _Timeout:
-                continue
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _safe_clean(item: RawDoc, settings: Settings) -> CleanDoc | Reject:
-    """clean_document under the time limit, with any exception turned into a reject."""
-    try:
-        with _time_limit(settings.limits.max_extract_seconds):
-            return clean_document(item, settings)
-    except _Timeout:
-        return Reject(
-            item.source,
-            item.source_id,
-            item.locator,
-            Stage.EXTRACT,
-            RejectReason.TIMEOUT,
-            f"cleaning took longer than max_extract_seconds={settings.limits.max_extract_seconds}",
-            item.key,
-            item.raw_hash,
-        )
-    except RecursionError:
-        return Reject(
-            item.source,
-            item.source_id,
-            item.locator,
-            Stage.EXTRACT,
-            RejectReason.TOO_DEEP,
-            "document nesting exceeds the parser's recursion limit",
-            item.key,
-            item.raw_hash,
-        )
-    except Exception as e:  # a bug or a library failure on one page must not sink the run
-        return Reject(
-            item.source,
-            item.source_id,
-            item.locator,
-            Stage.EXTRACT,
-            RejectReason.EXTRACT_ERROR,
-            f"{type(e).__name__}: {e}"[:500],
-            item.key,
-            item.raw_hash,
-        )
 
 
 def scan_parts(batch_dirs: list[Path], kind: str) -> pl.LazyFrame:

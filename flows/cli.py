@@ -199,9 +199,10 @@ def _run_with(args: argparse.Namespace, starting: TemporaryServer | None) -> int
         for problem in problems:
             print(f"newsclean: {problem}", file=sys.stderr)
         return 2
-    from flows.pipeline import PROGRESS_ENV, ingest
+    from flows.pipeline import ingest
     from flows.report import terminal
     from flows.server import prefect_api
+    from flows.units import PROGRESS_ENV
 
     if not args.no_progress and sys.stderr.isatty():
         os.environ[PROGRESS_ENV] = "1"
@@ -214,7 +215,7 @@ def _run_with(args: argparse.Namespace, starting: TemporaryServer | None) -> int
     except Exception as e:  # the run itself failed: say why, exit non-zero
         print(f"newsclean: run failed: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
-    print(json.dumps(summary, indent=2, default=str) if args.json else terminal(summary))
+    print(json.dumps(summary.to_dict(), indent=2, default=str) if args.json else terminal(summary))
     return 0
 
 

@@ -1,5 +1,14 @@
 """Stage two: the run's batches -> site-line stripping -> dedup against history -> staged tables.
 
+`finalize` is six named steps, each reading what it needs once and timed by one `Timings`:
+
+1. `load`: the batches' document ids and rejects; first copies, repeats, what is stored already;
+2. `learn_site_lines`: this run's short lines plus every earlier run's -> the site boilerplate;
+3. `build_parts`: per batch part file, site lines stripped, final bodies (scratch `final/`), rejects;
+4. `find_duplicates`: MinHash/LSH against this run and the stored band index, in parts;
+5. `stage_tables`: every table of the run into staging (articles joined to their clusters);
+6. `summarize`: the counts and the report's material (`StagedRun`).
+
 Streams: batch part files (a few thousand documents each) are processed one at a time, and
 dedup works in parts of `DedupConfig.part_docs` documents (band keys staged per part) and reads
 the finished bodies back in chunks, so memory holds per-document ids and assignments, one part's
@@ -8,62 +17,88 @@ band keys, never the whole run's text.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from cleaners.articles import build_articles, duplicate_record_rejects, first_copies
 from cleaners.config import Settings
-from cleaners.dedup import History, dedup_in_parts
+from cleaners.dedup import DedupResult, History, dedup_in_parts
 from cleaners.records import RejectReason
 from cleaners.rules import SITE_RULE
 from cleaners.schema import empty
 from cleaners.sites import site_boilerplate, site_expr
 from flows.batches import scan_parts
-from flows.warehouse import STAGING, Warehouse, write_parquet_atomic
+from flows.summaries import SiteCounts, StagedRun
+from flows.warehouse import Warehouse, write_parquet_atomic
 
 SITE_ROWS = 20
+LARGEST_CLUSTERS = 10
+FINAL_SCHEMA = pl.Schema(
+    [
+        ("doc_id", pl.String()),
+        ("text", pl.String()),
+        ("published_at", pl.Datetime("us", "UTC")),
+        ("n_words", pl.Int32()),
+    ]
+)
+"""What dedup reads of a final body when the run has none."""
 
 
-def _site_counts(
-    final: pl.LazyFrame, assignments: pl.DataFrame, removed: pl.DataFrame, rejects: pl.DataFrame, ids: pl.DataFrame
-) -> list[dict[str, Any]]:
-    """Per-domain counts of this run (articles, duplicates, rejects, removed lines), largest first."""
-    arts = final.select("doc_id", "domain").collect().join(assignments, on="doc_id")
-    domains = ids.select("doc_id", "domain").unique("doc_id")
-    per = arts.group_by("domain").agg(pl.len().alias("articles"), (~pl.col("is_canonical")).sum().alias("duplicates"))
-    rej = rejects.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("rejects"))
-    rem = removed.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("lines_removed"))
-    out = (
-        per.join(rej, on="domain", how="full", coalesce=True)
-        .join(rem, on="domain", how="full", coalesce=True)
-        .with_columns(pl.col("domain").fill_null("(no domain)"), pl.exclude("domain").fill_null(0))
-        .sort(["articles", "rejects", "domain"], descending=[True, True, False])
-        .head(SITE_ROWS)
-    )
-    return out.select("domain", "articles", "duplicates", "rejects", "lines_removed").to_dicts()
+class Timings:
+    """Seconds per named step: `with timings.step("load"): ...`."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Time the block as step `name`."""
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(time.perf_counter() - t, 3)
 
 
-def finalize(
-    wh: Warehouse,
-    batch_dirs: list[Path],
-    settings: Settings,
-    run_id: str,
-    refused: pl.DataFrame | None = None,
-    log: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
-    """Build and stage every table for the run; returns counts and per-step timings.
+@dataclass
+class Loaded:
+    """The batches' documents, read once: ids and places, which to keep, their rejects."""
 
-    `log` gets a line per dedup part of a large run (the flow passes its run logger).
-    """
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    doc_files = [p for d in batch_dirs for p in sorted((d / "docs").glob("*.parquet"))]
+    ids: pl.DataFrame
+    """doc_id, domain, page_hash, date_error, source, locator, ord (row order over the part files)."""
+    keep: pl.DataFrame
+    repeated: pl.DataFrame
+    rejects: pl.DataFrame
+    n_seen: int
+    n_skipped: int
+
+
+@dataclass
+class Bodies:
+    """The run's final bodies (part files in scratch), their rejects and removed lines."""
+
+    files: list[Path]
+    metadata: pl.DataFrame
+    """doc_id, title, domain, page_hash, published_at of every final body (read once)."""
+    rejects: pl.DataFrame
+    removed: pl.DataFrame
+
+    def bodies(self) -> pl.LazyFrame:
+        """doc_id, text, published_at, n_words of the final bodies, streamed from their files."""
+        if not self.files:
+            return pl.DataFrame(schema=FINAL_SCHEMA).lazy()
+        return pl.scan_parquet([str(f) for f in self.files]).select(list(FINAL_SCHEMA))
+
+
+def load(wh: Warehouse, batch_dirs: list[Path], refused: pl.DataFrame | None) -> Loaded:
+    """Ids and rejects of every batch, the first copy of each new id, what is stored already."""
     # Batches skip stored records already; this catches a run that committed in the meantime.
     existing = wh.stored_ids().select("doc_id").unique().collect()
     ids = (
@@ -77,7 +112,6 @@ def finalize(
         # Refused before reading, they carry no content: one row per problem, not one per run.
         told = wh.scan("rejects").select("doc_id").collect()
         rej_all = pl.concat([rej_all, refused.join(told, on="doc_id", how="anti")], how="vertical_relaxed")
-    n_seen = ids.height + rej_all.height
     keep, repeated = first_copies(ids, existing)
     # A batch turns a record it already cleaned into a duplicate_record reject before any work;
     # it shares the id of the copy that is kept, so it is not matched against the kept ids.
@@ -91,13 +125,21 @@ def finalize(
             rej_all.filter(repeat),
         ]
     )
+    n_seen = ids.height + rej_all.height
     n_skipped = n_seen - keep.height - rejects.height - repeated.height
-    timings["load"] = time.perf_counter() - t
+    return Loaded(ids, keep, repeated, rejects, n_seen, n_skipped)
 
-    # --- site-level boilerplate: this run's pages plus every earlier run's profile -------------
-    t = time.perf_counter()
+
+def learn_site_lines(
+    wh: Warehouse, batch_dirs: list[Path], keep: pl.DataFrame, settings: Settings
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(this run's profile rows of kept pages, the site boilerplate lines: domain, line_hash).
+
+    A line is boilerplate on a site when it is on `site_min_pages` distinct pages of it, this
+    run's and every earlier run's together.
+    """
     pages = keep.select(site_expr().alias("domain"), "page_hash").unique()
-    profile_now = (
+    profile = (
         scan_parts(batch_dirs, "profile")
         .join(pages.lazy(), on=["domain", "page_hash"], how="semi")
         .unique(["domain", "line_hash", "page_hash"])
@@ -107,65 +149,73 @@ def finalize(
         pl.concat(
             [
                 wh.scan("site_lines").select("domain", "line_hash", "page_hash"),
-                profile_now.lazy().select("domain", "line_hash", "page_hash"),
+                profile.lazy().select("domain", "line_hash", "page_hash"),
             ]
         ),
         settings.boilerplate.site_min_pages,
     )
     if SITE_RULE not in settings.boilerplate.rules:
         boiler = boiler.clear()  # switched off: profiles are still kept for later runs
-    timings["site_profile"] = time.perf_counter() - t
+    return profile, boiler
 
-    # --- per part: strip site lines, final bodies, too-short rejects --------------------------
-    t = time.perf_counter()
-    final_dir = wh.root / STAGING / run_id / "_final"
-    shutil.rmtree(final_dir, ignore_errors=True)
-    keep_ord = keep.select("ord")
-    site_removed, extra_rejects, offset, n_final = [], [], 0, 0
-    for k, f in enumerate(doc_files):
+
+def build_parts(batch_dirs: list[Path], loaded: Loaded, boiler: pl.DataFrame, min_words: int, out: Path) -> Bodies:
+    """Per batch part file: the kept documents' final bodies (written to `out`), rejects, removed lines."""
+    shutil.rmtree(out, ignore_errors=True)
+    keep_ord = loaded.keep.select("ord")
+    site_removed, rejects, files, meta = [], [loaded.rejects], [], []
+    offset = 0
+    for k, f in enumerate(p for d in batch_dirs for p in sorted((d / "docs").glob("*.parquet"))):
         raw = pl.read_parquet(f).with_row_index("ord", offset=offset)
         offset += raw.height
-        if repeated.height:
-            extra_rejects.append(duplicate_record_rejects(raw, repeated))
+        if loaded.repeated.height:
+            rejects.append(duplicate_record_rejects(raw, loaded.repeated))
         part = raw.join(keep_ord, on="ord", how="semi").drop("ord")
         if not part.height:
             continue
-        built = build_articles(part, boiler, settings.extract.min_words)
-        site_removed.append(built.site_removed)
-        extra_rejects.append(built.rejects)
+        built = build_articles(part, boiler, min_words)
+        site_removed.append(built.site_removed.with_columns(pl.col("position").cast(pl.Int32)))
+        rejects.append(built.rejects)
         if built.articles.height:
-            write_parquet_atomic(built.articles, final_dir / f"part-{k:05d}.parquet")
-            n_final += built.articles.height
-    rejects = pl.concat([rejects, *extra_rejects], how="vertical_relaxed")
-    final = (
-        pl.scan_parquet(str(final_dir / "*.parquet"))
-        if n_final
-        else pl.DataFrame(
-            schema={
-                "doc_id": pl.String,
-                "text": pl.String,
-                "published_at": pl.Datetime("us", "UTC"),
-                "n_words": pl.Int32,
-            }
-        ).lazy()
-    )
+            files.append(out / f"part-{k:05d}.parquet")
+            write_parquet_atomic(built.articles, files[-1])
+            meta.append(built.articles.select("doc_id", "title", "domain", "source", "page_hash", "published_at"))
     # Removed lines of every document this run owns, articles and too-short rejects alike.
     removed = pl.concat(
         [
-            scan_parts(batch_dirs, "removed").join(keep.lazy().select("doc_id"), on="doc_id", how="semi").collect(),
-            *[r.with_columns(pl.col("position").cast(pl.Int32)) for r in site_removed],
+            scan_parts(batch_dirs, "removed")
+            .join(loaded.keep.lazy().select("doc_id"), on="doc_id", how="semi")
+            .collect(),
+            *site_removed,
         ]
     ).unique(["doc_id", "position"], keep="first", maintain_order=True)
-    timings["finalize_text"] = time.perf_counter() - t
+    metadata = (
+        pl.concat(meta)
+        if meta
+        else pl.DataFrame(
+            schema={
+                "doc_id": pl.String,
+                "title": pl.String,
+                "domain": pl.String,
+                "source": pl.String,
+                "page_hash": pl.UInt64,
+                "published_at": pl.Datetime("us", "UTC"),
+            }
+        )
+    )
+    return Bodies(files, metadata, pl.concat(rejects, how="vertical_relaxed"), removed)
 
-    # --- near-duplicates against this run and every earlier run -------------------------------
-    t = time.perf_counter()
+
+def find_duplicates(
+    wh: Warehouse, built: Bodies, settings: Settings, run_id: str, log: Callable[[str], None] | None
+) -> DedupResult:
+    """Clusters of the final bodies against this run and every stored article, in parts."""
     history = History(
         bands=wh.scan("lsh_bands").select("doc_key", "band_key"),
         articles=wh.scan("articles").select("doc_id", "text", "cluster_id", "published_at", "n_words"),
     )
-
-    parts = -(-n_final // settings.dedup.part_docs)
+    parts = -(-built.metadata.height // settings.dedup.part_docs)
+    t = time.perf_counter()
 
     def keep_bands(bands: pl.DataFrame, part: int) -> pl.LazyFrame:
         path = wh.stage(run_id, "lsh_bands", bands.with_columns(pl.lit(run_id).alias("run_id")), part)
@@ -173,80 +223,117 @@ def finalize(
             log(f"near-duplicates: part {part + 1} of {parts} done ({time.perf_counter() - t:.0f} s)")
         return pl.scan_parquet(path)
 
-    result = dedup_in_parts(
-        final.select("doc_id", "text", "published_at", "n_words"), settings.dedup, history, keep_bands
-    )
-    timings["dedup"] = time.perf_counter() - t
+    return dedup_in_parts(built.bodies(), settings.dedup, history, keep_bands)
 
-    # --- stage tables --------------------------------------------------------------------------
-    t = time.perf_counter()
-    now = datetime.now(UTC)
-    run = pl.lit(run_id)
-    final_files = sorted(final_dir.glob("*.parquet")) if n_final else []
-    for k, f in enumerate(final_files):
-        articles = (
-            pl.read_parquet(f)
-            .join(result.assignments, on="doc_id", how="left")
-            .with_columns(run.alias("run_id"), pl.lit(now).alias("ingested_at"))
-            .drop("page_hash")  # column order comes from the contract (`conform` in `stage`)
-        )
-        wh.stage(run_id, "articles", articles, part=k)
-    if not final_files:
+
+def stage_tables(
+    wh: Warehouse, run_id: str, built: Bodies, result: DedupResult, profile: pl.DataFrame, rejects: pl.DataFrame
+) -> None:
+    """Write every table of the run to staging; relabels of stored articles go with them."""
+    run = pl.lit(run_id).alias("run_id")
+    now = pl.lit(datetime.now(UTC)).alias("ingested_at")
+    for k, f in enumerate(built.files):
+        articles = pl.read_parquet(f).join(result.assignments, on="doc_id", how="left").with_columns(run, now)
+        wh.stage(run_id, "articles", articles.drop("page_hash"), part=k)  # columns in contract order
+    if not built.files:
         wh.stage(run_id, "articles", empty("articles"))
-    sizes = result.assignments.group_by("cluster_id").len("size")
-    top = sizes.sort(["size", "cluster_id"], descending=[True, False]).head(10)
-    if n_final:
-        # A cluster is shown with its canonical's title, else any member's that has one.
-        members = final.select("doc_id", "title").collect().join(result.assignments, on="doc_id")
-        titles = top.join(
-            members.sort(pl.col("doc_id") != pl.col("cluster_id"))
-            .group_by("cluster_id")
-            .agg(pl.col("title").drop_nulls().first()),
-            on="cluster_id",
-            how="left",
-        ).select(pl.col("cluster_id").alias("doc_id"), "title", "size")
-        sites = _site_counts(final, result.assignments, removed, rejects, ids)
-    else:
-        titles = pl.DataFrame(schema={"doc_id": pl.String, "title": pl.String, "size": pl.UInt32})
-        sites = []
-    final_pages = (
-        final.select(site_expr().alias("domain"), "page_hash").unique().collect() if n_final else pages.clear()
-    )
-    bad_dates = (
-        keep.join(final.select("doc_id").collect(), on="doc_id", how="semi").filter(pl.col("date_error").is_not_null())
-        if n_final
-        else keep.clear()
-    )
-    shutil.rmtree(final_dir, ignore_errors=True)
-    wh.stage(run_id, "duplicates", result.duplicates.with_columns(run.alias("run_id")))
+    final_pages = built.metadata.select(site_expr().alias("domain"), "page_hash").unique()
+    wh.stage(run_id, "duplicates", result.duplicates.with_columns(run))
     wh.stage_relabels(run_id, result.relabels, result.relabel_duplicates)
-    wh.stage(run_id, "removed_lines", removed.with_columns(run.alias("run_id")))
-    wh.stage(run_id, "rejects", rejects.with_columns(run.alias("run_id")))
-    wh.stage(
-        run_id,
-        "site_lines",
-        profile_now.join(final_pages, on=["domain", "page_hash"], how="semi").with_columns(run.alias("run_id")),
-    )
-    timings["write"] = time.perf_counter() - t
+    wh.stage(run_id, "removed_lines", built.removed.with_columns(run))
+    wh.stage(run_id, "rejects", rejects.with_columns(run))
+    wh.stage(run_id, "site_lines", profile.join(final_pages, on=["domain", "page_hash"], how="semi").with_columns(run))
 
-    return {
-        "n_documents": n_seen,
-        "n_bad_dates": bad_dates.height,
-        "bad_dates": bad_dates.select("source", "locator", "date_error").head(20).rows(),
-        "n_skipped": n_skipped,
-        "n_articles": n_final,
-        "n_duplicates": result.duplicates.height,
-        "n_relabelled": result.relabels.height,
-        "n_clusters": sizes.height,
-        "n_rejects": rejects.height,
-        "n_removed_lines": removed.height,
-        "dedup": result.stats,
-        "timings": {k: round(v, 3) for k, v in timings.items()},
-        "reject_reasons": dict(rejects.group_by("reason").len().iter_rows()),
-        "rules": dict(removed.group_by("rule").len().sort("len", descending=True).iter_rows()),
-        "cluster_sizes": dict(sizes.group_by("size").len("clusters").sort("size").iter_rows()),
-        "sites": sites,
-        "largest_clusters": titles.sort(["size", "doc_id"], descending=[True, False])
-        .select("doc_id", "title", "size")
-        .rows(),
-    }
+
+def _site_counts(built: Bodies, result: DedupResult, rejects: pl.DataFrame, ids: pl.DataFrame) -> list[SiteCounts]:
+    """Per-domain counts of this run (articles, duplicates, rejects, removed lines), largest first."""
+    arts = built.metadata.select("doc_id", "domain").join(result.assignments, on="doc_id")
+    domains = ids.select("doc_id", "domain").unique("doc_id")
+    per = arts.group_by("domain").agg(pl.len().alias("articles"), (~pl.col("is_canonical")).sum().alias("duplicates"))
+    rej = rejects.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("rejects"))
+    rem = built.removed.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("lines_removed"))
+    out = (
+        per.join(rej, on="domain", how="full", coalesce=True)
+        .join(rem, on="domain", how="full", coalesce=True)
+        .with_columns(pl.col("domain").fill_null("(no domain)"), pl.exclude("domain").fill_null(0))
+        .sort(["articles", "rejects", "domain"], descending=[True, True, False])
+        .head(SITE_ROWS)
+    )
+    return [
+        SiteCounts(**r) for r in out.select("domain", "articles", "duplicates", "rejects", "lines_removed").to_dicts()
+    ]
+
+
+def _largest_clusters(built: Bodies, result: DedupResult) -> list[tuple[str, str | None, int]]:
+    """The largest clusters with a title: the canonical's, else any member's that has one."""
+    sizes = result.assignments.group_by("cluster_id").len("size")
+    top = sizes.sort(["size", "cluster_id"], descending=[True, False]).head(LARGEST_CLUSTERS)
+    members = built.metadata.select("doc_id", "title").join(result.assignments, on="doc_id")
+    titles = top.join(
+        members.sort(pl.col("doc_id") != pl.col("cluster_id"))
+        .group_by("cluster_id")
+        .agg(pl.col("title").drop_nulls().first()),
+        on="cluster_id",
+        how="left",
+    )
+    rows = titles.sort(["size", "cluster_id"], descending=[True, False]).select("cluster_id", "title", "size").rows()
+    return [(str(c), t, int(n)) for c, t, n in rows]
+
+
+def summarize(loaded: Loaded, built: Bodies, result: DedupResult, rejects: pl.DataFrame, timings: Timings) -> StagedRun:
+    """The staged run's counts and the report's material."""
+    sizes = result.assignments.group_by("cluster_id").len("size")
+    bad_dates = loaded.keep.join(built.metadata.select("doc_id"), on="doc_id", how="semi").filter(
+        pl.col("date_error").is_not_null()
+    )
+    return StagedRun(
+        n_documents=loaded.n_seen,
+        n_skipped=loaded.n_skipped,
+        n_articles=built.metadata.height,
+        n_duplicates=result.duplicates.height,
+        n_clusters=sizes.height,
+        n_rejects=rejects.height,
+        n_removed_lines=built.removed.height,
+        n_bad_dates=bad_dates.height,
+        n_relabelled=result.relabels.height,
+        bad_dates=[
+            (str(s), str(lc), str(e))
+            for s, lc, e in bad_dates.select("source", "locator", "date_error").head(20).rows()
+        ],
+        dedup=dict(result.stats),
+        timings=dict(timings.seconds),
+        reject_reasons=dict(rejects.group_by("reason").len().iter_rows()),
+        rules=dict(built.removed.group_by("rule").len().sort("len", descending=True).iter_rows()),
+        cluster_sizes=dict(sizes.group_by("size").len("clusters").sort("size").iter_rows()),
+        sites=_site_counts(built, result, rejects, loaded.ids) if built.files else [],
+        largest_clusters=_largest_clusters(built, result) if built.files else [],
+    )
+
+
+def finalize(
+    wh: Warehouse,
+    batch_dirs: list[Path],
+    settings: Settings,
+    run_id: str,
+    refused: pl.DataFrame | None = None,
+    log: Callable[[str], None] | None = None,
+) -> StagedRun:
+    """Build and stage every table for the run; returns its counts and per-step timings.
+
+    `log` gets a line per dedup part of a large run (the flow passes its run logger).
+    """
+    timings = Timings()
+    with timings.step("load"):
+        loaded = load(wh, batch_dirs, refused)
+    with timings.step("site_profile"):
+        profile, boiler = learn_site_lines(wh, batch_dirs, loaded.keep, settings)
+    with timings.step("finalize_text"):
+        built = build_parts(batch_dirs, loaded, boiler, settings.extract.min_words, wh.scratch(run_id) / "final")
+    with timings.step("dedup"):
+        result = find_duplicates(wh, built, settings, run_id, log)
+    with timings.step("write"):
+        stage_tables(wh, run_id, built, result, profile, built.rejects)
+    summary = summarize(loaded, built, result, built.rejects, timings)
+    for f in built.files:
+        f.unlink(missing_ok=True)
+    return summary

@@ -7,15 +7,27 @@ other bytes: rewritten files take revised names, compacted files new ones.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cleaners.config import DedupConfig
 from cleaners.dedup import dedup
-from cleaners.schema import TABLES
+from cleaners.schema import TABLES, empty
 from flows.params import COMPACT_ROWS, check_rows
-from flows.warehouse import COMPACT_PREFIX, Warehouse, apply_relabels, disk_error, fsync_file, rewrite, table_dir
+from flows.warehouse import (
+    COMPACT_PREFIX,
+    Warehouse,
+    apply_relabels,
+    disk_error,
+    fsync_file,
+    rewrite,
+    table_dir,
+    write_parquet_atomic,
+)
 
 
 def drop_run(wh: Warehouse, run_id: str, dedup_cfg: DedupConfig | None = None) -> int:
@@ -62,12 +74,18 @@ def drop_run(wh: Warehouse, run_id: str, dedup_cfg: DedupConfig | None = None) -
     return removed[0]
 
 
+COMPACT_BATCH_ROWS = 2_000
+"""Rows read and written at a time while compacting: memory is bounded by this many rows (about
+20 MB of real-length articles), whatever the table's size."""
+
+
 def compact(wh: Warehouse, target_rows: int = COMPACT_ROWS) -> dict[str, tuple[int, int]]:
     """Merge each table's small per-run files into files of up to `target_rows` rows.
 
     Returns {table: (files before, files after)}. Rows are unchanged (the same rows, in file
-    order), so every query gives the same result. Each output file is streamed from the
-    inputs (Polars' streaming engine), so memory is bounded by row groups, not by the table.
+    order), so every query gives the same result. Rows stream from the inputs to the outputs
+    `COMPACT_BATCH_ROWS` at a time (each batch one row group), so memory does not grow with
+    the table.
     """
     check_rows(target_rows)
     counts: dict[str, tuple[int, int]] = {}
@@ -80,24 +98,57 @@ def compact(wh: Warehouse, target_rows: int = COMPACT_ROWS) -> dict[str, tuple[i
             if len(files) <= 1:
                 counts[table] = (len(files), len(files))
                 continue
-            rows = pl.scan_parquet(files).select(pl.len()).collect().item()
-            outputs = max(1, -(-rows // target_rows))
-            scan = pl.scan_parquet([str(f) for f in files], schema=TABLES[table].schema, missing_columns="insert")
-            tmp = []
-            for k in range(outputs):
-                path = d / f".{COMPACT_PREFIX}{seq:08d}-{k:05d}.parquet"
-                try:
-                    scan.slice(k * target_rows, target_rows).sink_parquet(path, compression="zstd", statistics=True)
-                    fsync_file(path)
-                    pl.read_parquet_schema(path)
-                except (OSError, pl.exceptions.PolarsError) as e:
-                    raise disk_error(e, path) from None
-                tmp.append(path)
+            written = _stream_into(files, table, d, f"{COMPACT_PREFIX}{seq:08d}", target_rows)
             for f in files:
                 f.unlink()
-            for path in tmp:
+            for path in written:
                 path.rename(path.with_name(path.name.removeprefix(".")))
-            counts[table] = (len(files), outputs)
+            counts[table] = (len(files), len(written))
 
     wh.publish(merge, {"action": "compact"})
     return counts
+
+
+def _batches(files: list[Path], table: str) -> Iterator[pa.RecordBatch]:
+    """The rows of `files` in order, as record batches of the table's contract schema."""
+    schema = TABLES[table].schema
+    for f in files:
+        for batch in pq.ParquetFile(f).iter_batches(batch_size=COMPACT_BATCH_ROWS):
+            df = pl.from_arrow(batch)
+            assert isinstance(df, pl.DataFrame)
+            missing = [pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in df.columns]
+            yield from df.with_columns(missing).select(list(schema)).cast(pl.Schema(schema)).to_arrow().to_batches()
+
+
+def _stream_into(files: list[Path], table: str, folder: Path, stem: str, target_rows: int) -> list[Path]:
+    """Write the rows of `files` to hidden `.<stem>-<k>.parquet` files of up to `target_rows` rows each."""
+    arrow_schema = empty(table).to_arrow().schema
+    out: list[Path] = []
+    writer: pq.ParquetWriter | None = None
+    in_file = 0
+
+    def close() -> None:
+        if writer is not None:
+            writer.close()
+            fsync_file(out[-1])
+
+    try:
+        for batch in _batches(files, table):
+            start = 0
+            while start < batch.num_rows:
+                if writer is None or in_file >= target_rows:
+                    close()
+                    out.append(folder / f".{stem}-{len(out):05d}.parquet")
+                    writer = pq.ParquetWriter(out[-1], arrow_schema, compression="zstd", write_statistics=True)
+                    in_file = 0
+                take = min(batch.num_rows - start, target_rows - in_file)
+                writer.write_batch(batch.slice(start, take), row_group_size=COMPACT_BATCH_ROWS)
+                start, in_file = start + take, in_file + take
+        close()
+        writer = None
+    except OSError as e:
+        raise disk_error(e, out[-1] if out else folder) from None
+    if not out:  # every input was empty: one empty file keeps the table's schema
+        out.append(folder / f".{stem}-00000.parquet")
+        write_parquet_atomic(empty(table), out[-1])
+    return out

@@ -54,9 +54,9 @@ def test_seed_run_writes_every_table_readable_by_polars_duckdb_pandas(seeded):
     assert {p.name for p in (wh / "current").iterdir()} >= set(PUBLIC) | {"_internal"}
     articles = pl.read_parquet(_glob(wh, "articles"))
     rejects = pl.read_parquet(_glob(wh, "rejects"))
-    assert summary["n_articles"] == articles.height and summary["n_rejects"] == rejects.height
+    assert summary.n_articles == articles.height and summary.n_rejects == rejects.height
     # Nothing is lost: every document read is an article or a reject.
-    assert summary["n_documents"] == articles.height + rejects.height
+    assert summary.n_documents == articles.height + rejects.height
     assert set(rejects["reason"]) == {"invalid_json", "missing_content", "unsupported_format"}  # + seeds/README.md
     runs = pl.read_parquet(_glob(wh, "runs"))
     assert runs.height == 1 and runs["n_articles"][0] == articles.height
@@ -118,7 +118,7 @@ def test_rerun_of_same_input_adds_no_rows_and_new_copy_joins_old_cluster(seeded,
     wh, seeds, first = seeded
     before = {t: pl.read_parquet(_glob(wh, t)).height for t in PUBLIC if t != "runs"}
     again = run_ingest([seeds], wh)
-    assert again["n_skipped"] == first["n_documents"] and again["n_articles"] == 0 and again["n_rejects"] == 0
+    assert again.n_skipped == first.n_documents and again.n_articles == 0 and again.n_rejects == 0
     after = {t: pl.read_parquet(_glob(wh, t)).height for t in PUBLIC if t != "runs"}
     assert after == before
     assert pl.read_parquet(_glob(wh, "runs")).height == 2
@@ -141,7 +141,7 @@ def test_rerun_of_same_input_adds_no_rows_and_new_copy_joins_old_cluster(seeded,
         + "\n"
     )
     third = run_ingest([new], wh)
-    assert third["n_articles"] == 1 and third["n_duplicates"] == 1
+    assert third.n_articles == 1 and third.n_duplicates == 1
     late = pl.read_parquet(_glob(wh, "articles")).filter(pl.col("source_id") == "late-copy").row(0, named=True)
     assert late["cluster_id"] == canonical["cluster_id"] and late["is_canonical"] is False
     dup = pl.read_parquet(_glob(wh, "duplicates")).filter(pl.col("doc_id") == late["doc_id"]).row(0, named=True)
@@ -248,7 +248,7 @@ def test_runs_drop_removes_a_run_from_every_table_and_its_input_comes_back(seede
     (extra / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     second = run_ingest([extra], wh)
     relabelled = pl.read_parquet(_glob(wh, "articles")).filter(pl.col("cluster_id") == wire["cluster_id"])
-    assert relabelled.height == 0 and second["n_relabelled"] >= 6
+    assert relabelled.height == 0 and second.n_relabelled >= 6
     compact(Warehouse(wh))  # dropping works on compacted files too
     listing = subprocess.run(
         [sys.executable, "-m", "flows.cli", "runs", "--warehouse", str(wh)],
@@ -257,9 +257,9 @@ def test_runs_drop_removes_a_run_from_every_table_and_its_input_comes_back(seede
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         timeout=120,
     )
-    assert listing.returncode == 0 and first["run_id"] in listing.stdout and second["run_id"] in listing.stdout
+    assert listing.returncode == 0 and first.run_id in listing.stdout and second.run_id in listing.stdout
     drop = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "runs", "drop", second["run_id"], "--warehouse", str(wh)],
+        [sys.executable, "-m", "flows.cli", "runs", "drop", second.run_id, "--warehouse", str(wh)],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -269,7 +269,7 @@ def test_runs_drop_removes_a_run_from_every_table_and_its_input_comes_back(seede
     assert _all_tables(wh) == after_first  # the wire cluster has its old canonical and ids back
     # The dropped run's input is read again by the next run (its manifest rows went with it).
     again = run_ingest([extra], wh)
-    assert again["n_articles"] == 2 and again["n_files_skipped"] == 0
+    assert again.n_articles == 2 and again.n_files_skipped == 0
 
 
 def _dump(folder, name: str, story: str, tagline: str) -> None:
@@ -308,8 +308,8 @@ def test_a_run_deduplicated_in_small_parts_writes_the_same_clusters(seeded, tmp_
     wh, seeds, summary = seeded
     small = tmp_path / "parts"
     parted = run_ingest([seeds], small, dedup_part_docs=2)
-    n = summary["n_articles"]
-    assert parted["dedup"]["parts"] == -(-n // 2) > 3
+    n = summary.n_articles
+    assert parted.dedup["parts"] == -(-n // 2) > 3
     cols = ["doc_id", "cluster_id", "is_canonical"]
     one = pl.read_parquet(_glob(wh, "articles")).select(cols).sort("doc_id")
     many = pl.read_parquet(_glob(small, "articles")).select(cols).sort("doc_id")
@@ -324,4 +324,4 @@ def test_a_run_deduplicated_in_small_parts_writes_the_same_clusters(seeded, tmp_
     assert bands.select("doc_key", "band_key").sort(pl.all()).rows() == (
         pl.read_parquet(_glob(wh, "lsh_bands")).select("doc_key", "band_key").sort(pl.all()).rows()
     )
-    assert len(list((small / "current" / "_internal" / "lsh_bands").glob("*.parquet"))) == parted["dedup"]["parts"]
+    assert len(list((small / "current" / "_internal" / "lsh_bands").glob("*.parquet"))) == parted.dedup["parts"]

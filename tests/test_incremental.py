@@ -42,20 +42,20 @@ def test_changed_content_at_a_known_path_is_a_new_version(tmp_path):
     latest = inbox / "latest.html"
     latest.write_text(_page("Harbour budget approved", _story("harbour")))
     first = run_ingest([inbox], wh)
-    assert first["n_articles"] == 1
+    assert first.n_articles == 1
     # Unchanged: the file is skipped unread.
     again = run_ingest([inbox], wh)
-    assert again["n_articles"] == 0 and again["n_files_skipped"] == 1 and again["n_skipped"] == 1
+    assert again.n_articles == 0 and again.n_files_skipped == 1 and again.n_skipped == 1
     # A correction of the same story at the same path: a new version, in the old version's cluster.
     latest.write_text(
         _page("Harbour budget approved", _story("harbour", extra="An earlier version misstated the date of the vote."))
     )
     fixed = run_ingest([inbox], wh)
-    assert fixed["n_articles"] == 1 and fixed["n_skipped"] == 0
+    assert fixed.n_articles == 1 and fixed.n_skipped == 0
     # A different article overwritten onto the same path: ingested too, in a cluster of its own.
     latest.write_text(_page("Railway timetable changes", _story("railway")))
     other = run_ingest([inbox], wh)
-    assert other["n_articles"] == 1
+    assert other.n_articles == 1
     art, _, runs = _tables(wh)
     assert art.height == 3 and art["source"].n_unique() == 1 and art["raw_hash"].n_unique() == 3
     v1, v2, v3 = (
@@ -92,29 +92,29 @@ def test_fixed_rejects_are_retried(tmp_path):
         str(inbox / "feed.jsonl"): "invalid_json",
         str(inbox / "slow.txt"): "timeout",
     }
-    assert first["n_articles"] == 0
+    assert first.n_articles == 0
     problems = [("empty.html", "empty"), ("feed.jsonl", "invalid_json"), ("slow.txt", "timeout")]
     assert _current_problems(wh) == problems
     # Unchanged, not transient: never read again. Transient, unchanged: backs off (no new reject row
     # every hour) and is retried once retry_after_runs runs have passed, at once when it changes.
     second = run_ingest([inbox], wh, max_extract_seconds=0.000001)
-    assert second["n_rejects"] == 0 and second["n_files_skipped"] == 3
+    assert second.n_rejects == 0 and second.n_files_skipped == 3
     second = run_ingest([inbox], wh, max_extract_seconds=0.000001, retry_after_runs=2)
-    assert second["n_rejects"] == 1 and second["reject_reasons"] == {"timeout": 1}
+    assert second.n_rejects == 1 and second.reject_reasons == {"timeout": 1}
     second = run_ingest([inbox], wh, max_extract_seconds=0.000001, retry_after_runs=2)
-    assert second["n_rejects"] == 0 and second["n_files_skipped"] == 3
+    assert second.n_rejects == 0 and second.n_files_skipped == 3
     # Fixed: the file written out, the line completed, the machine calm again.
     (inbox / "empty.html").write_text(_page("Ferry line opens", _story("ferry")))
     (inbox / "feed.jsonl").write_text(json.dumps({"id": "half", "text": _story("fishing")}) + "\n")
     os.utime(inbox / "slow.txt")  # touched: changed, so retried at once
     third = run_ingest([inbox], wh)
-    assert third["n_articles"] == 3 and third["n_rejects"] == 0
+    assert third.n_articles == 3 and third.n_rejects == 0
     art, rej, _ = _tables(wh)
     assert set(art["source"]) == {str(inbox / n) for n in ("empty.html", "feed.jsonl", "slow.txt")}
     # Nothing is lost: the old rejects stay as history of what happened; none is a current problem.
     assert rej.height == 4
     assert _current_problems(wh) == []
-    assert run_ingest([inbox], wh)["n_files_skipped"] == 3
+    assert run_ingest([inbox], wh).n_files_skipped == 3
 
 
 def test_a_1987_wire_original_is_canonical_over_its_later_copies(tmp_path):
@@ -144,7 +144,7 @@ def test_a_1987_wire_original_is_canonical_over_its_later_copies(tmp_path):
     canonical = wire.filter(pl.col("is_canonical")).row(0, named=True)
     assert canonical["source_id"] == "wire"
     # An unparseable input date is counted and logged, never silently dropped; the article stays.
-    assert summary["n_bad_dates"] == 1 and runs["n_bad_dates"].to_list() == [1]
+    assert summary.n_bad_dates == 1 and runs["n_bad_dates"].to_list() == [1]
     assert art.filter(pl.col("source_id") == "bad-date").height == 1
 
 
@@ -159,7 +159,7 @@ def test_jsonl_ids_of_different_types_and_locator_lookalikes_are_distinct_docume
     feed.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
     summary = run_ingest([feed], tmp_path / "wh")
     art, rej, _ = _tables(tmp_path / "wh")
-    assert summary["n_articles"] == 4 and rej.height == 0 and art["doc_id"].n_unique() == 4
+    assert summary.n_articles == 4 and rej.height == 0 and art["doc_id"].n_unique() == 4
     assert sorted(art["source_id"].to_list(), key=str) == sorted(["7", "7", "line:4", None], key=str)
 
 
@@ -171,16 +171,16 @@ def test_a_growing_feed_processes_only_its_new_lines(tmp_path):
             for t in ("alpha", "bravo", "charlie")
         )
     )
-    assert run_ingest([feed], tmp_path / "wh")["n_articles"] == 3
+    assert run_ingest([feed], tmp_path / "wh").n_articles == 3
     with open(feed, "a") as fh:
         fh.write(json.dumps({"url": "https://x.example/delta", "text": _story("delta")}) + "\n")
     # A new line on top moves every other record: identity does not depend on the line number.
     feed.write_text(json.dumps({"url": "https://x.example/echo", "text": _story("echo")}) + "\n" + feed.read_text())
     summary = run_ingest([feed], tmp_path / "wh")
-    assert summary["n_articles"] == 2 and summary["n_skipped"] == 3 and summary["n_files_skipped"] == 0
+    assert summary.n_articles == 2 and summary.n_skipped == 3 and summary.n_files_skipped == 0
     os.utime(feed)  # touched, same bytes: read again, every record skipped before extraction
     touched = run_ingest([feed], tmp_path / "wh")
-    assert touched["n_articles"] == 0 and touched["n_skipped"] == 5 and touched["n_rejects"] == 0
+    assert touched.n_articles == 0 and touched.n_skipped == 5 and touched.n_rejects == 0
 
 
 def test_japanese_and_chinese_pages_are_articles_and_an_empty_body_never_is(tmp_path):
@@ -203,7 +203,7 @@ def test_japanese_and_chinese_pages_are_articles_and_an_empty_body_never_is(tmp_
     assert langs == {"ja.html": "ja", "zh.html": "zh"}
     assert art["n_words"].min() >= 20  # about one word per two characters: above the default min_words too
     # min_words=0 still never makes an empty article: the empty body is a reject with its reason.
-    assert rej["reason"].to_list() in (["only_boilerplate"], ["no_main_content"]) and summary["n_articles"] == 2
+    assert rej["reason"].to_list() in (["only_boilerplate"], ["no_main_content"]) and summary.n_articles == 2
 
 
 def _partition(wh) -> tuple[set[frozenset[str]], dict[str, tuple[str, bool]]]:
@@ -242,7 +242,7 @@ def test_one_run_or_three_runs_in_any_order_give_the_same_clusters(tmp_path):
     split[1].append(inbox / "tail.jsonl")
     split[0].append(inbox / "whole.jsonl")
     summaries = [run_ingest(part, tmp_path / "three") for part in reversed(split)]
-    assert summaries[-1]["n_relabelled"] >= 2  # at least head and tail moved into the whole story's cluster
+    assert summaries[-1].n_relabelled >= 2  # at least head and tail moved into the whole story's cluster
     three, three_labels = _partition(tmp_path / "three")
     assert three == one
     assert three_labels == one_labels  # same canonical (the policy over the whole cluster), same ids

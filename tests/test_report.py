@@ -1,37 +1,48 @@
-"""The run report (pure): change against the previous run, per-site counts, reject jumps."""
+"""The run report (flows/report.py, pure): change against the previous run, per-site counts, reject jumps."""
+
+from dataclasses import replace
 
 from flows import report
+from flows.summaries import COUNTS, PreviousRun, RunSummary, SiteCounts
 
 
-def _summary(**kw):
-    base = {
-        "run_id": "r2",
-        "warehouse": "/wh",
-        "seconds": 1.0,
-        "n_files": 3,
-        "n_documents": 100,
-        "n_skipped": 0,
-        "n_articles": 80,
-        "n_rejects": 20,
-        "n_removed_lines": 7,
-        "n_clusters": 70,
-        "n_duplicates": 10,
-        "n_files_skipped": 0,
-        "n_bad_dates": 0,
-        "previous": {
-            "run_id": "r1",
-            "n_documents": 100,
-            "n_skipped": 0,
-            "n_articles": 95,
-            "n_rejects": 5,
-            "n_duplicates": 3,
-            "n_removed_lines": 9,
-        },
-        "sites": [{"domain": "a.example", "articles": 50, "duplicates": 4, "rejects": 2, "lines_removed": 5}],
-        "largest_clusters": [["c1", None, 3]],
-    }
-    base.update(kw)
-    return base
+def _previous(**counts: int) -> PreviousRun:
+    base = dict.fromkeys(COUNTS, 0) | {"n_documents": 100, "n_articles": 95, "n_rejects": 5, "n_duplicates": 3}
+    return PreviousRun("r1", base | {"n_removed_lines": 9} | counts)
+
+
+def _summary(**kw) -> RunSummary:
+    base = RunSummary(
+        run_id="r2",
+        warehouse="/wh",
+        n_files=3,
+        n_refused=0,
+        n_files_skipped=0,
+        n_batches=1,
+        workers=1,
+        missing_inputs=[],
+        flow_run_id=None,
+        deployment=None,
+        n_documents=100,
+        n_skipped=0,
+        n_articles=80,
+        n_duplicates=10,
+        n_clusters=70,
+        n_rejects=20,
+        n_removed_lines=7,
+        n_bad_dates=0,
+        n_relabelled=0,
+        seconds=1.0,
+        timings={},
+        reject_reasons={"too_short": 20},
+        rules={},
+        cluster_sizes={},
+        sites=[SiteCounts("a.example", 50, 4, 2, 5)],
+        largest_clusters=[("c1", None, 3)],
+        dedup={},
+        previous=_previous(),
+    )
+    return replace(base, **kw)
 
 
 def test_reject_jump_needs_a_doubled_share_and_enough_rejects():
@@ -41,8 +52,7 @@ def test_reject_jump_needs_a_doubled_share_and_enough_rejects():
         "previous_run_id": "r1",
     }
     assert report.reject_jump(_summary(n_rejects=8)) is None  # too few to alert on
-    calm = _summary(previous={"run_id": "r1", "n_documents": 100, "n_skipped": 0, "n_rejects": 15})
-    assert report.reject_jump(calm) is None  # 20 % after 15 %: not a jump
+    assert report.reject_jump(_summary(previous=_previous(n_rejects=15))) is None  # 20 % after 15 %: no jump
     assert report.reject_jump(_summary(previous=None))["previous_reject_share"] == 0.0
 
 
@@ -53,3 +63,4 @@ def test_markdown_compares_with_the_previous_run_and_lists_sites():
     assert "**Rejects jumped**: 20.0% of new documents (previous run 5.0%)" in md
     assert "| a.example | 50 | 4 | 2 | 5 |" in md
     assert "(untitled)" in md  # a cluster without any titled member says so
+    assert report.stage_rows(_summary())[3] == {"stage": "rejected", "count": 20, "note": "too_short: 20"}

@@ -107,7 +107,7 @@ def test_hostile_corpus_never_sinks_the_run_and_loses_nothing(tmp_path):
     summary = run_ingest([corpus], wh, max_doc_mb=3, max_decompressed_mb=20)
     art = pl.read_parquet(f"{wh}/current/articles/*.parquet")
     rej = pl.read_parquet(f"{wh}/current/rejects/*.parquet")
-    assert summary["n_documents"] == art.height + rej.height
+    assert summary.n_documents == art.height + rej.height
     # Every input file is accounted for in articles or rejects.
     seen = set(art["source"]) | set(rej["source"])
     for name in cases:
@@ -336,12 +336,12 @@ def test_readers_that_resolve_current_once_never_tear_across_relabels_compacts_a
     reader.start()
     try:
         second = run_ingest([early], wh)
-        assert second["n_relabelled"] >= 3  # stored rows of the wire cluster moved to the early copy
+        assert second.n_relabelled >= 3  # stored rows of the wire cluster moved to the early copy
         w = Warehouse(wh)
         with w.lock():
             compact(w)
         with w.lock():
-            drop_run(w, second["run_id"])
+            drop_run(w, second.run_id)
         run_ingest([early], wh)
     finally:
         stop.set()

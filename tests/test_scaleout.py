@@ -22,6 +22,6 @@ def test_dask_cluster_and_process_pool_match_a_single_worker(tmp_path):
     multi = run_ingest([SEEDS], tmp_path / "two", workers=2, batch_files=3)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         dask = run_ingest([SEEDS], tmp_path / "dask", dask_address=cluster.scheduler_address, batch_files=3)
-    assert multi["n_batches"] == dask["n_batches"] == 5 and multi["workers"] == 2
-    assert local["n_articles"] == multi["n_articles"] == dask["n_articles"] > 10
+    assert multi.n_batches == dask.n_batches == 5 and multi.workers == 2
+    assert local.n_articles == multi.n_articles == dask.n_articles > 10
     assert _tables(tmp_path / "one") == _tables(tmp_path / "two") == _tables(tmp_path / "dask")

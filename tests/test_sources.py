@@ -223,7 +223,7 @@ def test_slow_document_is_rejected_with_timeout(tmp_path):
     summary = process_batch(
         Batch(0, tuple(Unit(f) for f in files), "k"), Settings(limits=Limits(max_extract_seconds=0.05)), out
     )
-    assert summary["reject_reasons"] == {"timeout": 1} and summary["cleaned"] == 1
+    assert summary.reject_reasons == {"timeout": 1} and summary.cleaned == 1
     rej = scan_parts([out], "rejects").collect()
     assert rej["source"].to_list() == [files[0]] and "max_extract_seconds" in rej["detail"][0]
     assert _json.loads((out / "_SUCCESS.json").read_text())["cleaned"] == 1
@@ -271,7 +271,7 @@ def test_a_unit_reports_progress_while_it_runs(tmp_path):
         stop.set()
         t.join()
     final = json.loads(prog.read_text())
-    assert final == {"bytes": p.stat().st_size, "documents": summary["documents"]} and summary["documents"] == 600
+    assert final == {"bytes": p.stat().st_size, "documents": summary.documents} and summary.documents == 600
     assert len({n for n in seen if 0 < n < 600}) >= 3  # several updates before the end
 
 

@@ -114,16 +114,16 @@ def test_process_batch_cleans_skips_known_ids_and_reuses_a_finished_batch(tmp_pa
     (batch,) = plan_batches([str(feed)], Settings())
     out = tmp_path / "out"
     summary = process_batch(batch, Settings(), out)
-    assert summary["documents"] == 3 and summary["cleaned"] == 2 and summary["rejected"] == 1
+    assert summary.documents == 3 and summary.cleaned == 2 and summary.rejected == 1
     docs = scan_parts([out], "docs").collect()
     assert sorted(docs["source_id"].to_list()) == ["a", "b"]
     assert scan_parts([out], "rejects").collect()["reason"].to_list() == ["invalid_json"]
-    assert process_batch(batch, Settings(), out).get("reused") is True
+    assert process_batch(batch, Settings(), out).reused is True
     # Ids an earlier run stored are skipped before any cleaning.
     known = tmp_path / "known.parquet"
     docs.select("doc_id", "source").write_parquet(known)
     again = process_batch(batch, Settings(), tmp_path / "out2", known=known)
-    assert again["skipped"] == 2 and again["cleaned"] == 0
+    assert again.skipped == 2 and again.cleaned == 0
 
 
 def test_a_record_repeated_in_a_batch_is_rejected_before_it_is_cleaned(tmp_path):
@@ -132,7 +132,7 @@ def test_a_record_repeated_in_a_batch_is_rejected_before_it_is_cleaned(tmp_path)
     feed.write_text("\n".join([line] * 5 + [json.dumps({"id": "x", "text": "\n".join(BODY)})]) + "\n")
     (batch,) = plan_batches([str(feed)], Settings())
     summary = process_batch(batch, Settings(), tmp_path / "out")
-    assert summary["cleaned"] == 2 and summary["rejected"] == 4
+    assert summary.cleaned == 2 and summary.rejected == 4
     rej = scan_parts([tmp_path / "out"], "rejects").collect()
     docs = scan_parts([tmp_path / "out"], "docs").collect()
     assert rej["reason"].unique().to_list() == ["duplicate_record"]

@@ -1,0 +1,99 @@
+"""What a run says to Prefect: its name and tags, its artifacts, its events, its log lines.
+
+Each flow run is named `ingest-<run_id>` and tagged `newsclean`, `warehouse:<path>` (and
+`deployment:<name>`); it publishes the `ingest-counts` table and `ingest-report` Markdown
+artifacts, and emits `newsclean.run.completed` (and `newsclean.rejects.jumped`) events.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+from flows import report
+from flows.summaries import RunSummary
+from flows.warehouse import Warehouse
+
+RUN_PREFIX = "ingest-"
+MAX_REJECT_LOGS = 20
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A run id: UTC start time plus a random suffix (sorts by time)."""
+    return f"{(now or datetime.now(UTC)):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def flow_run_name() -> str:
+    """Prefect names each flow run after the newsclean run it is: `ingest-<run_id>`."""
+    return RUN_PREFIX + new_run_id()
+
+
+def run_id_of_flow_run() -> str:
+    """The run id in this flow run's name (a fresh one when the run was renamed by hand)."""
+    from prefect.runtime import flow_run
+
+    name = flow_run.name or ""
+    return name[len(RUN_PREFIX) :] if name.startswith(RUN_PREFIX) and len(name) > len(RUN_PREFIX) + 16 else new_run_id()
+
+
+def tag_flow_run(wh: Warehouse, logger: Any) -> tuple[str | None, str | None]:
+    """Tag the Prefect flow run with its warehouse (and deployment); returns (flow_run_id, deployment)."""
+    from prefect.runtime import deployment, flow_run
+
+    fr_id = flow_run.id
+    dep = deployment.name
+    if not fr_id:
+        return None, dep
+    tags = set(flow_run.tags or []) | {"newsclean", f"warehouse:{wh.root}"}
+    if dep:
+        tags.add(f"deployment:{dep}")
+    try:
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(fr_id, tags=sorted(tags))
+    except Exception as e:  # tags are a convenience; they must never fail a run
+        logger.warning("could not tag flow run %s: %s", fr_id, e)
+    return str(fr_id), dep
+
+
+def publish(summary: RunSummary, wh: Warehouse, logger: Any) -> None:
+    """After the commit: warnings for bad dates and rejects, the artifacts, the events, the summary line."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    for source, loc, err in summary.bad_dates:
+        logger.warning("unparseable published_at in %s [%s]: %s (date guessed from the page)", source, loc, err)
+    _log_rejects(logger, wh, summary.run_id)
+    create_table_artifact(
+        report.stage_rows(summary), key="ingest-counts", description=f"Counts per stage, run {summary.run_id}"
+    )
+    create_markdown_artifact(
+        report.markdown(summary), key="ingest-report", description=f"Report of run {summary.run_id}"
+    )
+    _emit_events(summary, wh)
+    logger.info(report.terminal(summary))
+
+
+def _emit_events(summary: RunSummary, wh: Warehouse) -> None:
+    """A Prefect event per run with its counts, and one when the reject share jumps (for automations)."""
+    from prefect.events import emit_event
+
+    resource = {"prefect.resource.id": f"newsclean.warehouse.{wh.root}", "prefect.resource.name": str(wh.root)}
+    payload = {"run_id": summary.run_id, **summary.counts()}
+    emit_event(event="newsclean.run.completed", resource=resource, payload=payload)
+    jump = report.reject_jump(summary)
+    if jump:
+        emit_event(event="newsclean.rejects.jumped", resource=resource, payload={"run_id": summary.run_id, **jump})
+
+
+def _log_rejects(logger: Any, wh: Warehouse, run_id: str) -> None:
+    rej = wh.scan("rejects").filter(pl.col("run_id") == run_id).select("source", "locator", "stage", "reason", "detail")
+    rows = rej.head(MAX_REJECT_LOGS).collect().rows()
+    total = rej.select(pl.len()).collect().item()
+    for source, loc, stage, reason, detail in rows:
+        logger.warning("rejected %s [%s] at %s: %s (%s)", source, loc, stage, reason, detail)
+    if total > len(rows):
+        logger.warning("... and %d more rejects: see the rejects table for run %s", total - len(rows), run_id)
