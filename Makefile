@@ -29,9 +29,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy cleaners flows
 
-## Unit tests only (no Prefect server, no browser).
+## The fast tier: tests/cleaners, tests/flows and the house rules; no Prefect, no CLI process, no browser.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not ui" --ignore=tests/test_flow_e2e.py --ignore=tests/test_cli.py
+	@echo "test-fast: skips tests/e2e (Prefect server or harness, the CLI as a process) and tests/ui (browser); make test runs all"
+	$(PY) -m pytest -q -m "not e2e and not ui" tests/cleaners tests/flows tests/test_layout.py
 
 clean:
 	rm -rf warehouse/current warehouse/_* warehouse/.newsclean-warehouse .pytest_cache

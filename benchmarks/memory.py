@@ -257,7 +257,7 @@ def main() -> None:
     ]
     lines += [
         "",
-        "Hostile files, one run each (the corpus of tests/test_robustness.py, default limits):",
+        "Hostile files, one run each (the corpus of tests/e2e/test_robustness.py, default limits):",
         "",
         "| file | peak RSS MB | outcome |",
         "|---|---:|---|",

@@ -5,7 +5,7 @@ XPaths and tries three more in order; their class/id tests are EXSLT `re:test` c
 five evaluations cost about a fifth of newsclean's cleaning time. Here the same tests (the same
 patterns, through Python's `re` as lxml's EXSLT does) run in one walk per step, skipping
 elements without attributes. The elements pruned and tried, their order and the text rules are
-trafilatura's: tests/test_author.py checks the selections against trafilatura's XPaths on
+trafilatura's: tests/cleaners/test_author.py checks the selections against trafilatura's XPaths on
 generated elements and pages, and the author against `extract_author`.
 """
 

@@ -200,16 +200,17 @@ class DedupConfig:
         for name in ("candidate_threshold", "false_negative_weight"):
             value = getattr(self, name)
             _check(0.0 < value <= 1.0, f"DedupConfig.{name} must be in (0, 1], got {value}")
-        _check(
-            self.candidate_threshold <= self.threshold,
-            f"DedupConfig.candidate_threshold ({self.candidate_threshold}) must be <= threshold "
-            f"({self.threshold}): LSH must propose every pair verification could accept",
-        )
+
+    @property
+    def lsh_threshold(self) -> float:
+        """The Jaccard the bands are tuned for: `candidate_threshold`, or `threshold` when that is
+        lower (LSH must propose every pair verification could accept)."""
+        return min(self.candidate_threshold, self.threshold)
 
     @property
     def bands_rows(self) -> tuple[int, int]:
         """LSH (bands, rows) from datasketch's own false-positive/false-negative optimiser."""
-        return optimal_bands_rows(self.candidate_threshold, self.num_perm, self.false_negative_weight)
+        return optimal_bands_rows(self.lsh_threshold, self.num_perm, self.false_negative_weight)
 
 
 @lru_cache(maxsize=32)

@@ -191,7 +191,7 @@ def dedup_in_parts(
     an hourly run is checked against the warehouse: its band keys go to `keep_bands` and are
     scanned (streamed past the next part's keys), never collected; earlier parts' bodies are
     read back only where they are candidates. Clusters and canonicals equal those of one `dedup`
-    call over the whole run (tests/test_dedup.py); `bands` of the result is the scan of the
+    call over the whole run (tests/cleaners/test_dedup.py); `bands` of the result is the scan of the
     kept parts. Re-labels of earlier parts' documents are folded into their assignments.
     """
     lf = docs.lazy().select("doc_id", "text", "published_at", "n_words")

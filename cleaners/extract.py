@@ -121,7 +121,7 @@ def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any
 
     newsclean keeps title, author, date, site name and URL; the three fields it drops cost
     about a third of trafilatura's metadata time. Step for step the same calls (the author
-    search as `cleaners.author` runs it), so the kept fields are equal (tests/test_units.py
+    search as `cleaners.author` runs it), so the kept fields are equal (tests/cleaners/test_extract.py
     compares with `extract_metadata`).
     """
     metadata = examine_meta(tree)

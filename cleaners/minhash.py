@@ -3,7 +3,7 @@
 Signatures use datasketch's `affine32` scheme (datasketch >= 2.0): each shingle's 32-bit
 hash is pre-mixed with the MurmurHash3 finalizer, then permuted by h -> a*h + b mod 2^32
 with datasketch's own (a, b) for the seed. So for the same 32-bit shingle hashes,
-`signatures()` equals `datasketch.MinHash(...).hashvalues` exactly (tests/test_minhash.py).
+`signatures()` equals `datasketch.MinHash(...).hashvalues` exactly (tests/cleaners/test_minhash.py).
 """
 
 from __future__ import annotations

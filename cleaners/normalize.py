@@ -105,7 +105,7 @@ def normalize_text(text: str, cfg: NormalizeConfig = NormalizeConfig()) -> str:
 
 def _normalize_printable_ascii(text: str, cfg: NormalizeConfig) -> str:
     """`normalize_text` of one line of printable ASCII (most link texts and many lines): only
-    spaces and the backtick quote can change (tests/test_normalize.py holds it to the full path)."""
+    spaces and the backtick quote can change (tests/cleaners/test_normalize.py holds it to the full path)."""
     out = " ".join(text.split())
     return out.replace("`", "'") if cfg.ascii_quotes else out
 

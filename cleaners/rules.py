@@ -12,7 +12,7 @@ rule table is generated from this module.
 
 To add a pattern rule: append a `rule(...)` to `cleaners/patterns.py` with a new dotted name, a pattern anchored
 at the line start, the tightest `max_words` that still catches it, and a golden test in
-`tests/test_boilerplate.py` with one line it must drop and one body sentence it must keep.
+`tests/cleaners/test_lines.py` with one line it must drop and one body sentence it must keep.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ class IngestParams(BaseModel):
     site_min_pages: int = _knob(BoilerplateConfig, "site_min_pages")
     disabled_rules: list[str] = _field(
         list,
-        "Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see the README.",
+        "Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see docs/rules.md.",
         cli="--disable-rule",
     )
     keep_headline: bool = _field(
@@ -155,7 +155,6 @@ class IngestParams(BaseModel):
                 threshold=self.threshold,
                 containment=self.containment,
                 part_docs=self.dedup_part_docs,
-                candidate_threshold=min(base.dedup.candidate_threshold, self.threshold),
             ),
             extract=replace(base.extract, min_words=self.min_words),
             boilerplate=replace(

@@ -189,17 +189,22 @@ def prefect_api(starting: TemporaryServer | None = None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def process_api_url(url: str) -> Iterator[None]:
-    """PREFECT_API_URL for every thread of this process and every process it starts, restored after."""
-    from prefect.context import refresh_global_settings_context
+    """PREFECT_API_URL for every thread of this process and every process it starts, restored after.
 
-    old = os.environ.get("PREFECT_API_URL")
+    The environment variable reaches spawned workers; Prefect's process-global settings context,
+    rebuilt from it, reaches threads that carry no context of their own. Both are put back as
+    they were (the previous global context object itself, not one rebuilt from the environment).
+    """
+    import prefect.context as pc
+
+    old_env, old_global = os.environ.get("PREFECT_API_URL"), pc.GLOBAL_SETTINGS_CONTEXT
     os.environ["PREFECT_API_URL"] = url
-    refresh_global_settings_context()
+    pc.refresh_global_settings_context()
     try:
         yield
     finally:
-        if old is None:
+        if old_env is None:
             os.environ.pop("PREFECT_API_URL", None)
         else:
-            os.environ["PREFECT_API_URL"] = old
-        refresh_global_settings_context()
+            os.environ["PREFECT_API_URL"] = old_env
+        pc.GLOBAL_SETTINGS_CONTEXT = old_global

@@ -15,6 +15,16 @@ DATA = Path(__file__).resolve().parent / "data"
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests under tests/e2e/ are marked `e2e` (Prefect, the CLI as a process), under tests/ui/ `ui`."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "e2e" in parts:
+            item.add_marker(pytest.mark.e2e)
+        if "ui" in parts:
+            item.add_marker(pytest.mark.ui)
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     from prefect.testing.utilities import prefect_test_harness

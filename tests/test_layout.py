@@ -1,9 +1,7 @@
 """The house rules that keep the layout honest."""
 
 import ast
-import re
 
-from cleaners import schema
 from tests.conftest import ROOT
 
 
@@ -20,43 +18,15 @@ def test_cleaners_never_import_prefect_or_flows():
                 assert not n.startswith(("prefect", "flows")), f"{path.name} imports {n}"
 
 
-def test_readme_documents_the_current_schema():
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"<!-- schema:start -->\n(.*?)<!-- schema:end -->", readme, re.S)
-    assert block, "README.md lacks the generated schema block"
-    assert block.group(1).strip() == schema.markdown().strip(), "run `python -m flows.readme`"
+def test_every_module_has_a_test_file_named_after_it():
+    tests = {p.stem.removeprefix("test_") for p in (ROOT / "tests").rglob("test_*.py")}
+    modules = [p for pkg in ("cleaners", "flows") for p in (ROOT / pkg).glob("*.py") if p.stem != "__init__"]
+    missing = sorted(f"{p.parent.name}/{p.name}" for p in modules if p.stem not in tests)
+    assert missing == [], f"modules without tests/<tier>/test_<module>.py: {missing}"
 
 
-def test_conform_rejects_drift():
-    import polars as pl
-    import pytest
-
-    with pytest.raises(schema.SchemaError, match="missing"):
-        schema.conform(pl.DataFrame({"doc_id": ["x"]}), "duplicates")
-    df = schema.empty("rejects").vstack(
-        pl.DataFrame(
-            {
-                "doc_id": ["a"],
-                "source": ["s"],
-                "source_id": [None],
-                "locator": ["file"],
-                "stage": ["read"],
-                "reason": [None],
-                "detail": [None],
-                "raw_hash": [None],
-                "run_id": ["r"],
-            },
-            schema=schema.REJECTS.schema,
-        )
-    )
-    with pytest.raises(schema.SchemaError, match="nulls"):
-        schema.conform(df, "rejects")
-
-
-def test_readme_documents_the_current_parameters():
-    from flows.params import markdown_table
-
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"<!-- params:start -->\n(.*?)<!-- params:end -->", readme, re.S)
-    assert block, "README.md lacks the generated parameter block"
-    assert block.group(1).strip() == markdown_table().strip(), "run `python -m flows.readme`"
+def test_the_fast_tier_imports_no_prefect():
+    """tests/cleaners and tests/flows run without Prefect's engine: none of them starts a flow."""
+    for path in [*(ROOT / "tests" / "cleaners").glob("test_*.py"), *(ROOT / "tests" / "flows").glob("test_*.py")]:
+        text = path.read_text()
+        assert "prefect_harness" not in text and "run_ingest" not in text, path.name

@@ -1,7 +1,6 @@
 """`cleaners.author` selects what trafilatura's author XPaths select and finds the same author."""
 
 from copy import deepcopy
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,8 +12,9 @@ from trafilatura.utils import load_html
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from cleaners.author import author_candidates, page_author, prune_for_author
+from tests.conftest import DATA
 
-PAGES = Path(__file__).parent / "data" / "golden" / "pages"
+PAGES = DATA / "golden" / "pages"
 
 # Pieces of the patterns' literals, near misses and case variants, so generated attributes hit
 # and miss every test (anchored, optional hyphen, [Aa], exact equality).

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from cleaners.schema import empty
-from flows.maintenance import compact, drop_run
+from flows.maintenance import drop_run
 from flows.warehouse import STAGING, Warehouse, check_root
 
 
@@ -147,47 +147,6 @@ def test_snapshots_record_their_schema_version_and_a_newer_one_is_not_written_ov
     with pytest.raises(ForeignRoot, match="newer newsclean"):
         _commit(wh, "r2", [_article("b", "r2", "b")])
     assert wh.read("articles").height == 1
-
-
-def test_compact_streams_every_table_into_new_names_and_keeps_every_row(tmp_path):
-    root = tmp_path / "wh"
-    wh = Warehouse(root)
-    wh.ensure_root()
-    for k in range(5):
-        _commit(wh, f"r{k}", [_article(f"d{k}{i}", f"r{k}", f"d{k}{i}") for i in range(3)])
-    before = wh.read("articles").sort("doc_id")
-    first = Path(os.path.realpath(root / "current"))
-    counts = compact(wh, 4)
-    assert counts["articles"] == (5, 4) and counts["runs"] == (5, 2)
-    after = Path(os.path.realpath(root / "current"))
-    assert sorted(p.name for p in (after / "articles").glob("*.parquet")) == [
-        f"compact-{int(after.name):08d}-{k:05d}.parquet" for k in range(4)
-    ]
-    assert wh.read("articles").sort("doc_id").equals(before)
-    _no_name_reused(first, after)
-    # A second compact of the same table writes other names again, never the first one's.
-    counts = compact(wh, 100)
-    assert counts["articles"] == (4, 1)
-    _no_name_reused(after, Path(os.path.realpath(root / "current")))
-    # Dropping a run out of a compacted file rewrites it under a revised name.
-    compacted = Path(os.path.realpath(root / "current"))
-    assert drop_run(wh, "r2") == 4
-    _no_name_reused(compacted, Path(os.path.realpath(root / "current")))
-    assert sorted(wh.read("articles")["run_id"].unique()) == ["r0", "r1", "r3", "r4"]
-
-
-@pytest.mark.parametrize("rows", [0, -1])
-def test_compact_refuses_a_row_count_below_one_and_changes_nothing(tmp_path, rows):
-    root = tmp_path / "wh"
-    wh = Warehouse(root)
-    wh.ensure_root()
-    _commit(wh, "r1", [_article("a", "r1", "a")])
-    _commit(wh, "r2", [_article("b", "r2", "b")])
-    current = os.path.realpath(root / "current")
-    with pytest.raises(ValueError, match="rows"):
-        compact(wh, rows)
-    assert os.path.realpath(root / "current") == current and wh.read("articles").height == 2
-    assert not list((root / "_snapshots").glob(".tmp-*"))
 
 
 def test_only_a_marked_or_empty_folder_becomes_a_warehouse(tmp_path):
