@@ -162,16 +162,19 @@ class _Capped(io.RawIOBase):
         return len(data)
 
 
-def bounded_lines(fh: io.BufferedIOBase, cap: int) -> Iterator[tuple[bytes | None, int, str | None]]:
-    """Lines of a binary stream, never holding more than `cap` bytes of one line.
+def bounded_lines(fh: io.BufferedIOBase, cap: int) -> Iterator[tuple[int, bytes | None, int, str | None]]:
+    """The non-empty lines of a binary stream with their 1-based numbers, never holding more
+    than `cap` bytes of one line.
 
-    Yields (line, length, None) for a line within the cap (without its newline), or
-    (None, length, hash) for a longer one: it is skipped to the next newline while its
-    bytes are hashed, so the caller can reject it with its real identity.
+    Yields (number, line, length, None) for a line within the cap (without its newline), or
+    (number, None, length, hash) for a longer one: it is skipped to the next newline while its
+    bytes are hashed, so the caller can reject it with its real identity. Runs of empty lines
+    are skipped in C (a file of a billion newlines is counted, not looped over in Python).
     """
     buf = bytearray()
     over: xxhash.xxh3_128 | None = None
     over_len = 0
+    number = 1  # of the line being read
     while True:
         # read1: what one underlying read gives, so a stream that breaks (a truncated gzip)
         # loses at most the block it broke in, not the lines before it.
@@ -180,6 +183,12 @@ def bounded_lines(fh: io.BufferedIOBase, cap: int) -> Iterator[tuple[bytes | Non
             break
         start = 0
         while True:
+            if not buf and over is None and block[start : start + 1] in (b"\n", b"\r"):
+                # a run of empty lines: up to its last newline, in C (bytes.lstrip, rfind, count)
+                end = block.rfind(b"\n", start, len(block) - len(block[start:].lstrip(b"\r\n"))) + 1
+                if end > start:
+                    number += block.count(b"\n", start, end)
+                    start = end
             nl = block.find(b"\n", start)
             piece = block[start:] if nl < 0 else block[start:nl]
             if over is not None:
@@ -195,16 +204,17 @@ def bounded_lines(fh: io.BufferedIOBase, cap: int) -> Iterator[tuple[bytes | Non
             if nl < 0:
                 break
             if over is not None:
-                yield None, over_len, over.hexdigest()
+                yield number, None, over_len, over.hexdigest()
                 over, over_len = None, 0
             else:
-                yield bytes(buf), len(buf), None
+                yield number, bytes(buf), len(buf), None
                 buf.clear()
+            number += 1
             start = nl + 1
     if over is not None:
-        yield None, over_len, over.hexdigest()
+        yield number, None, over_len, over.hexdigest()
     elif buf:
-        yield bytes(buf), len(buf), None
+        yield number, bytes(buf), len(buf), None
 
 
 def read_file(
@@ -354,7 +364,7 @@ def _read_jsonl(
     index = -1
     with raw_file, stream:
         try:
-            for n, (line, length, long_hash) in enumerate(bounded_lines(stream, limits.max_doc_bytes), start=1):
+            for n, line, length, long_hash in bounded_lines(stream, limits.max_doc_bytes):
                 if line is not None and not line.strip():
                     continue
                 index += 1

@@ -141,10 +141,36 @@ def test_a_record_keeps_its_id_when_its_line_moves(tmp_path):
 def test_bounded_lines_skip_overlong_lines_with_their_hash():
     import io
 
-    data = b"short\n" + b"x" * 5000 + b"\nafter\nlast"
+    data = b"short\n" + b"x" * 5000 + b"\nafter\n\n\r\n\nlast"
     got = list(bounded_lines(io.BytesIO(data), cap=100))
-    assert [(ln, n) for ln, n, _ in got] == [(b"short", 5), (None, 5000), (b"after", 5), (b"last", 4)]
-    assert got[1][2] == raw_hash(b"x" * 5000)
+    assert [(no, ln, n) for no, ln, n, _ in got] == [
+        (1, b"short", 5),
+        (2, None, 5000),
+        (3, b"after", 5),
+        (7, b"last", 4),
+    ]
+    assert got[1][3] == raw_hash(b"x" * 5000)
+
+
+@given(st.lists(st.sampled_from([b"", b"\r", b"a", b"bb", b" ", b"x" * 30]), max_size=60), st.integers(1, 40))
+def test_bounded_lines_number_every_non_empty_line_as_splitlines_does(lines, block):
+    import io
+
+    import flows.sources as sources
+
+    data = b"\n".join(lines)
+    want = [(i + 1, ln) for i, ln in enumerate(data.split(b"\n")) if ln.strip()]
+    old, sources.READ_BLOCK = sources.READ_BLOCK, block  # lines and blank runs across block edges
+    try:
+        got = [
+            (no, ln)
+            for no, ln, _, _ in bounded_lines(io.BufferedReader(io.BytesIO(data)), cap=20)
+            if ln is None or ln.strip()  # whitespace-only lines are the caller's to skip
+        ]
+    finally:
+        sources.READ_BLOCK = old
+    assert [no for no, _ in got] == [no for no, _ in want]
+    assert [ln for _, ln in got] == [ln if len(ln) <= 20 else None for _, ln in want]
 
 
 def test_parts_cover_every_record_exactly_once(tmp_path):
