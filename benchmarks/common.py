@@ -125,11 +125,12 @@ PROCESS_PEAKS: dict[str, float] = {}
 
 
 def run_measured(
-    cmd: list[str], env: dict, interval: float = 0.2, cwd: Path = ROOT
+    cmd: list[str], env: dict, interval: float = 0.2, cwd: Path = ROOT, timeout: float | None = None
 ) -> tuple[float, float, subprocess.CompletedProcess]:
     """Run cmd; return (wall seconds, peak RSS MB of its whole process tree, result).
 
-    The peak of each single process is left in PROCESS_PEAKS.
+    The peak of each single process is left in PROCESS_PEAKS. Past `timeout` seconds the whole
+    tree is killed and the result's returncode is -9.
     """
     import time
 
@@ -141,6 +142,11 @@ def run_measured(
     peak = 0
     per: dict[int, tuple[str, int]] = {}
     while proc.poll() is None:
+        if timeout is not None and time.perf_counter() - t0 > timeout:
+            for p in [*ps.children(recursive=True), ps]:
+                with contextlib.suppress(psutil.Error):
+                    p.kill()
+            break
         try:
             tree = [ps, *ps.children(recursive=True)]
             total = 0

@@ -25,6 +25,8 @@ from pathlib import Path
 from benchmarks.common import CACHE, ROOT, PrefectServer, machine, publish, run_measured
 from benchmarks.incremental import _baseline
 
+BOMB_TIMEOUT = 900.0
+"""A bomb run still going after this long is stopped and reported as such."""
 LABELED = ROOT.parent / "shared" / "data" / "labeled-pages.tar.xz"
 
 _COMPACT = """
@@ -150,7 +152,11 @@ def bomb_run(code: Path, path: Path, env: dict) -> dict:
     try:
         (inbox / path.name).symlink_to(path)
         cmd = [sys.executable, "-m", "flows.cli", "run", str(inbox), "--warehouse", str(wh), "--workers", "2"]
-        wall, _, out = run_measured([*cmd, "--no-progress", "--json", "--allow-outside-links"], env, cwd=code)
+        wall, _, out = run_measured(
+            [*cmd, "--no-progress", "--json", "--allow-outside-links"], env, cwd=code, timeout=BOMB_TIMEOUT
+        )
+        if out.returncode == -9:
+            return {"wall": wall, "outcome": f"stopped after {BOMB_TIMEOUT:.0f} s, not finished"}
         if out.returncode != 0:
             return {"wall": wall, "outcome": f"exit {out.returncode}: {out.stderr.strip().splitlines()[-1][:120]}"}
         summary = json.loads(out.stdout[out.stdout.index("{") :])

@@ -42,6 +42,8 @@ def reject_rows(df: pl.DataFrame, stage: Stage, reason: pl.Expr, detail: pl.Expr
         reason.alias("reason"),
         detail.alias("detail"),
         "raw_hash",
+        "page_type",
+        "page_type_score",
     )
 
 

@@ -87,12 +87,21 @@ class ExtractConfig:
     min_words: int = knob(
         20, "Bodies shorter than this after cleaning are rejected (too_short).", unit="words", ge=0, le=100_000
     )
+    page_types: tuple[str, ...] = ("article",)
+    """Page types kept in `articles` (`cleaners.page_types.PageType`); other pages are
+    `not_an_article` rejects."""
 
     def __post_init__(self) -> None:
         _check(
             not (self.favor_precision and self.favor_recall),
             "ExtractConfig: set at most one of favor_precision / favor_recall",
         )
+        from cleaners.page_types import PageType
+
+        known = {t.value for t in PageType}
+        bad = sorted(set(self.page_types) - known)
+        _check(not bad, f"ExtractConfig.page_types: unknown {bad}; page types: {', '.join(sorted(known))}")
+        _check(bool(self.page_types), "ExtractConfig.page_types: keep at least one page type")
         _check_knobs(self)
 
 
@@ -246,12 +255,15 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         """Settings from `to_dict` output (lists become the tuples the frozen configs hold)."""
+        extract: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in data.get("extract", {}).items()
+        }
         boilerplate: dict[str, Any] = {
             k: tuple(v) if isinstance(v, list) else v for k, v in data.get("boilerplate", {}).items()
         }
         return cls(
             limits=Limits(**data.get("limits", {})),
-            extract=ExtractConfig(**data.get("extract", {})),
+            extract=ExtractConfig(**extract),
             boilerplate=BoilerplateConfig(**boilerplate),
             normalize=NormalizeConfig(**data.get("normalize", {})),
             dedup=DedupConfig(**data.get("dedup", {})),

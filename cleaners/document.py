@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from cleaners.config import Settings
@@ -12,6 +13,7 @@ from cleaners.language import detect_language
 from cleaners.lines import strip_lines
 from cleaners.markup import NO_MARKUP
 from cleaners.normalize import normalize_line, split_lines
+from cleaners.page_types import PageType, Typed, classify
 from cleaners.records import CleanDoc, RawDoc, Reject, RejectReason, Stage
 
 
@@ -30,6 +32,12 @@ def domain_of(url: str | None) -> str | None:
 
 MAX_HEADLINE_CHARS = 500
 """Longest first line of a text dump taken as its headline; a longer one is body text."""
+
+
+def _type_detail(typed: Typed) -> str:
+    """Why a page is not an article, in one line: its type, how sure, the evidence that weighed most."""
+    evidence = f"; evidence: {', '.join(typed.evidence)}" if typed.evidence else ""
+    return f"page type {typed.page_type.value} (P(article) {1 - typed.score:.2f}){evidence}; keep with page_types"
 
 
 def _reject(raw: RawDoc, stage: Stage, reason: RejectReason, detail: str = "") -> Reject:
@@ -53,6 +61,7 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
     author: str | None = None
     meta_date: str | None = None
     markup = NO_MARKUP
+    page_type, page_type_score = PageType.ARTICLE.value, None  # text without markup is an article
     url = raw.url
     site_name: str | None = None
     own_date = parse_date(raw.published_at, plausible=False)
@@ -82,6 +91,13 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
             return _reject(raw, Stage.EXTRACT, RejectReason.TOO_DEEP, str(e))
         if ex is None:
             return _reject(raw, Stage.EXTRACT, RejectReason.NO_MAIN_CONTENT, "trafilatura found no article text")
+        typed = classify(ex.page)
+        if typed.page_type not in settings.extract.page_types:
+            return replace(
+                _reject(raw, Stage.EXTRACT, RejectReason.NOT_AN_ARTICLE, _type_detail(typed)),
+                page_type=typed.page_type.value,
+                page_type_score=round(typed.score, 4),
+            )
         body = ex.text
         title = title or ex.title
         author = ex.author
@@ -89,6 +105,7 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
         url = url or ex.url
         markup = ex.markup
         site_name = ex.sitename
+        page_type, page_type_score = typed.page_type.value, round(typed.score, 4)
     elif raw.text is not None:
         body = raw.text
         if len(body) > limits.max_doc_bytes:
@@ -129,6 +146,8 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
         date_error=date_error,
         site_name=site_name,
         language=detect_language("\n".join(stripped.kept)),
+        page_type=page_type,
+        page_type_score=page_type_score,
         raw_hash=raw.raw_hash,
         key=raw.key,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import trafilatura
@@ -24,6 +24,7 @@ from trafilatura.utils import load_html
 from cleaners.author import page_author
 from cleaners.config import ExtractConfig
 from cleaners.markup import NO_MARKUP, Markup, page_markup
+from cleaners.page_features import main_text_features, page_features, url_features
 
 NOISY_LOGGERS = ("trafilatura", "htmldate")
 """Libraries that log every page they find empty at WARNING; newsclean records those as rejects,
@@ -47,6 +48,8 @@ class Extracted:
     sitename: str | None
     url: str | None
     markup: Markup = NO_MARKUP
+    page: dict[str, float] = field(default_factory=dict)
+    """What kind of page it is, as evidence (`cleaners.page_features`)."""
 
 
 PARSER_DEPTH = 255
@@ -86,6 +89,7 @@ def extract_html(
     if tree is None:
         return None
     markup = page_markup(tree)
+    page = page_features(tree)  # before extraction: trafilatura prunes the tree it reads
     date_params = set_date_params(cfg.date_extensive_search)
     meta = page_metadata(tree, url, date_params, with_date)
     doc = trafilatura.bare_extraction(
@@ -105,14 +109,16 @@ def extract_html(
         if _reaches_depth(tree, PARSER_DEPTH):
             raise TooDeep(f"nested {PARSER_DEPTH}+ elements deep: the parser drops what lies deeper")
         return None  # bare_extraction returns a Document unless asked for a dict
+    text = str(doc.text)
     return Extracted(
-        text=str(doc.text),
+        text=text,
         title=meta.title or None,
         author=meta.author or None,
         date=meta.date or None,
         sitename=meta.sitename or None,
         url=meta.url or url,
         markup=markup,
+        page=page | url_features(url or meta.url) | main_text_features(page, text),
     )
 
 

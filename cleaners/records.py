@@ -76,6 +76,7 @@ class RejectReason(StrEnum):
     EXTRACT_ERROR = "extract_error"
     TOO_SHORT = "too_short"
     ONLY_BOILERPLATE = "only_boilerplate"
+    NOT_AN_ARTICLE = "not_an_article"
 
     @property
     def meaning(self) -> str:
@@ -126,6 +127,10 @@ REASONS: dict[RejectReason, ReasonInfo] = {
     RejectReason.EXTRACT_ERROR: ReasonInfo("an unexpected error while cleaning this document", True),
     RejectReason.TOO_SHORT: ReasonInfo("fewer than min_words words after cleaning"),
     RejectReason.ONLY_BOILERPLATE: ReasonInfo("nothing left after cleaning: every line was boilerplate"),
+    RejectReason.NOT_AN_ARTICLE: ReasonInfo(
+        "a page that is not an article (`page_type` says what it is: listing, forum, product ...); keep a type "
+        "with page_types"
+    ),
 }
 if set(REASONS) != set(RejectReason):  # a reason without its row would have no meaning to show
     raise ImportError(f"REASONS lacks {sorted(set(RejectReason) - set(REASONS))}")
@@ -156,8 +161,10 @@ class Reject:
     detail: str = ""
     key: str = ""
     raw_hash: str | None = None
+    page_type: str | None = None
+    page_type_score: float | None = None
 
-    def row(self) -> dict[str, str | None]:
+    def row(self) -> dict[str, str | float | None]:
         """The reject as a row of a batch's `rejects` frame (`cleaners.schema.REJECTS_SCHEMA`)."""
         return {
             "doc_id": self.doc_id,
@@ -168,6 +175,8 @@ class Reject:
             "reason": self.reason.value,
             "detail": self.detail,
             "raw_hash": self.raw_hash,
+            "page_type": self.page_type,
+            "page_type_score": self.page_type_score,
         }
 
     @property
@@ -210,6 +219,10 @@ class CleanDoc:
     """ISO 639-1 code of the body's language (`cleaners.language`), None when too short to tell."""
     raw_hash: str | None = None
     key: str = ""
+    page_type: str = "article"
+    """What the page is (`cleaners.page_types.PageType`)."""
+    page_type_score: float | None = None
+    """P(article) from the page-type model; None for inputs without markup."""
 
     @property
     def doc_id(self) -> str:

@@ -82,6 +82,8 @@ ARTICLES = _t(
         "page markup (meta tags, <time>, URL), else a dateline in the body (1990-2100 only).",
     ),
     ("language", S, "ISO 639-1 language of `text` (py3langid); null when the body is too short to tell."),
+    ("page_type", S, "What the page is: `article`, or a type kept with `page_types` (see the README)."),
+    ("page_type_score", F64, "P(article) from the page-type model; null for inputs without markup (text)."),
     (
         "text",
         S,
@@ -140,6 +142,8 @@ REJECTS = _t(
     ("reason", S, "Machine-readable reason, e.g. `empty`, `not_html`, `too_short`.", False),
     ("detail", S, "Human-readable detail."),
     ("raw_hash", S, "xxh3-128 of the record's raw bytes; null when they could not be read (e.g. `unreadable`)."),
+    ("page_type", S, "What the page is (`listing`, `forum`, `product` ...) for a `not_an_article` reject; else null."),
+    ("page_type_score", F64, "For a `not_an_article` reject, 1 - P(article) from the page-type model."),
     ("run_id", S, "Run that rejected it.", False),
 )
 
@@ -275,6 +279,8 @@ DOCS_SCHEMA: dict[str, PolarsDataType] = {
     "site_name": pl.String,
     "language": pl.String,
     "date_error": pl.String,
+    "page_type": pl.String,
+    "page_type_score": pl.Float64,
 }
 REMOVED_SCHEMA: dict[str, PolarsDataType] = {
     "doc_id": pl.String,
@@ -291,6 +297,8 @@ REJECTS_SCHEMA: dict[str, PolarsDataType] = {
     "reason": pl.String,
     "detail": pl.String,
     "raw_hash": pl.String,
+    "page_type": pl.String,
+    "page_type_score": pl.Float64,
 }
 PROFILE_SCHEMA: dict[str, PolarsDataType] = {
     "domain": pl.String,

@@ -71,7 +71,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PREFIX",
         help="switch off cleaning rules by name or prefix (repeatable)",
     )
-    c.add_argument("--explain", action="store_true", help="also list the removed lines and their rules")
+    c.add_argument(
+        "--page-type",
+        action="append",
+        default=None,
+        metavar="TYPE",
+        dest="page_types",
+        help="page types to keep as articles (repeatable; default: article)",
+    )
+    c.add_argument("--explain", action="store_true", help="also list the page type, removed lines and their rules")
     c.add_argument("--json", action="store_true", help="print title, author, date, text and removed lines as JSON")
 
     sub.add_parser("schema", help="print the table contract (columns, types, meaning) as Markdown")
@@ -353,7 +361,8 @@ def _explain(args: argparse.Namespace) -> int:
         print("--- kept text ---")
         print(a["text"])
     for r in rej.iter_rows(named=True):
-        print(f"REJECTED at {r['stage']}: {r['reason']} ({r['detail']}) in run {r['run_id']}")
+        kind = f" [page type {r['page_type']}]" if r.get("page_type") else ""
+        print(f"REJECTED at {r['stage']}: {r['reason']} ({r['detail']}) in run {r['run_id']}{kind}")
     print(f"\n--- removed lines ({removed.height}) ---")
     for r in removed.iter_rows(named=True):
         print(f"[{r['position']:>4}] {r['rule']:<24} {r['line']}")
@@ -379,7 +388,12 @@ def _clean(args: argparse.Namespace) -> int:
 
     try:
         settings = validate(
-            {"inputs": [args.path], "keep_headline": args.keep_headline, "disabled_rules": args.disable_rule}
+            {
+                "inputs": [args.path],
+                "keep_headline": args.keep_headline,
+                "disabled_rules": args.disable_rule,
+                **({"page_types": args.page_types} if args.page_types else {}),
+            }
         ).settings()
     except ParameterError as e:
         print(f"newsclean: {e}", file=sys.stderr)
@@ -391,7 +405,18 @@ def _clean(args: argparse.Namespace) -> int:
     if isinstance(doc, Reject):
         stage = getattr(doc.stage, "value", str(doc.stage))
         if args.json:
-            print(json.dumps({"rejected": True, "stage": stage, "reason": doc.reason, "detail": doc.detail}))
+            print(
+                json.dumps(
+                    {
+                        "rejected": True,
+                        "stage": stage,
+                        "reason": doc.reason,
+                        "detail": doc.detail,
+                        "page_type": doc.page_type,
+                        "page_type_score": doc.page_type_score,
+                    }
+                )
+            )
         else:
             print(f"newsclean: rejected at {stage}: {doc.reason} ({doc.detail})", file=sys.stderr)
         return 1
@@ -401,6 +426,8 @@ def _clean(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "title": doc.title,
+                    "page_type": doc.page_type,
+                    "page_type_score": doc.page_type_score,
                     "author": doc.author,
                     "url": doc.url,
                     "published_at": doc.published_at.isoformat() if doc.published_at else None,
@@ -414,6 +441,8 @@ def _clean(args: argparse.Namespace) -> int:
         return 0
     print(doc.text)
     if args.explain:
+        score = "" if doc.page_type_score is None else f", P(article) {doc.page_type_score:.2f}"
+        print(f"\n--- page type: {doc.page_type}{score} ---")
         print(f"\n--- removed lines ({len(removed)}) ---")
         for r in removed:
             print(f"[{r['position']:>4}] {r['rule']:<24} {r['line']}")

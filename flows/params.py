@@ -65,6 +65,12 @@ class IngestParams(BaseModel):
     batch_files: int = _field(2000, "Most input files per work unit.", unit="files", ge=1, le=1_000_000)
     min_words: int = _knob(ExtractConfig, "min_words")
     site_min_pages: int = _knob(BoilerplateConfig, "site_min_pages")
+    page_types: list[str] = _field(
+        lambda: ["article"],
+        "Page types kept in `articles` (article, listing, forum, product, documentation, service, other); "
+        "other pages are `not_an_article` rejects.",
+        cli="--page-type",
+    )
     disabled_rules: list[str] = _field(
         list,
         "Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see docs/rules.md.",
@@ -127,6 +133,19 @@ class IngestParams(BaseModel):
             raise ValueError(f"no rule starts with {unknown}; rule families: {', '.join(families())}")
         return cleaned
 
+    @field_validator("page_types")
+    @classmethod
+    def _known_types(cls, v: list[str]) -> list[str]:
+        from cleaners.page_types import PageType
+
+        cleaned = list(dict.fromkeys(t.strip().lower() for t in v if t and t.strip()))
+        unknown = sorted(set(cleaned) - {t.value for t in PageType})
+        if unknown:
+            raise ValueError(f"unknown page types {unknown}; page types: {', '.join(t.value for t in PageType)}")
+        if not cleaned:
+            raise ValueError("keep at least one page type (article)")
+        return cleaned
+
     @field_validator("inputs")
     @classmethod
     def _non_empty_paths(cls, v: list[str]) -> list[str]:
@@ -156,7 +175,7 @@ class IngestParams(BaseModel):
                 containment=self.containment,
                 part_docs=self.dedup_part_docs,
             ),
-            extract=replace(base.extract, min_words=self.min_words),
+            extract=replace(base.extract, min_words=self.min_words, page_types=tuple(self.page_types)),
             boilerplate=replace(
                 base.boilerplate,
                 site_min_pages=self.site_min_pages,
