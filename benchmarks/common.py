@@ -59,7 +59,7 @@ def write_section(name: str, body: str) -> None:
         else "# Benchmarks\n\nEvery figure here was produced by the command shown with it.\n"
     )
     section = f"## {name}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^## {re.escape(name)}\n.*?(?=^#{{1,2}} |\Z)", re.S | re.M)
     text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
     path.write_text(text)
 

@@ -197,8 +197,8 @@ def main() -> None:
     body = (
         f"`python -m benchmarks.reliability` on {machine()}. Each version in its own process, side by\n"
         "side in one run; the baseline is the commit before the reliability round three fixes.\n\n"
-        "**Compaction memory** (200 per-run files of real-length bodies; `compact` now streams each\n"
-        "output file with Polars' streaming engine instead of reading a whole table):\n\n"
+        "**Compaction memory** (200 per-run files of real-length bodies; `compact` now streams rows\n"
+        "from the input files to the outputs 2,000 at a time instead of reading a whole table):\n\n"
         + "\n".join(lines)
         + "\n\n**Decompression bombs** (`newsclean run`, defaults, 2 workers, a running Prefect server; a\n"
         "file that inflates more than 30x is no longer split into parts that each inflate it, and its\n"

@@ -10,7 +10,7 @@ import pytest
 
 from cleaners.config import Settings
 from cleaners.document import clean_document
-from cleaners.page_features import FEATURES, url_features
+from cleaners.page_features import FEATURES
 from cleaners.page_types import MODEL_PATH, TRAIN_PATH, PageType, fit
 from cleaners.records import CleanDoc, RawDoc, Reject
 from tests.conftest import SEEDS
@@ -44,7 +44,7 @@ def _page(body: str, head: str = "", title: str = "Page") -> str:
     return (
         f'<!DOCTYPE html><html><head><title>{title}</title><meta name="viewport" content="width=device-width">'
         f'{head}</head><body><header><nav><ul class="menu">{NAV}</ul></nav></header>'
-        f'<main>{body}</main><footer><ul>{FOOTER}</ul><p>© 2025 the site, all rights reserved.</p></footer>'
+        f"<main>{body}</main><footer><ul>{FOOTER}</ul><p>© 2025 the site, all rights reserved.</p></footer>"
         "</body></html>"
     )
 
@@ -67,14 +67,15 @@ def _teasers(n: int = 40) -> str:
     """A front page's teaser blocks: a linked headline, a date and a one-line summary each."""
     return "".join(
         f'<div class="teaser"><h2><a href="/2025/10/0{i % 9 + 1}/story-number-{i}">Story number {i} about the '
-        f'harbour, the ferries and the port</a></h2><time>2 October 2025</time><p>A short summary of story {i}: '
+        f"harbour, the ferries and the port</a></h2><time>2 October 2025</time><p>A short summary of story {i}: "
         f"what happened at the harbour and what comes next for the city.</p></div>"
         for i in range(n)
     )
 
 
 def _listing(ld: str = "") -> str:
-    return _page(f"<h1>Harbour news</h1>{_teasers()}", head=ld, title="Harbour news")
+    pager = '<nav class="pagination">' + "".join(f'<a href="?page={i}">{i}</a>' for i in range(1, 8)) + "</nav>"
+    return _page(f"<h1>Harbour news</h1>{_teasers(60)}{pager}", head=ld, title="Harbour news")
 
 
 def _forum() -> str:
@@ -112,12 +113,15 @@ def _product() -> str:
 def _docs() -> str:
     side = "".join(f'<li><a href="/docs/api/{i}">Method {i}</a></li>' for i in range(60))
     body = "".join(
-        f"<h2>tide.get(station, day)</h2><p>Returns the tide table of one station for one day, as a list of "
-        f"(time, height) pairs.</p><pre><code>tide.get('rotterdam', {i})\n# [(0, 1.2), (6, 0.3)]</code></pre>"
-        f"<table><tr><td>station</td><td>str</td></tr><tr><td>day</td><td>int</td></tr></table>"
-        for i in range(12)
+        f'<section class="method"><h2>tide.get(station, day)</h2><p>Returns the tide table of one station for '
+        f"one day, as a list of (time, height) pairs.</p><pre><code>tide.get('rotterdam', {i})\n# [(0, 1.2), "
+        f"(6, 0.3)]</code></pre><table><tr><td>station</td><td>str</td></tr><tr><td>day</td><td>int</td></tr>"
+        "</table></section>"
+        for i in range(30)
     )
-    return _page(f'<aside><ul class="toc">{side}</ul></aside><h1>Tide API reference</h1>{body}', title="Tide API reference")
+    return _page(
+        f'<aside><ul class="toc">{side}</ul></aside><h1>Tide API reference</h1>{body}', title="Tide API reference"
+    )
 
 
 def _service() -> str:
@@ -210,13 +214,6 @@ def test_the_seed_pages_stay_articles():
     for page in sorted(SEEDS.rglob("*.html")):
         out = clean_document(RawDoc(str(page), None, "file", html=page.read_bytes()), Settings())
         assert isinstance(out, CleanDoc) and out.page_type == "article", page.name
-
-
-def test_url_shape_features():
-    f = url_features("https://x.example/2025/10/02/pilots-win-three-year-contract")
-    assert f["url_dated"] == 1 and f["url_slug_words"] == 4 and f["url_listing"] == 0
-    assert url_features("https://x.example/tag/ferries/page/2")["url_listing"] == 1
-    assert url_features("https://x.example/")["url_root"] == 1 and url_features(None)["url_depth"] == 0
 
 
 def test_the_shipped_model_is_what_its_training_script_fits():

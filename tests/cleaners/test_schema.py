@@ -20,6 +20,8 @@ def test_conform_rejects_drift():
                 "reason": [None],
                 "detail": [None],
                 "raw_hash": [None],
+                "page_type": [None],
+                "page_type_score": [None],
                 "run_id": ["r"],
             },
             schema=schema.REJECTS.schema,
