@@ -20,6 +20,16 @@ def _utc(dt: datetime, plausible: bool) -> datetime | None:
         return None
 
 
+_TIME_OF_DAY = re.compile(r"\d{1,2}[:.h]\d{2}(?![\d./-])|\d{4}-\d{2}-\d{2}[T ]\d{2}")
+
+
+def precision(value: str | None) -> str | None:
+    """`datetime` when a date string holds a time of day, `date` when it is a day only, None without one."""
+    if not value:
+        return None
+    return "datetime" if _TIME_OF_DAY.search(value) else "date"
+
+
 def parse_date(value: str | None, plausible: bool = True) -> datetime | None:
     """A UTC datetime for ISO strings and common written dates (en/de/fr/es/it), else None.
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from cleaners.config import Settings
-from cleaners.dates import parse_date
+from cleaners.dates import parse_date, precision
 from cleaners.decode import DecodeError, decode_bytes
 from cleaners.extract import TooDeep, extract_html
 from cleaners.language import detect_language
@@ -130,7 +130,10 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
     stripped = strip_lines(lines, title, bp.rules, markup, bp.keep_headline, _clean_author(author, settings))
     author = author or stripped.author
     date_error = f"unparseable published_at {raw.published_at[:80]!r}" if raw.published_at and not own_date else None
-    published = own_date or parse_date(meta_date) or parse_date(stripped.date)
+    published, published_from = next(
+        ((d, src) for d, src in ((own_date, raw.published_at), (parse_date(meta_date), meta_date)) if d),
+        (parse_date(stripped.date), stripped.date),
+    )
     doc = CleanDoc(
         source=raw.source,
         source_id=raw.source_id,
@@ -140,6 +143,7 @@ def clean_document(raw: RawDoc, settings: Settings) -> CleanDoc | Reject:
         title=title,
         author=_clean_author(author, settings),
         published_at=published,
+        published_precision=precision(published_from) if published else None,
         lines=stripped.kept,
         positions=stripped.positions,
         removed=stripped.removed,

@@ -136,6 +136,8 @@ if set(REASONS) != set(RejectReason):  # a reason without its row would have no 
     raise ImportError(f"REASONS lacks {sorted(set(RejectReason) - set(REASONS))}")
 
 TRANSIENT_REASONS = frozenset(r.value for r, info in REASONS.items() if info.transient)
+ROUTINE_REASONS = frozenset({RejectReason.NOT_AN_ARTICLE.value, RejectReason.DUPLICATE_RECORD.value})
+"""Rejects that say nothing is wrong: a page that is not an article, a record seen twice."""
 """Reasons that may pass without the record's bytes changing (permissions, load, a file still
 being written): such rejects are retried on the next run. Every other reject is tied to the
 record's content hash, so a fixed record comes back with a new hash and is retried too."""
@@ -208,6 +210,8 @@ class CleanDoc:
     author: str | None
     published_at: datetime | None
     lines: list[str]
+    published_precision: str | None = None
+    """`date` or `datetime`: how much of `published_at` its source gave (None without a date)."""
     positions: list[int] = field(default_factory=list)
     """Index of each kept line among the extracted, normalized lines (for the audit)."""
     removed: list[RemovedLine] = field(default_factory=list)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 from polars._typing import PolarsDataType
 
 SCHEMA_VERSION = 4
@@ -80,6 +81,12 @@ ARTICLES = _t(
         UTC_TS,
         "Publication time in UTC when known: the input's own field (any valid date), else "
         "page markup (meta tags, <time>, URL), else a dateline in the body (1990-2100 only).",
+    ),
+    (
+        "published_precision",
+        S,
+        "`date` when the source gave a day only (then `published_at` is that day at 00:00 UTC), `datetime` "
+        "when it gave a time too; null without a date.",
     ),
     ("language", S, "ISO 639-1 language of `text` (py3langid); null when the body is too short to tell."),
     ("page_type", S, "What the page is: `article`, or a type kept with `page_types` (see the README)."),
@@ -230,6 +237,14 @@ def empty(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=TABLES[table].schema)
 
 
+def arrow_schema(table: str) -> pa.Schema:
+    """The table's Arrow schema with the contract's nullability: a column the contract says is
+    never null is written `required` in Parquet, so DuckDB, pyarrow and Spark see it too."""
+    spec = TABLES[table]
+    fields = empty(table).to_arrow().schema
+    return pa.schema([fields.field(c.name).with_nullable(c.nullable) for c in spec.columns])
+
+
 def conform(df: pl.DataFrame, table: str) -> pl.DataFrame:
     """Select, order and cast `df`'s columns to the table contract; fail loudly on drift."""
     spec = TABLES[table]
@@ -271,6 +286,7 @@ DOCS_SCHEMA: dict[str, PolarsDataType] = {
     "title": pl.String,
     "author": pl.String,
     "published_at": pl.Datetime("us", "UTC"),
+    "published_precision": pl.String,
     "lines": pl.List(pl.String),
     "positions": pl.List(pl.Int32),
     "line_hashes": pl.List(pl.UInt64),

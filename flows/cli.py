@@ -55,11 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser(
         "clean",
         help="clean one page and print its text (no warehouse, no Prefect)",
-        description="Run extraction and cleaning on one HTML (or .txt) file, or '-' for HTML on "
-        "stdin, and print the clean text; --explain adds every removed line with its rule. "
-        "Exit 1 when the page is rejected (the reason is printed).",
+        description="Run extraction and cleaning on one HTML or text file, on every record of a "
+        "JSON Lines or WARC file, or on HTML from stdin ('-'), and print the clean text; --explain "
+        "adds the page type and every removed line with its rule, --json one object per record. "
+        "Exit 1 when every record is rejected (the reasons are printed).",
     )
-    c.add_argument("path", help="an .html/.htm/.txt file, or - for HTML on stdin")
+    c.add_argument(
+        "path", help="an HTML, text, JSON Lines or WARC file (every record of the last two), or - for HTML on stdin"
+    )
     c.add_argument("--url", default=None, help="the page's URL (helps metadata; default: none)")
     c.add_argument(
         "--keep-headline", action="store_true", help="keep the headline as the first line where the page shows it"
@@ -114,6 +117,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"rows per file (default: {COMPACT_ROWS}; range [{COMPACT_ROWS_RANGE[0]}, {COMPACT_ROWS_RANGE[1]}])",
     )
 
+    _add_serve(sub)
+    return p
+
+
+def _add_serve(sub: Any) -> None:
+    """The `serve` subcommand: schedule, every run parameter as the runs' defaults, alerts."""
+    from flows.automations import NOT_READY_MINUTES
+
     sv = sub.add_parser(
         "serve",
         help="serve the ingest flow as a Prefect deployment with a cron schedule",
@@ -122,9 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sv.add_argument("--name", default="scheduled", help="deployment name (default: scheduled)")
     sv.add_argument("--cron", default="0 * * * *", help="cron schedule (default: hourly, '0 * * * *')")
+    sv.add_argument(
+        "--timezone", default="UTC", help="time zone of the cron schedule, e.g. Europe/Amsterdam (default: UTC)"
+    )
     sv.add_argument("--paused", action="store_true", help="register the schedule paused (trigger runs by hand)")
-    sv.add_argument("--inputs", nargs="+", default=["seeds"], help="default inputs of scheduled runs")
-    sv.add_argument("--warehouse", default="warehouse", help="default warehouse of scheduled runs")
+    add_param_options(sv, inputs_flag=True)
     sv.add_argument(
         "--timeout-minutes",
         type=float,
@@ -132,18 +145,36 @@ def _parser() -> argparse.ArgumentParser:
         help="fail a run that takes longer, so a hung run cannot hold the warehouse "
         f"(default: {DEFAULT_TIMEOUT_MINUTES:g}; 0 = no limit)",
     )
-    return p
+    sv.add_argument(
+        "--notify",
+        metavar="URL",
+        default="",
+        help="webhook (Slack, Teams or any receiver of a POSTed JSON `text`) that gets alerts: failed runs, "
+        "serve not ready, run alerts (rejects, silent site, idle inbox); installs Prefect automations",
+    )
+    sv.add_argument(
+        "--not-ready-minutes",
+        type=float,
+        default=NOT_READY_MINUTES,
+        help=f"alert when the deployment stays NOT_READY this long (default: {NOT_READY_MINUTES:g}; 0 = at once)",
+    )
 
 
-def add_param_options(parser: argparse.ArgumentParser) -> None:
-    """One option per `IngestParams` field: its flag, type, help and default come from the model."""
+def add_param_options(parser: argparse.ArgumentParser, inputs_flag: bool = False) -> None:
+    """One option per `IngestParams` field: its flag, type, help and default come from the model.
+
+    `run` takes its inputs as arguments; `serve` (`inputs_flag`) as `--inputs`, the defaults of
+    the runs it serves.
+    """
     from flows.params import IngestParams
 
     for name, f in IngestParams.model_fields.items():
         extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
         default = f.get_default(call_default_factory=True)
         help_text = f"{f.description} (default: {default})"
-        if name == "inputs":
+        if name == "inputs" and inputs_flag:
+            parser.add_argument("--inputs", nargs="+", dest="inputs", default=None, metavar="INPUT", help=help_text)
+        elif name == "inputs":
             parser.add_argument("inputs", nargs="+", metavar="INPUT", help=f.description)
         elif f.annotation is bool:
             flag = str(extra.get("cli") or f"--{name.replace('_', '-')}")
@@ -186,6 +217,24 @@ def _run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
         if starting is not None:
             starting.stop()  # no-op when the run already stopped it
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """`newsclean serve`: check everything a served run needs at once, then serve until stopped."""
+    from flows.automations import Notify
+    from flows.deploy import ServeError, check_serve, serve
+
+    try:
+        notify = Notify(args.notify, args.not_ready_minutes) if args.notify else None
+        served = check_serve(args.name, args.cron, args.timezone, params_from_args(args))
+    except (ServeError, ValueError) as e:
+        print(f"newsclean: {e}", file=sys.stderr)
+        return 2
+    try:
+        serve(served, paused=args.paused, timeout_minutes=args.timeout_minutes, notify=notify)
+    except KeyboardInterrupt:
+        return 0
+    return 0
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -370,22 +419,24 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
+    """Clean one file (HTML, text, or every record of a JSON Lines or WARC file) and print it."""
+    from dataclasses import replace
+
     from cleaners.document import clean_document
+    from cleaners.extract import quiet_library_logs
     from cleaners.records import RawDoc, Reject
+    from flows.params import ParameterError, validate
+    from flows.sources import read_file
 
     if args.path == "-":
-        raw = RawDoc("<stdin>", None, "stdin", url=args.url, html=sys.stdin.buffer.read())
+        items: list[RawDoc | Reject] = [RawDoc("<stdin>", None, "stdin", url=args.url, html=sys.stdin.buffer.read())]
+    elif not Path(args.path).is_file():
+        print(f"newsclean: no such file: {args.path}", file=sys.stderr)
+        return 2
     else:
-        path = Path(args.path)
-        if not path.is_file():
-            print(f"newsclean: no such file: {path}", file=sys.stderr)
-            return 2
-        if path.suffix.lower() == ".txt":
-            raw = RawDoc(str(path), None, "file", url=args.url, text=path.read_text(errors="replace"), fmt="txt")
-        else:
-            raw = RawDoc(str(path), None, "file", url=args.url, html=path.read_bytes())
-    from flows.params import ParameterError, validate
-
+        items = list(read_file(str(Path(args.path).absolute())))
+        if args.url and len(items) == 1 and isinstance(items[0], RawDoc):
+            items = [replace(items[0], url=args.url)]
     try:
         settings = validate(
             {
@@ -398,47 +449,60 @@ def _clean(args: argparse.Namespace) -> int:
     except ParameterError as e:
         print(f"newsclean: {e}", file=sys.stderr)
         return 2
-    from cleaners.extract import quiet_library_logs
-
     quiet_library_logs()
-    doc = clean_document(raw, settings)
+    many = len(items) > 1 or (items and items[0].locator not in ("file", "stdin"))
+    cleaned = 0
+    for item in items:
+        doc = clean_document(item, settings) if isinstance(item, RawDoc) else item
+        cleaned += not isinstance(doc, Reject)
+        _print_cleaned(doc, args, item.locator if many else None)
+    return 0 if cleaned else 1
+
+
+def _print_cleaned(doc: Any, args: argparse.Namespace, record: str | None) -> None:
+    """One cleaned document or reject: JSON (one object a line), or its text and, with --explain, why."""
+    from cleaners.records import Reject
+
+    where = {"record": record, "source_id": doc.source_id} if record else {}
     if isinstance(doc, Reject):
-        stage = getattr(doc.stage, "value", str(doc.stage))
+        stage = doc.stage.value
         if args.json:
             print(
                 json.dumps(
                     {
+                        **where,
                         "rejected": True,
                         "stage": stage,
-                        "reason": doc.reason,
+                        "reason": doc.reason.value,
                         "detail": doc.detail,
                         "page_type": doc.page_type,
                         "page_type_score": doc.page_type_score,
-                    }
+                    },
+                    ensure_ascii=False,
                 )
             )
+        elif record:
+            print(f"=== {record}: rejected at {stage}: {doc.reason.value} ({doc.detail})\n")
         else:
-            print(f"newsclean: rejected at {stage}: {doc.reason} ({doc.detail})", file=sys.stderr)
-        return 1
+            print(f"newsclean: rejected at {stage}: {doc.reason.value} ({doc.detail})", file=sys.stderr)
+        return
     removed = [{"position": r.position, "rule": r.rule, "line": r.line} for r in doc.removed]
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "title": doc.title,
-                    "page_type": doc.page_type,
-                    "page_type_score": doc.page_type_score,
-                    "author": doc.author,
-                    "url": doc.url,
-                    "published_at": doc.published_at.isoformat() if doc.published_at else None,
-                    "text": doc.text,
-                    "removed": removed,
-                },
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-        return 0
+        data = {
+            **where,
+            "title": doc.title,
+            "page_type": doc.page_type,
+            "page_type_score": doc.page_type_score,
+            "author": doc.author,
+            "url": doc.url,
+            "published_at": doc.published_at.isoformat() if doc.published_at else None,
+            "text": doc.text,
+            "removed": removed,
+        }
+        print(json.dumps(data, ensure_ascii=False) if record else json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    if record:
+        print(f"=== {record}{f' ({doc.source_id})' if doc.source_id else ''}: {doc.title or '(untitled)'}")
     print(doc.text)
     if args.explain:
         score = "" if doc.page_type_score is None else f", P(article) {doc.page_type_score:.2f}"
@@ -446,11 +510,24 @@ def _clean(args: argparse.Namespace) -> int:
         print(f"\n--- removed lines ({len(removed)}) ---")
         for r in removed:
             print(f"[{r['position']:>4}] {r['rule']:<24} {r['line']}")
-    return 0
+    if record:
+        print()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`newsclean` entry point: parse the command line and run the sub-command."""
+    """`newsclean` entry point: parse the command line and run the sub-command.
+
+    A closed pipe (`newsclean schema | head`) ends the command quietly, as `head` asked.
+    """
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python would flush stdout again at exit
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
@@ -459,17 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "clean":
         return _clean(args)
     if args.command == "serve":
-        from flows.deploy import serve
-
-        serve(
-            name=args.name,
-            cron=args.cron,
-            paused=args.paused,
-            inputs=args.inputs,
-            warehouse=args.warehouse,
-            timeout_minutes=args.timeout_minutes,
-        )
-        return 0
+        return _serve(args)
     if args.command == "runs":
         return _runs(args)
     if args.command == "compact":

@@ -30,7 +30,7 @@ import polars as pl
 from cleaners.articles import build_articles, duplicate_record_rejects, first_copies
 from cleaners.config import Settings
 from cleaners.dedup import DedupResult, History, dedup_in_parts
-from cleaners.records import RejectReason
+from cleaners.records import ROUTINE_REASONS, RejectReason
 from cleaners.rules import SITE_RULE
 from cleaners.schema import empty
 from cleaners.sites import site_boilerplate, site_expr
@@ -39,6 +39,8 @@ from flows.summaries import SiteCounts, StagedRun
 from flows.warehouse import Warehouse, write_parquet_atomic
 
 SITE_ROWS = 20
+NO_DOMAIN = "(no domain)"
+"""The site row of documents without a URL or folder."""
 LARGEST_CLUSTERS = 10
 FINAL_SCHEMA = pl.Schema(
     [
@@ -247,20 +249,33 @@ def stage_tables(
 
 def _site_counts(built: Bodies, result: DedupResult, rejects: pl.DataFrame, ids: pl.DataFrame) -> list[SiteCounts]:
     """Per-domain counts of this run (articles, duplicates, rejects, removed lines), largest first."""
-    arts = built.metadata.select("doc_id", "domain").join(result.assignments, on="doc_id")
+    no_domain = pl.col("domain").fill_null(NO_DOMAIN)
+    arts = built.metadata.select("doc_id", "domain").join(result.assignments, on="doc_id").with_columns(no_domain)
     domains = ids.select("doc_id", "domain").unique("doc_id")
     per = arts.group_by("domain").agg(pl.len().alias("articles"), (~pl.col("is_canonical")).sum().alias("duplicates"))
-    rej = rejects.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("rejects"))
-    rem = built.removed.join(domains, on="doc_id", how="left").group_by("domain").agg(pl.len().alias("lines_removed"))
+    routine = pl.col("reason").is_in(sorted(ROUTINE_REASONS))
+    rej = (
+        rejects.join(domains, on="doc_id", how="left")
+        .with_columns(no_domain)
+        .group_by("domain")
+        .agg(pl.len().alias("rejects"), (~routine).sum().alias("failed"))
+    )
+    rem = (
+        built.removed.join(domains, on="doc_id", how="left")
+        .with_columns(no_domain)
+        .group_by("domain")
+        .agg(pl.len().alias("lines_removed"))
+    )
     out = (
         per.join(rej, on="domain", how="full", coalesce=True)
         .join(rem, on="domain", how="full", coalesce=True)
-        .with_columns(pl.col("domain").fill_null("(no domain)"), pl.exclude("domain").fill_null(0))
+        .with_columns(pl.exclude("domain").fill_null(0))
         .sort(["articles", "rejects", "domain"], descending=[True, True, False])
         .head(SITE_ROWS)
     )
     return [
-        SiteCounts(**r) for r in out.select("domain", "articles", "duplicates", "rejects", "lines_removed").to_dicts()
+        SiteCounts(**r)
+        for r in out.select("domain", "articles", "duplicates", "rejects", "failed", "lines_removed").to_dicts()
     ]
 
 

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from cleaners.config import DedupConfig
 from cleaners.dedup import dedup
-from cleaners.schema import TABLES, empty
+from cleaners.schema import TABLES, arrow_schema, empty
 from flows.params import COMPACT_ROWS, check_rows
 from flows.warehouse import (
     COMPACT_PREFIX,
@@ -117,12 +117,13 @@ def _batches(files: list[Path], table: str) -> Iterator[pa.RecordBatch]:
             df = pl.from_arrow(batch)
             assert isinstance(df, pl.DataFrame)
             missing = [pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in df.columns]
-            yield from df.with_columns(missing).select(list(schema)).cast(pl.Schema(schema)).to_arrow().to_batches()
+            frame = df.with_columns(missing).select(list(schema)).cast(pl.Schema(schema)).to_arrow()
+            yield from frame.cast(arrow_schema(table)).to_batches()
 
 
 def _stream_into(files: list[Path], table: str, folder: Path, stem: str, target_rows: int) -> list[Path]:
     """Write the rows of `files` to hidden `.<stem>-<k>.parquet` files of up to `target_rows` rows each."""
-    arrow_schema = empty(table).to_arrow().schema
+    schema = arrow_schema(table)
     out: list[Path] = []
     writer: pq.ParquetWriter | None = None
     in_file = 0
@@ -139,7 +140,7 @@ def _stream_into(files: list[Path], table: str, folder: Path, stem: str, target_
                 if writer is None or in_file >= target_rows:
                     close()
                     out.append(folder / f".{stem}-{len(out):05d}.parquet")
-                    writer = pq.ParquetWriter(out[-1], arrow_schema, compression="zstd", write_statistics=True)
+                    writer = pq.ParquetWriter(out[-1], schema, compression="zstd", write_statistics=True)
                     in_file = 0
                 take = min(batch.num_rows - start, target_rows - in_file)
                 writer.write_batch(batch.slice(start, take), row_group_size=COMPACT_BATCH_ROWS)
@@ -150,5 +151,5 @@ def _stream_into(files: list[Path], table: str, folder: Path, stem: str, target_
         raise disk_error(e, out[-1] if out else folder) from None
     if not out:  # every input was empty: one empty file keeps the table's schema
         out.append(folder / f".{stem}-00000.parquet")
-        write_parquet_atomic(empty(table), out[-1])
+        write_parquet_atomic(empty(table), out[-1], table)
     return out

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator, model_validator
 
 from cleaners.config import BoilerplateConfig, DedupConfig, ExtractConfig, Limits, Settings, knob_info
+from flows.alerts import AlertRules
 
 _BP, _LIMITS = BoilerplateConfig(), Limits()
 
@@ -118,6 +119,22 @@ class IngestParams(BaseModel):
         ge=1,
         le=100_000,
     )
+    alert_reject_share: float = _field(
+        0.5,
+        "Alert (`newsclean.alert.rejects`) when more than this share of a run's new documents is rejected "
+        "(or the share doubles against the previous run).",
+        unit="share",
+        gt=0,
+        le=1,
+    )
+    alert_idle_runs: int = _field(
+        6,
+        "Alert (`newsclean.alert.inbox_idle`) after this many runs in a row with no new or changed document; "
+        "0 = never.",
+        unit="runs",
+        ge=0,
+        le=100_000,
+    )
     lock_timeout: float = _field(
         3600.0, "How long to wait for another run's warehouse lock before failing.", unit="seconds", ge=0, le=86_400
     )
@@ -163,6 +180,10 @@ class IngestParams(BaseModel):
     def n_workers(self) -> int:
         """Worker processes this run uses (workers, or one per core)."""
         return self.workers or (os.cpu_count() or 1)
+
+    def alert_rules(self) -> AlertRules:
+        """The bounds this run's alerts are judged by."""
+        return AlertRules(reject_share=self.alert_reject_share, idle_runs=self.alert_idle_runs)
 
     def settings(self) -> Settings:
         """The frozen cleaning/dedup settings these parameters select (built once per run)."""
@@ -241,6 +262,11 @@ def preflight(params: IngestParams) -> list[str]:
 
     if os.path.exists(wh) and not os.path.isdir(wh):
         problems.append(f"warehouse is not a directory: {params.warehouse}")
+    elif (pseudo := pseudo_filesystem(probe)) is not None:
+        problems.append(
+            f"warehouse is on a {pseudo} pseudo file system, which cannot hold files: {params.warehouse}; "
+            "give a folder on a disk"
+        )
     elif not os.path.isdir(probe) or not os.access(probe, os.W_OK | os.X_OK):
         problems.append(f"warehouse is not writable: {params.warehouse} ({probe} does not allow writing)")
     elif (foreign := check_root(wh)) is not None:
@@ -266,6 +292,33 @@ def check_rows(rows: int) -> int:
     if not lo <= rows <= hi:
         raise ValueError(f"--rows must be in [{lo:,}, {hi:,}] (rows per compacted file), got {rows}")
     return rows
+
+
+PSEUDO_FILESYSTEMS = frozenset(
+    {"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs", "pstore",
+     "bpf", "configfs", "fusectl", "mqueue", "binfmt_misc", "autofs", "efivarfs", "hugetlbfs", "rpc_pipefs"}
+)  # fmt: skip
+"""Kernel file systems where a warehouse could never live (writes fail or vanish)."""
+
+
+def pseudo_filesystem(path: str) -> str | None:
+    """The kernel pseudo file system `path` is on (by /proc/self/mounts), or None."""
+    try:
+        with open("/proc/self/mounts") as fh:
+            mounts = fh.read().splitlines()
+    except OSError:
+        return None
+    real = os.path.realpath(path)
+    best, kind = "", None
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        inside = real == point or real.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > len(best):
+            best, kind = point, parts[2]
+    return kind if kind in PSEUDO_FILESYSTEMS else None
 
 
 def markdown_table() -> str:

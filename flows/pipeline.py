@@ -111,7 +111,7 @@ def ingest(params: IngestParams = IngestParams()) -> RunSummary:
             summary = _stage_and_commit(wh, p, settings, ctx, inputs, batches, done, logger)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    prefect_io.publish(summary, wh, logger)
+    prefect_io.publish(summary, wh, p.alert_rules(), logger)
     return summary
 
 

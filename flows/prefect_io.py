@@ -2,7 +2,8 @@
 
 Each flow run is named `ingest-<run_id>` and tagged `newsclean`, `warehouse:<path>` (and
 `deployment:<name>`); it publishes the `ingest-counts` table and `ingest-report` Markdown
-artifacts, and emits `newsclean.run.completed` (and `newsclean.rejects.jumped`) events.
+artifacts, and emits `newsclean.run.completed` (and `newsclean.rejects.jumped`, `newsclean.alert.<kind>`)
+events.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 import polars as pl
 
 from flows import report
+from flows.alerts import SITE_HISTORY_RUNS, Alert, AlertRules, run_alerts
+from flows.run_record import recent_runs, site_articles
 from flows.summaries import RunSummary
 from flows.warehouse import Warehouse
 
@@ -60,8 +63,9 @@ def tag_flow_run(wh: Warehouse, logger: Any) -> tuple[str | None, str | None]:
     return str(fr_id), dep
 
 
-def publish(summary: RunSummary, wh: Warehouse, logger: Any) -> None:
-    """After the commit: warnings for bad dates and rejects, the artifacts, the events, the summary line."""
+def publish(summary: RunSummary, wh: Warehouse, rules: AlertRules, logger: Any) -> list[Alert]:
+    """After the commit: warnings for bad dates and rejects, the artifacts, the events and
+    alerts, the summary line. Returns the run's alerts."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     for source, loc, err in summary.bad_dates:
@@ -73,12 +77,22 @@ def publish(summary: RunSummary, wh: Warehouse, logger: Any) -> None:
     create_markdown_artifact(
         report.markdown(summary), key="ingest-report", description=f"Report of run {summary.run_id}"
     )
-    _emit_events(summary, wh)
+    alerts = _alerts(summary, wh, rules)
+    for alert in alerts:
+        logger.warning("alert (%s): %s", alert.kind.value, alert.message)
+    _emit_events(summary, wh, alerts)
     logger.info(report.terminal(summary))
+    return alerts
 
 
-def _emit_events(summary: RunSummary, wh: Warehouse) -> None:
-    """A Prefect event per run with its counts, and one when the reject share jumps (for automations)."""
+def _alerts(summary: RunSummary, wh: Warehouse, rules: AlertRules) -> list[Alert]:
+    recent = [r for r in recent_runs(wh, SITE_HISTORY_RUNS + 1) if r.run_id != summary.run_id]
+    return run_alerts(summary, recent, site_articles(wh, [r.run_id for r in recent]), rules)
+
+
+def _emit_events(summary: RunSummary, wh: Warehouse, alerts: list[Alert]) -> None:
+    """A Prefect event per run with its counts, one when the reject share jumps, one per alert
+    (the automations of `serve --notify` send those)."""
     from prefect.events import emit_event
 
     resource = {"prefect.resource.id": f"newsclean.warehouse.{wh.root}", "prefect.resource.name": str(wh.root)}
@@ -87,6 +101,12 @@ def _emit_events(summary: RunSummary, wh: Warehouse) -> None:
     jump = report.reject_jump(summary)
     if jump:
         emit_event(event="newsclean.rejects.jumped", resource=resource, payload={"run_id": summary.run_id, **jump})
+    for alert in alerts:
+        emit_event(
+            event=alert.event,
+            resource=resource,
+            payload={"run_id": summary.run_id, "kind": alert.kind.value, "message": alert.message},
+        )
 
 
 def _log_rejects(logger: Any, wh: Warehouse, run_id: str) -> None:

@@ -10,6 +10,7 @@ import polars as pl
 
 import cleaners
 from cleaners.config import Settings
+from flows.alerts import RecentRun
 from flows.params import IngestParams
 from flows.summaries import COUNTS, PreviousRun, RunSummary, StagedRun
 from flows.warehouse import Warehouse
@@ -105,3 +106,26 @@ def stage_run_row(
         "deployment": summary.deployment,
     }
     wh.stage(summary.run_id, "runs", pl.DataFrame([row]))
+
+
+def recent_runs(wh: Warehouse, n: int) -> list[RecentRun]:
+    """The last `n` committed runs, oldest first (for the run's alerts)."""
+    runs = wh.scan("runs").sort("finished_at").tail(n).select("run_id", "n_documents", "n_skipped", "n_articles")
+    return [
+        RecentRun(r["run_id"], int(r["n_documents"] or 0) - int(r["n_skipped"] or 0), int(r["n_articles"] or 0))
+        for r in runs.collect().to_dicts()
+    ]
+
+
+def site_articles(wh: Warehouse, run_ids: list[str]) -> dict[str, int]:
+    """Articles per domain that the given runs stored (for the silent-site alert)."""
+    if not run_ids:
+        return {}
+    per = (
+        wh.scan("articles")
+        .filter(pl.col("run_id").is_in(run_ids) & pl.col("domain").is_not_null())
+        .group_by("domain")
+        .agg(pl.len().alias("n"))
+        .collect()
+    )
+    return dict(zip(per["domain"].to_list(), per["n"].to_list(), strict=True))

@@ -62,12 +62,14 @@ class BatchSummary:
 
 @dataclass(frozen=True)
 class SiteCounts:
-    """One site's row of the report: this run's articles, duplicates, rejects, removed lines."""
+    """One site's row of the report: this run's articles, duplicates, rejects (`failed`: those
+    other than ROUTINE_REASONS), removed lines."""
 
     domain: str
     articles: int
     duplicates: int
     rejects: int
+    failed: int
     lines_removed: int
 
 

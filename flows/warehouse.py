@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from cleaners.records import TRANSIENT_REASONS
-from cleaners.schema import SCHEMA_VERSION, TABLES, conform, empty
+from cleaners.schema import SCHEMA_VERSION, TABLES, arrow_schema, conform, empty
 from flows import claims
 
 MARKER = ".newsclean-warehouse"
@@ -101,12 +102,18 @@ def write_json_atomic(path: Path, payload: dict[str, Any], fsync: bool = True) -
         _fsync_dir(path.parent)
 
 
-def write_parquet_atomic(df: pl.DataFrame, path: Path) -> None:
-    """Write to a temporary name, fsync, then rename: never a half-written file at `path`."""
+def write_parquet_atomic(df: pl.DataFrame, path: Path, table: str | None = None) -> None:
+    """Write to a temporary name, fsync, then rename: never a half-written file at `path`.
+
+    With `table`, the file carries the contract's Arrow schema (non-null columns `required`).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        df.write_parquet(tmp, compression="zstd", statistics=True)
+        if table is None:
+            df.write_parquet(tmp, compression="zstd", statistics=True)
+        else:
+            pq.write_table(df.to_arrow().cast(arrow_schema(table)), tmp, compression="zstd", write_statistics=True)
         fsync_file(tmp)
         pl.read_parquet_schema(tmp)  # a footer cut short by a full disk fails here, not in a reader
     except (OSError, pl.exceptions.PolarsError) as e:
@@ -165,11 +172,11 @@ def revised(path: Path, seq: int) -> Path:
     return path.with_name(f"{_REVISION.sub('', path.stem)}.r{seq:08d}.parquet")
 
 
-def rewrite(path: Path, df: pl.DataFrame, seq: int) -> Path | None:
+def rewrite(path: Path, df: pl.DataFrame, seq: int, table: str | None = None) -> Path | None:
     """Replace a file of the unpublished snapshot `seq` by `df`, under its revised name (none if empty)."""
     new = revised(path, seq)
     if df.height:
-        write_parquet_atomic(df, new)
+        write_parquet_atomic(df, new, table)
     if new != path or not df.height:
         path.unlink()
     return new if df.height else None
@@ -195,17 +202,17 @@ def apply_relabels(snapshot: Path, seq: int, relabels: pl.DataFrame, duplicates:
         hit = df.filter(pl.col("doc_id").is_in(ids))
         changed += hit.height
         runs.append(hit.select("doc_id", "run_id"))
-        rewrite(f, conform(df.update(relabels, on="doc_id"), "articles"), seq)
+        rewrite(f, conform(df.update(relabels, on="doc_id"), "articles"), seq, "articles")
     ddir = table_dir(snapshot, "duplicates")
     for f in _files_holding(ddir, ids):
-        rewrite(f, pl.read_parquet(f).filter(~pl.col("doc_id").is_in(ids)), seq)
+        rewrite(f, conform(pl.read_parquet(f).filter(~pl.col("doc_id").is_in(ids)), "duplicates"), seq, "duplicates")
     owners = pl.concat(runs) if runs else pl.DataFrame(schema={"doc_id": pl.String, "run_id": pl.String})
     added = duplicates.join(owners, on="doc_id", how="inner")
     for (run_id,), rows in added.group_by("run_id"):
         base = ddir / f"{run_id}-{RELABELLED_PART}.parquet"
         old = sorted(ddir.glob(f"{run_id}-{RELABELLED_PART}*.parquet"))
         frames = [pl.read_parquet(f) for f in old] + [conform(rows, "duplicates")]
-        write_parquet_atomic(conform(pl.concat(frames), "duplicates"), revised(base, seq))
+        write_parquet_atomic(conform(pl.concat(frames), "duplicates"), revised(base, seq), "duplicates")
         for f in old:
             if f != revised(base, seq):
                 f.unlink()
@@ -382,7 +389,7 @@ class Warehouse:
     def stage(self, run_id: str, table: str, df: pl.DataFrame, part: int = 0) -> Path:
         """Write one part of a run's table to staging, conformed to the contract."""
         path = self.root / STAGING / run_id / table / f"part-{part:05d}.parquet"
-        write_parquet_atomic(conform(df, table), path)
+        write_parquet_atomic(conform(df, table), path, table)
         return path
 
     def stage_relabels(self, run_id: str, relabels: pl.DataFrame, duplicates: pl.DataFrame) -> None:

@@ -38,3 +38,11 @@ def test_an_iso_string_round_trips(dt):
 def test_never_raises(text):
     out = parse_date(text)
     assert out is None or out.tzinfo is UTC
+
+
+def test_precision_says_whether_a_time_of_day_was_given():
+    from cleaners.dates import precision
+
+    assert precision("2024-03-14") == "date" and precision("3 April 2023") == "date"
+    assert precision("2024-03-14T08:00:00Z") == "datetime" and precision("May 3, 2019 at 14:05") == "datetime"
+    assert precision("04.05.2021") == "date" and precision(None) is None

@@ -94,3 +94,18 @@ def test_a_record_with_its_own_date_skips_the_page_date_search_and_keeps_its_dat
         raw = RawDoc("feed.jsonl", "r1", "jsonl", url="https://example.org/a", html=page.encode(), published_at=own)
         doc = clean_document(raw, Settings())
         assert str(doc.published_at.date()) == expected, given
+
+
+def test_a_date_only_published_at_is_marked_as_a_date():
+    body = "\n".join([SENTENCE] * 4)
+    day = clean_document(
+        RawDoc("f.jsonl", "a", "line:1", text=body, published_at="2024-03-14", fmt="jsonl"), Settings()
+    )
+    when = clean_document(
+        RawDoc("f.jsonl", "b", "line:2", text=body, published_at="2024-03-14T08:30:00+01:00", fmt="jsonl"), Settings()
+    )
+    none = clean_document(RawDoc("f.jsonl", "c", "line:3", text=body, fmt="jsonl"), Settings())
+    assert isinstance(day, CleanDoc) and day.published_precision == "date"
+    assert day.published_at is not None and day.published_at.hour == 0
+    assert isinstance(when, CleanDoc) and when.published_precision == "datetime"
+    assert isinstance(none, CleanDoc) and none.published_at is None and none.published_precision is None

@@ -133,3 +133,56 @@ def test_clean_one_page_prints_text_and_reasons(tmp_path):
     bad = _run(["clean", "-"], tmp_path, input="<html><body></body></html>")
     assert bad.returncode == 1 and "no_main_content" in bad.stderr
     assert _run(["clean", str(tmp_path / "missing.html")], tmp_path).returncode == 2
+
+
+def test_clean_reads_every_record_of_jsonl_and_warc_and_a_closed_pipe_is_quiet(tmp_path):
+    import json
+
+    feed = _run(["clean", str(ROOT / "seeds" / "feed.jsonl"), "--json"], tmp_path)
+    records = [json.loads(line) for line in feed.stdout.splitlines()]
+    assert feed.returncode == 0 and len(records) >= 3
+    assert records[0]["record"] == "line:1" and records[0]["source_id"] == "feed-001" and records[0]["text"]
+    assert any(r.get("rejected") for r in records)  # the feed's bad lines say why, one object each
+    warc = _run(["clean", str(ROOT / "seeds" / "crawl.warc.gz")], tmp_path)
+    assert warc.returncode == 0 and warc.stdout.count("=== offset:") == 2 and "binary" not in warc.stdout + warc.stderr
+    for cmd in (["schema"], ["clean", str(ROOT / "seeds" / "feed.jsonl")]):
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        piped = subprocess.run(
+            " ".join([sys.executable, "-m", "flows.cli", *cmd]) + " | head -1",
+            shell=True,
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert piped.stdout.count("\n") == 1 and "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr
+
+
+def test_a_warehouse_on_a_pseudo_file_system_is_refused_at_once(tmp_path):
+    out = _run(["run", str(ROOT / "seeds"), "--warehouse", "/proc/newsclean-warehouse"], tmp_path)
+    assert out.returncode == 2 and "pseudo file system" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_serve_without_a_server_or_with_a_bad_cron_says_so_at_once(tmp_path):
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(tmp_path / "home")}
+    env.pop("PREFECT_API_URL", None)
+    for args, message in (
+        (["--cron", "0 * * * *"], "no Prefect server configured"),
+        (["--cron", "61 * * * *"], "invalid cron schedule '61 * * * *'"),
+        (["--min-words", "-3"], "min_words"),
+    ):
+        t = time.monotonic()
+        out = subprocess.run(
+            [*EXE, "serve", "--inputs", str(ROOT / "seeds"), "--warehouse", str(tmp_path / "wh"), *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode == 2 and message in out.stderr, out.stderr[-500:]
+        assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+        assert time.monotonic() - t < 30  # at once, not after a server start-up timeout

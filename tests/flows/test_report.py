@@ -37,7 +37,7 @@ def _summary(**kw) -> RunSummary:
         reject_reasons={"too_short": 20},
         rules={},
         cluster_sizes={},
-        sites=[SiteCounts("a.example", 50, 4, 2, 5)],
+        sites=[SiteCounts("a.example", 50, 4, 2, 1, 5)],
         largest_clusters=[("c1", None, 3)],
         dedup={},
         previous=_previous(),

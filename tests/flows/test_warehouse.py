@@ -164,3 +164,25 @@ def test_only_a_marked_or_empty_folder_becomes_a_warehouse(tmp_path):
     wh.ensure_root()
     (empty_dir / "anything").write_text("x")
     assert check_root(empty_dir) is None  # marked: newsclean's own
+
+
+def test_columns_the_contract_says_are_never_null_are_required_in_parquet(tmp_path):
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from cleaners.schema import TABLES
+    from flows.maintenance import compact
+
+    wh = Warehouse(tmp_path / "wh")
+    wh.ensure_root()
+    for k in range(2):
+        _commit(wh, f"r{k}", [_article(f"d{k}", f"r{k}", f"d{k}")])
+    for stage in ("per run", "compacted"):
+        snap = os.path.realpath(tmp_path / "wh" / "current")
+        for table in ("articles", "runs"):
+            f = sorted(Path(snap, table).glob("*.parquet"))[0]
+            want = {c.name: c.nullable for c in TABLES[table].columns}
+            assert {x.name: x.nullable for x in pq.read_schema(f)} == want, (stage, table)
+            kinds = dict(duckdb.sql(f"select name, repetition_type from parquet_schema('{f}')").fetchall())
+            assert all(kinds[name] == ("OPTIONAL" if nullable else "REQUIRED") for name, nullable in want.items())
+        compact(wh)

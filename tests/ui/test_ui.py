@@ -10,12 +10,7 @@ Screenshots land in test-artifacts/ when something fails.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,6 +19,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import ROOT, SEEDS
+from tests.prefect_stack import Stack
 
 pytestmark = pytest.mark.ui
 CHROMIUM = "/usr/bin/chromium"
@@ -40,123 +36,30 @@ ARGS = [
 SHOTS = ROOT / "test-artifacts"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        cmd, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
-    )
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop a process we started, and its children, by its PID's process group."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-def _wait_healthy(api: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None, log.read_text()[-3000:]
-        time.sleep(1)
-    pytest.fail("prefect server did not become healthy in 180 s")
-
-
-def _wait_deployment(api: str, name: str, proc: subprocess.Popen, log: Path) -> dict:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        r = httpx.post(f"{api}/deployments/filter", json={"deployments": {"name": {"any_": [name]}}}, timeout=5)
-        if r.status_code == 200 and r.json():
-            return r.json()[0]
-        assert proc.poll() is None, log.read_text()[-3000:]
-        time.sleep(1)
-    pytest.fail(f"deployment {name} never appeared")
-
-
 @pytest.fixture
 def prefect_stack(tmp_path):
     """A real `prefect server start` on a free port; `serve(name, *args)` starts `newsclean serve`."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: run .ci/system-deps.sh (apt-get install chromium)")
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
-        "PREFECT_API_URL": api,
-        "PREFECT_UI_API_URL": api,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PYTHONPATH": str(ROOT),
-        # The scheduler looks for due schedules every 5 s instead of every 60 s (test speed only).
-        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
-        "PREFECT_RUNNER_POLL_FREQUENCY": "2",
-    }
-    procs = []
-    server = _start(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env,
-        tmp_path / "server.log",
-    )
-    procs.append(server)
-
-    def serve(name: str, *args: str) -> dict:
-        log = tmp_path / f"serve-{name}.log"
-        proc = _start([sys.executable, "-m", "flows.cli", "serve", "--name", name, *args], env, log)
-        procs.append(proc)
-        return _wait_deployment(api, name, proc, log)
-
-    try:
-        _wait_healthy(api, server, tmp_path / "server.log")
-        yield {"api": api, "ui": f"http://127.0.0.1:{port}", "tmp": tmp_path, "serve": serve}
-    finally:
-        for p in reversed(procs):
-            _stop(p)
-
-
-def _create_run(api: str, dep_id: str, body: dict | None = None) -> dict:
-    """POST create_flow_run; a busy server (SQLite locked while the scheduler writes) can refuse once: try again."""
-    for attempt in range(5):
-        r = httpx.post(f"{api}/deployments/{dep_id}/create_flow_run", json=body or {}, timeout=30)
-        if r.status_code == 201:
-            break
-        time.sleep(1 + attempt)
-    assert r.status_code == 201, f"{r.status_code}: {r.text[:2000]}"
-    return r.json()
-
-
-def _runs_of(api: str, dep_id: str) -> list[dict]:
-    return httpx.post(f"{api}/flow_runs/filter", json={"deployments": {"id": {"any_": [dep_id]}}}, timeout=10).json()
+    with Stack(tmp_path) as stack:
+        yield stack
 
 
 def test_schedule_fires_unattended_and_writes_tables(prefect_stack):
     """Served with a one-minute cron, not paused: the scheduler creates runs and they complete on their own."""
     st = prefect_stack
-    warehouse = st["tmp"] / "scheduled-warehouse"
-    dep = st["serve"](
+    warehouse = st.tmp / "scheduled-warehouse"
+    dep = st.serve(
         "every-minute", "--cron", "* * * * *", "--inputs", str(SEEDS / "syndicated"), "--warehouse", str(warehouse)
     )
     assert dep["paused"] is False and dep["schedules"][0]["active"] is True
     deadline = time.monotonic() + 240
     done: list[dict] = []
     while time.monotonic() < deadline and not done:
-        runs = _runs_of(st["api"], dep["id"])
+        runs = st.runs_of(dep["id"])
         done = [r for r in runs if r["auto_scheduled"] and r["state"]["type"] == "COMPLETED"]
         failed = [r for r in runs if r["state"]["type"] in ("FAILED", "CRASHED")]
-        assert not failed, (st["tmp"] / "serve-every-minute.log").read_text()[-3000:]
+        assert not failed, (st.tmp / "serve-every-minute.log").read_text()[-3000:]
         time.sleep(3)
     assert done, f"no scheduled run completed in 240 s: {[(r['name'], r['state']['type']) for r in runs]}"
     run = done[0]
@@ -166,20 +69,20 @@ def test_schedule_fires_unattended_and_writes_tables(prefect_stack):
     rows = pl.read_parquet(f"{warehouse}/current/runs/*.parquet")
     first = rows.sort("started_at").row(0, named=True)
     assert first["deployment"] == "every-minute"
-    assert first["flow_run_id"] in {r["id"] for r in _runs_of(st["api"], dep["id"]) if r["auto_scheduled"]}
+    assert first["flow_run_id"] in {r["id"] for r in st.runs_of(dep["id"]) if r["auto_scheduled"]}
 
     # Two more triggers at once: the deployment's concurrency limit makes one wait visibly.
-    ids = [_create_run(st["api"], dep["id"])["id"] for _ in range(2)]
+    ids = [st.create_run(dep["id"])["id"] for _ in range(2)]
     deadline = time.monotonic() + 240
     states: dict[str, str] = {}
     while time.monotonic() < deadline:
-        states = {i: httpx.get(f"{st['api']}/flow_runs/{i}", timeout=10).json()["state"]["type"] for i in ids}
+        states = {i: httpx.get(f"{st.api}/flow_runs/{i}", timeout=10).json()["state"]["type"] for i in ids}
         if all(v in ("COMPLETED", "FAILED", "CRASHED") for v in states.values()):
             break
         time.sleep(2)
     assert set(states.values()) == {"COMPLETED"}, states
     names = {
-        i: [h["name"] for h in httpx.get(f"{st['api']}/flow_run_states/", params={"flow_run_id": i}, timeout=10).json()]
+        i: [h["name"] for h in httpx.get(f"{st.api}/flow_run_states/", params={"flow_run_id": i}, timeout=10).json()]
         for i in ids
     }
     assert any("AwaitingConcurrencySlot" in n for n in names.values()), names
@@ -189,16 +92,16 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
     from playwright.sync_api import expect, sync_playwright
 
     st = prefect_stack
-    default_wh = st["tmp"] / "default-warehouse"
-    dep = st["serve"]("ui-test", "--paused", "--inputs", str(SEEDS), "--warehouse", str(default_wh))
+    default_wh = st.tmp / "default-warehouse"
+    dep = st.serve("ui-test", "--paused", "--inputs", str(SEEDS), "--warehouse", str(default_wh))
     fixture = SEEDS / "syndicated"
-    warehouse = st["tmp"] / "ui-warehouse"
+    warehouse = st.tmp / "ui-warehouse"
     assert dep["paused"] is True and dep["schedules"][0]["schedule"]["cron"] == "0 * * * *"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{st['ui']}/deployments/deployment/{dep['id']}")
+            page.goto(f"{st.ui}/deployments/deployment/{dep['id']}")
             expect(page.get_by_text("ui-test").first).to_be_visible(timeout=60_000)
             page.get_by_role("button", name="Run", exact=True).click()
             page.get_by_text("Custom run").click()
@@ -222,20 +125,20 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
             expect(
                 page.get_by_text(re.compile(r"params\.threshold.*1\.7 is greater than the maximum of 1")).first
             ).to_be_visible(timeout=30_000)
-            assert _runs_of(st["api"], dep["id"]) == []
+            assert st.runs_of(dep["id"]) == []
             threshold.fill("0.5")
             threshold.blur()  # the form commits a number on change; a click racing the edit once submitted nothing
             expect(threshold).to_have_value("0.5")
             page.get_by_role("button", name="Submit").click()
             deadline = time.monotonic() + 30
-            while not _runs_of(st["api"], dep["id"]) and time.monotonic() < deadline:
+            while not st.runs_of(dep["id"]) and time.monotonic() < deadline:
                 time.sleep(1)
-            if not _runs_of(st["api"], dep["id"]):  # still on the form: submit once more (never twice a run)
+            if not st.runs_of(dep["id"]):  # still on the form: submit once more (never twice a run)
                 page.get_by_role("button", name="Submit").click()
             final = page.get_by_text(re.compile(r"^(Completed|Failed|Crashed|Cancelled)$")).first
             expect(final).to_be_visible(timeout=300_000)
-            assert final.inner_text() == "Completed", (st["tmp"] / "serve-ui-test.log").read_text()[-3000:]
-            page.screenshot(path=str(st["tmp"] / "completed.png"))
+            assert final.inner_text() == "Completed", (st.tmp / "serve-ui-test.log").read_text()[-3000:]
+            page.screenshot(path=str(st.tmp / "completed.png"))
         except Exception:
             SHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
@@ -247,14 +150,14 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
     art = pl.read_parquet(f"{warehouse}/current/articles/*.parquet")
     assert art.height == 4 and art["cluster_id"].n_unique() == 1 and art["is_canonical"].sum() == 1
     assert not default_wh.exists()
-    runs = _runs_of(st["api"], dep["id"])
+    runs = st.runs_of(dep["id"])
     assert [r["state"]["type"] for r in runs] == ["COMPLETED"]
     # The flow run is named after the newsclean run, tagged with its warehouse, and the runs table points back.
     row = pl.read_parquet(f"{warehouse}/current/runs/*.parquet").row(0, named=True)
     assert runs[0]["name"] == f"ingest-{row['run_id']}" and f"warehouse:{warehouse}" in runs[0]["tags"]
     assert row["flow_run_id"] == runs[0]["id"] and row["deployment"] == "ui-test"
     arts = httpx.post(
-        f"{st['api']}/artifacts/filter",
+        f"{st.api}/artifacts/filter",
         json={"artifacts": {"key": {"any_": ["ingest-report", "ingest-counts"]}}},
         timeout=10,
     ).json()
@@ -267,14 +170,13 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
     deadline = time.monotonic() + 60
     while not payloads and time.monotonic() < deadline:
         events = httpx.post(
-            f"{st['api']}/events/filter", json={"filter": {"event": {"name": ["newsclean.run.completed"]}}}, timeout=10
+            f"{st.api}/events/filter", json={"filter": {"event": {"name": ["newsclean.run.completed"]}}}, timeout=10
         ).json()
         payloads = [e["payload"] for e in events.get("events", []) if e["payload"].get("run_id") == row["run_id"]]
         time.sleep(1 if not payloads else 0)
     assert payloads and payloads[0]["n_articles"] == 4 and payloads[0]["n_rejects"] == 0
     # A run started through the API with invalid parameters fails with one line naming the field.
-    bad = _create_run(
-        st["api"],
+    bad = st.create_run(
         dep["id"],
         {
             "parameters": {"params": {"inputs": [str(fixture)], "warehouse": str(warehouse), "min_words": -3}},
@@ -284,7 +186,7 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
     deadline = time.monotonic() + 120
     state = {}
     while time.monotonic() < deadline:
-        state = httpx.get(f"{st['api']}/flow_runs/{bad['id']}", timeout=10).json()["state"]
+        state = httpx.get(f"{st.api}/flow_runs/{bad['id']}", timeout=10).json()["state"]
         if state["type"] in ("FAILED", "CRASHED", "COMPLETED"):
             break
         time.sleep(2)
