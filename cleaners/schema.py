@@ -181,6 +181,14 @@ RUNS = _t(
     ("n_bad_dates", I64, "Articles whose input `published_at` could not be parsed (logged; date then guessed).", False),
     ("flow_run_id", S, "Prefect flow-run id of the run."),
     ("deployment", S, "Prefect deployment that started the run (null for `newsclean run`)."),
+    (
+        "status",
+        S,
+        "`completed`; `failed` (the run stopped with an error before its commit; its counts are 0) or "
+        "`crashed` (its process was killed; recorded by the next run). Null in rows written before "
+        "this column: completed.",
+    ),
+    ("error", S, "Why a failed or crashed run stopped, in one line; null for completed runs."),
 )
 
 LSH_BANDS = _t(
@@ -230,6 +238,10 @@ TABLES: dict[str, Table] = {
 
 class SchemaError(ValueError):
     """A frame does not match its table's contract."""
+
+
+COMPLETED_RUN = pl.col("status").fill_null("completed") == "completed"
+"""`runs` rows of runs that committed their data (failed and crashed runs are rows too)."""
 
 
 def empty(table: str) -> pl.DataFrame:

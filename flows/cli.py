@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     rn.add_argument("action", nargs="?", choices=["list", "drop"], default="list")
     rn.add_argument("run_id", nargs="?", help="the run to drop")
     rn.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
+    rn.add_argument(
+        "--since", metavar="WHEN", help="only runs started at or after WHEN: a run id or an ISO time (2026-12-01T08:00)"
+    )
+    rn.add_argument("--failed", action="store_true", help="only failed and crashed runs, with their error")
+    rn.add_argument("--changes", action="store_true", help="leave out runs that found nothing new")
+    rn.add_argument("--json", action="store_true", help="one JSON object per run (JSON Lines) instead of a table")
 
     cp = sub.add_parser(
         "compact",
@@ -346,22 +352,22 @@ def _runs(args: argparse.Namespace) -> int:
             return 1
         print(f"dropped run {args.run_id}: {n} rows removed from every table")
         return 0
+    from flows.run_record import RunFilter, list_runs
+
+    try:
+        runs = list_runs(wh, RunFilter.parse(args.since, args.failed, args.changes))
+    except ValueError as e:
+        print(f"newsclean: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        for row in runs.to_dicts():
+            print(json.dumps(row, default=str))
+        return 0
     import polars as pl
 
-    runs = wh.read("runs").sort("started_at")
-    cols = [
-        "run_id",
-        "finished_at",
-        "n_files",
-        "n_documents",
-        "n_skipped",
-        "n_articles",
-        "n_duplicates",
-        "n_rejects",
-        "seconds",
-        "deployment",
-    ]
-    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
+    cols = ["run_id", "finished_at", "status", "n_files", "n_documents", "n_skipped", "n_articles"]
+    cols += ["n_duplicates", "n_rejects", "seconds", "deployment"] + (["error"] if args.failed else [])
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, tbl_hide_dataframe_shape=True, fmt_str_lengths=200):
         print(runs.select(cols))
     return 0
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from cleaners.schema import COMPLETED_RUN
 from flows.warehouse import Warehouse
 
 COARSE_CLOCK_NS = 2_000_000_000
@@ -75,7 +76,7 @@ def unchanged(wh: Warehouse, stats: Stats, retry_after_runs: int) -> Skipped:
     until `retry_after_runs` runs have committed after the run that read it."""
     if not stats.rows.height:
         return Skipped(frozenset(), 0)
-    order = wh.scan("runs").sort("started_at").select("run_id", pl.int_range(pl.len()).alias("k"))
+    order = wh.scan("runs").filter(COMPLETED_RUN).sort("started_at").select("run_id", pl.int_range(pl.len()).alias("k"))
     latest = order.select(pl.col("k").max()).collect().item()
     seen = (
         wh.scan("files")

@@ -20,8 +20,23 @@ from flows.alerts import AlertRules
 _BP, _LIMITS = BoilerplateConfig(), Limits()
 
 
-def _field(default: Any, description: str, *, unit: str = "", cli: str | None = None, **bounds: Any) -> Any:
-    """A Field whose description ends with its unit and bounds (shown in the UI form and --help)."""
+GROUPS = ("Inputs and warehouse", "Near-duplicates", "Cleaning", "Alerts", "Work units", "Limits")
+"""The form's groups, in the order the form and docs/parameters.md show them."""
+
+
+def _field(
+    default: Any,
+    description: str,
+    *,
+    title: str,
+    group: str,
+    unit: str = "",
+    cli: str | None = None,
+    **bounds: Any,
+) -> Any:
+    """A Field with a title in words ("Group · What (unit)") and a description ending with its
+    unit and bounds (shown in the UI form and --help)."""
+    assert group in GROUPS, group
     parts = []
     lo = bounds.get("ge", bounds.get("gt"))
     hi = bounds.get("le", bounds.get("lt"))
@@ -32,16 +47,17 @@ def _field(default: Any, description: str, *, unit: str = "", cli: str | None = 
     if unit:
         parts.append(f"unit: {unit}")
     text = description + (f" ({'; '.join(parts)})" if parts else "")
-    extra: dict[str, JsonValue] | None = {"cli": cli} if cli else None
+    extra: dict[str, JsonValue] = {"group": group, **({"cli": cli} if cli else {})}
+    label = f"{group} · {title}" + (f" ({unit})" if unit else "")
     if callable(default):
-        return Field(default_factory=default, description=text, json_schema_extra=extra, **bounds)
-    return Field(default, description=text, json_schema_extra=extra, **bounds)
+        return Field(default_factory=default, title=label, description=text, json_schema_extra=extra, **bounds)
+    return Field(default, title=label, description=text, json_schema_extra=extra, **bounds)
 
 
-def _knob(cls: type, name: str) -> Any:
+def _knob(cls: type, name: str, *, title: str, group: str) -> Any:
     """A parameter that is a config knob: default, bounds, unit and description all from `cleaners.config`."""
     default, description, unit, bounds = knob_info(cls, name)
-    return _field(default, description, unit=unit, **dict[str, Any](bounds))
+    return _field(default, description, title=title, group=group, unit=unit, **dict[str, Any](bounds))
 
 
 class IngestParams(BaseModel):
@@ -54,70 +70,42 @@ class IngestParams(BaseModel):
         "Input files, directories (walked recursively) or glob patterns: .html/.htm, .warc/.warc.gz, "
         ".jsonl/.jsonl.gz, .txt. A path that does not exist is an error; a glob that matches nothing is not.",
         min_length=1,
+        title="Inputs",
+        group="Inputs and warehouse",
     )
-    warehouse: str = _field("warehouse", "Warehouse root directory (created if missing).")
-    threshold: float = _knob(DedupConfig, "threshold")
-    containment: float = _knob(DedupConfig, "containment")
-    dedup_part_docs: int = _knob(DedupConfig, "part_docs")
-    workers: int = _field(0, "Parallel worker processes; 0 = one per CPU core.", unit="processes", ge=0, le=256)
-    batch_mb: int = _field(
-        64, "Largest input per work unit; smaller units are planned so every worker is busy.", unit="MB", ge=1, le=4096
+    warehouse: str = _field(
+        "warehouse",
+        "Warehouse root directory (created if missing).",
+        title="Warehouse folder",
+        group="Inputs and warehouse",
     )
-    batch_files: int = _field(2000, "Most input files per work unit.", unit="files", ge=1, le=1_000_000)
-    min_words: int = _knob(ExtractConfig, "min_words")
-    site_min_pages: int = _knob(BoilerplateConfig, "site_min_pages")
     page_types: list[str] = _field(
         lambda: ["article"],
         "Page types kept in `articles` (article, listing, forum, product, documentation, service, other); "
         "other pages are `not_an_article` rejects.",
         cli="--page-type",
+        title="Page types kept",
+        group="Inputs and warehouse",
+    )
+    threshold: float = _knob(DedupConfig, "threshold", title="Similarity threshold", group="Near-duplicates")
+    containment: float = _knob(DedupConfig, "containment", title="Containment threshold", group="Near-duplicates")
+    min_words: int = _knob(ExtractConfig, "min_words", title="Fewest words in an article", group="Cleaning")
+    site_min_pages: int = _knob(
+        BoilerplateConfig, "site_min_pages", title="Pages before a site's lines are learned", group="Cleaning"
     )
     disabled_rules: list[str] = _field(
         list,
         "Cleaning rules to switch off, by name or prefix (e.g. 'markup', 'byline.bio'); see docs/rules.md.",
         cli="--disable-rule",
+        title="Rules switched off",
+        group="Cleaning",
     )
     keep_headline: bool = _field(
         _BP.keep_headline,
         "Keep the headline as the body's first line where the page shows it (it is in `title` either way).",
         cli="--keep-headline",
-    )
-    dask_address: str = _field(
-        "", "Address of an existing Dask scheduler (tcp://host:8786) to run batches on; empty = local worker processes."
-    )
-    max_doc_mb: float = _field(
-        _LIMITS.max_doc_bytes / 1e6,
-        "Largest document; larger ones are rejected (too_large).",
-        unit="MB",
-        gt=0,
-        le=10_000,
-    )
-    max_decompressed_mb: float = _field(
-        _LIMITS.max_decompressed_bytes / 1e6,
-        "Most decompressed data read from one .gz input; reading stops past it.",
-        unit="MB",
-        gt=0,
-        le=1_000_000,
-    )
-    max_extract_seconds: float = _field(
-        _LIMITS.max_extract_seconds,
-        "Time one document may spend in extraction and cleaning before it is rejected (timeout).",
-        unit="seconds",
-        gt=0,
-        le=3600,
-    )
-    allow_outside_links: bool = _field(
-        False,
-        "Read files that links inside an input folder point to outside it "
-        "(refused by default: `outside_input` rejects).",
-    )
-    retry_after_runs: int = _field(
-        24,
-        "An unchanged file that gave transient rejects (corrupt, unreadable, timeout) is read again after "
-        "this many runs; a changed one at once.",
-        unit="runs",
-        ge=1,
-        le=100_000,
+        title="Keep the headline in the body",
+        group="Cleaning",
     )
     alert_reject_share: float = _field(
         0.5,
@@ -126,6 +114,8 @@ class IngestParams(BaseModel):
         unit="share",
         gt=0,
         le=1,
+        title="Reject share that alerts",
+        group="Alerts",
     )
     alert_idle_runs: int = _field(
         6,
@@ -134,9 +124,95 @@ class IngestParams(BaseModel):
         unit="runs",
         ge=0,
         le=100_000,
+        title="Idle runs that alert",
+        group="Alerts",
+    )
+    workers: int = _field(
+        0,
+        "Parallel worker processes; 0 = one per CPU core.",
+        unit="processes",
+        ge=0,
+        le=256,
+        title="Worker processes",
+        group="Work units",
+    )
+    batch_mb: int = _field(
+        64,
+        "Largest input per work unit; smaller units are planned so every worker is busy.",
+        unit="MB",
+        ge=1,
+        le=4096,
+        title="Largest work unit",
+        group="Work units",
+    )
+    batch_files: int = _field(
+        2000,
+        "Most input files per work unit.",
+        unit="files",
+        ge=1,
+        le=1_000_000,
+        title="Most files per work unit",
+        group="Work units",
+    )
+    dask_address: str = _field(
+        "",
+        "Address of an existing Dask scheduler (tcp://host:8786) to run batches on; empty = local worker processes.",
+        title="Dask scheduler address",
+        group="Work units",
+    )
+    dedup_part_docs: int = _knob(DedupConfig, "part_docs", title="Documents per dedup part", group="Work units")
+    max_doc_mb: float = _field(
+        _LIMITS.max_doc_bytes / 1e6,
+        "Largest document; larger ones are rejected (too_large).",
+        unit="MB",
+        gt=0,
+        le=10_000,
+        title="Largest document",
+        group="Limits",
+    )
+    max_decompressed_mb: float = _field(
+        _LIMITS.max_decompressed_bytes / 1e6,
+        "Most decompressed data read from one .gz input; reading stops past it.",
+        unit="MB",
+        gt=0,
+        le=1_000_000,
+        title="Most decompressed data per file",
+        group="Limits",
+    )
+    max_extract_seconds: float = _field(
+        _LIMITS.max_extract_seconds,
+        "Time one document may spend in extraction and cleaning before it is rejected (timeout).",
+        unit="seconds",
+        gt=0,
+        le=3600,
+        title="Longest extraction per document",
+        group="Limits",
+    )
+    allow_outside_links: bool = _field(
+        False,
+        "Read files that links inside an input folder point to outside it "
+        "(refused by default: `outside_input` rejects).",
+        title="Follow links out of input folders",
+        group="Limits",
+    )
+    retry_after_runs: int = _field(
+        24,
+        "An unchanged file that gave transient rejects (corrupt, unreadable, timeout) is read again after "
+        "this many runs; a changed one at once.",
+        unit="runs",
+        ge=1,
+        le=100_000,
+        title="Runs before a broken file is retried",
+        group="Limits",
     )
     lock_timeout: float = _field(
-        3600.0, "How long to wait for another run's warehouse lock before failing.", unit="seconds", ge=0, le=86_400
+        3600.0,
+        "How long to wait for another run's warehouse lock before failing.",
+        unit="seconds",
+        ge=0,
+        le=86_400,
+        title="Longest wait for the warehouse lock",
+        group="Limits",
     )
 
     @field_validator("disabled_rules")
@@ -324,8 +400,12 @@ def pseudo_filesystem(path: str) -> str | None:
 def markdown_table() -> str:
     """The run parameters as a Markdown table (pasted into the README; a test keeps them equal)."""
     rows = ["| parameter | CLI | default | meaning |", "|---|---|---|---|"]
+    group = ""
     for name, f in IngestParams.model_fields.items():
         extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        if extra.get("group") != group:
+            group = str(extra.get("group"))
+            rows.append(f"| **{group}** | | | |")
         flag = "INPUT ..." if name == "inputs" else str(extra.get("cli") or f"--{name.replace('_', '-')}")
         default = f.get_default(call_default_factory=True)
         rows.append(f"| `{name}` | `{flag}` | `{default!r}` | {f.description} |")

@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
 
 from cleaners.config import Settings
 from cleaners.records import Reject
@@ -22,10 +23,10 @@ from flows.discovery import discover
 from flows.finalize import finalize
 from flows.manifest import Stats, manifest_rows, unchanged
 from flows.params import IngestParams, ParameterError, preflight, validate
-from flows.run_record import RunContext, previous_run, run_summary, stage_run_row
+from flows.run_record import RunContext, crashed_rows, previous_run, record_failure, run_summary, stage_run_row
 from flows.summaries import RunSummary, StagedRun
 from flows.units import local_workers, run_units
-from flows.warehouse import Warehouse, fault_point, write_parquet_atomic
+from flows.warehouse import SCRATCH, Warehouse, fault_point, write_parquet_atomic
 
 
 @task(retries=1, retry_delay_seconds=2, task_run_name="dedup-and-stage", cache_policy=NO_CACHE)
@@ -80,7 +81,11 @@ def _checked(params: IngestParams | dict[str, Any]) -> IngestParams:
 def ingest(params: IngestParams = IngestParams()) -> RunSummary:
     """Ingest the inputs into the warehouse and return the run summary."""
     logger = get_run_logger()
-    p = _checked(params)
+    try:
+        p = _checked(params)
+    except ParameterError as e:  # one line in the run log and the run's state, no traceback
+        logger.error("newsclean: %s", e)
+        return Failed(message=str(e))  # type: ignore[return-value]
     settings = p.settings()
     started, t0 = datetime.now(UTC), time.perf_counter()
     run_id = prefect_io.run_id_of_flow_run()
@@ -109,6 +114,9 @@ def ingest(params: IngestParams = IngestParams()) -> RunSummary:
             timeout=p.lock_timeout, on_wait=lambda: logger.info("waiting for another run's lock on %s", wh.root)
         ):
             summary = _stage_and_commit(wh, p, settings, ctx, inputs, batches, done, logger)
+    except Exception as e:
+        record_failure(wh, ctx, p, e, logger)  # a `failed` row in `runs`, nothing else published
+        raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     prefect_io.publish(summary, wh, p.alert_rules(), logger)
@@ -150,6 +158,9 @@ def _stage_and_commit(
     rolled_back = wh.recover()
     if rolled_back:
         logger.warning("removed what a crashed run left: %s", ", ".join(rolled_back))
+    crashed = [r.split("/", 1)[1] for r in rolled_back if r.startswith(SCRATCH + "/")]
+    if crashed:
+        wh.stage(ctx.run_id, "runs", crashed_rows(crashed, ctx.run_id), part=1)
     previous = previous_run(wh)
     staged = dedup_and_stage(str(wh.root), [b.key for b in batches], settings, ctx.run_id, inputs.refused)
     summary = run_summary(

@@ -1,9 +1,9 @@
 """What a run says to Prefect: its name and tags, its artifacts, its events, its log lines.
 
 Each flow run is named `ingest-<run_id>` and tagged `newsclean`, `warehouse:<path>` (and
-`deployment:<name>`); it publishes the `ingest-counts` table and `ingest-report` Markdown
-artifacts, and emits `newsclean.run.completed` (and `newsclean.rejects.jumped`, `newsclean.alert.<kind>`)
-events.
+`deployment:<name>`); it publishes the `ingest-counts` table, the `ingest-report` Markdown
+artifact and `newsclean-trends` (a chart and tables over the last runs), and emits
+`newsclean.run.completed`, `newsclean.rejects.jumped` and `newsclean.alert.<kind>` events.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from flows import report
+from flows import report, trends
 from flows.alerts import SITE_HISTORY_RUNS, Alert, AlertRules, run_alerts
 from flows.run_record import recent_runs, site_articles
 from flows.summaries import RunSummary
@@ -77,12 +77,26 @@ def publish(summary: RunSummary, wh: Warehouse, rules: AlertRules, logger: Any) 
     create_markdown_artifact(
         report.markdown(summary), key="ingest-report", description=f"Report of run {summary.run_id}"
     )
+    _publish_trends(wh, summary.run_id, logger)
     alerts = _alerts(summary, wh, rules)
     for alert in alerts:
         logger.warning("alert (%s): %s", alert.kind.value, alert.message)
     _emit_events(summary, wh, alerts)
     logger.info(report.terminal(summary))
     return alerts
+
+
+def _publish_trends(wh: Warehouse, run_id: str, logger: Any) -> None:
+    """The `newsclean-trends` artifact: the chart and tables over the last runs."""
+    from prefect.artifacts import create_markdown_artifact
+
+    try:
+        t = trends.frames(wh)
+        text = trends.markdown(t, trends.chart_png(t))
+    except Exception as e:  # a chart must never fail a committed run
+        logger.warning("could not draw the trends artifact: %s: %s", type(e).__name__, e)
+        return
+    create_markdown_artifact(text, key="newsclean-trends", description=f"Trends up to run {run_id}")
 
 
 def _alerts(summary: RunSummary, wh: Warehouse, rules: AlertRules) -> list[Alert]:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import polars as pl
 
 import cleaners
 from cleaners.config import Settings
+from cleaners.schema import COMPLETED_RUN, empty
 from flows.alerts import RecentRun
 from flows.params import IngestParams
 from flows.summaries import COUNTS, PreviousRun, RunSummary, StagedRun
 from flows.warehouse import Warehouse
+
+FAILURE_LOCK_SECONDS = 30.0
+"""How long a failed run waits for the warehouse lock to record itself."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ class RunContext:
 
 def previous_run(wh: Warehouse) -> PreviousRun | None:
     """Counts of the latest committed run (for the report's comparison), or None."""
-    runs = wh.scan("runs").sort("finished_at").tail(1).collect()
+    runs = wh.scan("runs").filter(COMPLETED_RUN).sort("finished_at").tail(1).collect()
     if not runs.height:
         return None
     row = runs.row(0, named=True)
@@ -104,13 +110,81 @@ def stage_run_row(
         "n_files_skipped": summary.n_files_skipped,
         "flow_run_id": summary.flow_run_id,
         "deployment": summary.deployment,
+        "status": "completed",
+        "error": None,
     }
-    wh.stage(summary.run_id, "runs", pl.DataFrame([row]))
+    wh.stage(summary.run_id, "runs", pl.DataFrame([row], schema=empty("runs").schema))
+
+
+def _stopped_row(
+    run_id: str, started: datetime, status: str, error: str, parameters: str, fingerprint: str
+) -> dict[str, object]:
+    """A `runs` row for a run that committed nothing: its counts 0, its status and error."""
+    row: dict[str, object] = dict.fromkeys(empty("runs").columns, 0)
+    row.update(
+        run_id=run_id,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        newsclean_version=cleaners.__version__,
+        settings_fingerprint=fingerprint,
+        parameters=parameters,
+        seconds=0.0,
+        flow_run_id=None,
+        deployment=None,
+        status=status,
+        error=error,
+    )
+    return row
+
+
+def record_failure(wh: Warehouse, ctx: RunContext, params: IngestParams, error: BaseException, logger: Any) -> None:
+    """Commit a `failed` row for this run (and nothing else it staged); never raises."""
+    message = " ".join(f"{type(error).__name__}: {error}".split())[:2000]
+    if not wh.root.is_dir():  # never create a warehouse just to say a run failed
+        logger.warning("could not record the failed run in `runs`: no warehouse at %s", wh.root)
+        return
+    try:
+        with wh.lock(timeout=FAILURE_LOCK_SECONDS):
+            wh.recover()  # drops what this run staged: a failed run publishes no data
+            row = _stopped_row(
+                ctx.run_id,
+                ctx.started,
+                "failed",
+                message,
+                json.dumps(params.model_dump()),
+                params.settings().fingerprint(),
+            )
+            row.update(flow_run_id=ctx.flow_run_id, deployment=ctx.deployment, seconds=time.perf_counter() - ctx.t0)
+            wh.stage(ctx.run_id, "runs", pl.DataFrame([row], schema=empty("runs").schema))
+            wh.commit(ctx.run_id, {"run_id": ctx.run_id, "status": "failed", "error": message})
+    except Exception as e:  # recording is best effort: the run's own error is what matters
+        logger.warning("could not record the failed run in `runs`: %s: %s", type(e).__name__, e)
+
+
+def crashed_rows(run_ids: list[str], found_by: str) -> pl.DataFrame:
+    """`crashed` rows for runs whose process died before their commit (found by `recover`)."""
+    rows = []
+    for run_id in run_ids:
+        try:
+            started = datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            continue  # not a newsclean run id
+        error = (
+            f"the run's process ended without committing (killed, out of memory or power loss); found by run {found_by}"
+        )
+        rows.append(_stopped_row(run_id, started, "crashed", error, "{}", ""))
+    return pl.DataFrame(rows, schema=empty("runs").schema)
 
 
 def recent_runs(wh: Warehouse, n: int) -> list[RecentRun]:
     """The last `n` committed runs, oldest first (for the run's alerts)."""
-    runs = wh.scan("runs").sort("finished_at").tail(n).select("run_id", "n_documents", "n_skipped", "n_articles")
+    runs = (
+        wh.scan("runs")
+        .filter(COMPLETED_RUN)
+        .sort("finished_at")
+        .tail(n)
+        .select("run_id", "n_documents", "n_skipped", "n_articles")
+    )
     return [
         RecentRun(r["run_id"], int(r["n_documents"] or 0) - int(r["n_skipped"] or 0), int(r["n_articles"] or 0))
         for r in runs.collect().to_dicts()
@@ -129,3 +203,47 @@ def site_articles(wh: Warehouse, run_ids: list[str]) -> dict[str, int]:
         .collect()
     )
     return dict(zip(per["domain"].to_list(), per["n"].to_list(), strict=True))
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """Which `runs` rows `newsclean runs` lists."""
+
+    since: datetime | None = None
+    since_run: str | None = None
+    failed: bool = False
+    changes: bool = False
+
+    @classmethod
+    def parse(cls, since: str | None, failed: bool = False, changes: bool = False) -> RunFilter:
+        """From the CLI: `since` is a run id (20261201T080000Z-...) or an ISO date/time (UTC if naive)."""
+        if not since:
+            return cls(failed=failed, changes=changes)
+        if len(since) > 16 and since[8] == "T" and since[15] == "Z":
+            return cls(since_run=since, failed=failed, changes=changes)
+        try:
+            when = datetime.fromisoformat(since)
+        except ValueError:
+            raise ValueError(f"--since takes a run id or an ISO time like 2026-12-01T08:00, got {since!r}") from None
+        return cls(since=when if when.tzinfo else when.replace(tzinfo=UTC), failed=failed, changes=changes)
+
+
+def list_runs(wh: Warehouse, f: RunFilter) -> pl.DataFrame:
+    """`runs` rows, oldest first, filtered; `status` filled in for rows older than the column."""
+    runs = wh.scan("runs").with_columns(pl.col("status").fill_null("completed")).sort("started_at")
+    if f.since_run is not None:
+        start = runs.filter(pl.col("run_id") == f.since_run).select("started_at").collect()
+        if not start.height:
+            raise ValueError(f"no run {f.since_run} in {wh.root} (see `newsclean runs`)")
+        runs = runs.filter(pl.col("started_at") >= start.item())
+    if f.since is not None:
+        runs = runs.filter(pl.col("started_at") >= f.since)
+    if f.failed:
+        runs = runs.filter(pl.col("status") != "completed")
+    if f.changes:
+        runs = runs.filter(
+            (pl.col("status") != "completed")
+            | (pl.col("n_documents") > pl.col("n_skipped"))
+            | (pl.col("n_rejects") > 0)
+        )
+    return runs.collect()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import duckdb
 import pandas as pd
@@ -15,7 +17,7 @@ import pytest
 from cleaners.schema import TABLES
 from flows.maintenance import compact
 from flows.warehouse import Warehouse
-from tests.conftest import run_ingest, table_glob
+from tests.conftest import ROOT, run_ingest, table_glob
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 PUBLIC = [t for t, spec in TABLES.items() if spec.public]
@@ -325,3 +327,30 @@ def test_a_run_deduplicated_in_small_parts_writes_the_same_clusters(seeded, tmp_
         pl.read_parquet(_glob(wh, "lsh_bands")).select("doc_key", "band_key").sort(pl.all()).rows()
     )
     assert len(list((small / "current" / "_internal" / "lsh_bands").glob("*.parquet"))) == parted.dedup["parts"]
+
+
+def test_a_run_that_fails_is_in_runs_with_its_error_and_the_next_run_does_its_work(tmp_path, seeds_copy, monkeypatch):
+    import flows.pipeline
+
+    wh = tmp_path / "wh"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("dedup exploded")
+
+    monkeypatch.setattr(flows.pipeline, "finalize", broken)
+    with pytest.raises(Exception, match="dedup exploded"):
+        run_ingest([seeds_copy], wh)
+    runs = Warehouse(wh).read("runs")
+    assert runs.select("status", "error", "n_articles").rows() == [("failed", "RuntimeError: dedup exploded", 0)]
+    assert Warehouse(wh).read("articles").height == 0 and Warehouse(wh).read("rejects").height == 0
+    listed = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "runs", "--warehouse", str(wh), "--failed", "--json"],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert row["status"] == "failed" and row["error"] == "RuntimeError: dedup exploded"
+    monkeypatch.undo()
+    summary = run_ingest([seeds_copy], wh)
+    assert summary.n_articles > 0 and summary.previous is None  # the failed run is nobody's previous run
+    statuses = Warehouse(wh).read("runs").sort("started_at")["status"].to_list()
+    assert statuses == ["failed", "completed"]

@@ -241,7 +241,10 @@ def test_readers_see_whole_runs_after_a_sigkill_mid_commit(tmp_path, point, two_
     again = _cli([str(SEEDS), "--warehouse", str(wh)])
     assert again.returncode == 0, again.stderr[-2000:]
     assert _snapshot(wh) == clean_tables
-    assert {n: c["polars"] for n, c in _readers(wh).items()} == clean_counts
+    runs = pl.read_parquet(table_glob(wh, "runs"))
+    crashed = runs.filter(pl.col("status") == "crashed")  # the killed run, recorded by the next one
+    assert crashed.height == 1 and "without committing" in crashed["error"][0], runs
+    assert {n: c["polars"] for n, c in _readers(wh).items()} == {**clean_counts, "runs": clean_counts["runs"] + 1}
     assert not (wh / "_batches").exists() or not any((wh / "_batches").iterdir())
     assert not (wh / "_scratch").exists() or not any((wh / "_scratch").iterdir())  # the killed run's too
 

@@ -22,3 +22,15 @@ def test_a_knob_has_one_default_and_one_bound_that_config_cli_and_form_share():
                 assert schema[name][key] == bounds[op]
     with pytest.raises(ParameterError, match="threshold"):
         validate({"threshold": 1.7})
+
+
+def test_the_form_groups_its_fields_common_first_with_titles_in_words():
+    from flows.params import GROUPS, IngestParams
+
+    props = IngestParams.model_json_schema()["properties"]
+    groups = [p["group"] for p in props.values()]
+    assert list(dict.fromkeys(groups)) == list(GROUPS)  # each group's fields together, in GROUPS order
+    assert list(props)[:2] == ["inputs", "warehouse"]
+    assert props["batch_mb"]["title"] == "Work units · Largest work unit (MB)"
+    assert props["threshold"]["title"].startswith("Near-duplicates · Similarity threshold")
+    assert all(" · " in p["title"] and "_" not in p["title"] for p in props.values())

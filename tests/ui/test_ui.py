@@ -111,6 +111,20 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
                 page.get_by_text("Verified Jaccard at or above which two bodies are the same story. (range (0.0, 1.0])")
             ).to_be_visible()
             expect(page.get_by_text(re.compile(r"unit: MB"))).to_have_count(3)
+            # Grouped, titled in words, the common ones first.
+            titles = [
+                "Inputs and warehouse · Inputs",
+                "Near-duplicates · Similarity threshold",
+                "Cleaning · Fewest words in an article (words)",
+                "Work units · Largest work unit (MB)",
+                "Limits · Longest wait for the warehouse lock (seconds)",
+            ]
+            ys = []
+            for title in titles:
+                label = page.get_by_text(re.compile("^" + re.escape(title) + r"( \(Optional\))?$")).first
+                expect(label).to_be_visible()
+                ys.append(label.bounding_box()["y"])
+            assert ys == sorted(ys), list(zip(titles, ys, strict=True))
             expect(page.get_by_text("Progress", exact=True)).to_have_count(0)  # terminal-only: not in the form
             boxes = page.locator("textarea")
             expect(boxes.first).to_have_value(str(SEEDS), timeout=30_000)  # the served default
@@ -139,6 +153,14 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
             expect(final).to_be_visible(timeout=300_000)
             assert final.inner_text() == "Completed", (st.tmp / "serve-ui-test.log").read_text()[-3000:]
             page.screenshot(path=str(st.tmp / "completed.png"))
+            # The trends artifact shows its chart (an inline PNG) in the UI.
+            (trend,) = st.post("/artifacts/filter", {"artifacts": {"key": {"any_": ["newsclean-trends"]}}}).json()
+            assert "data:image/png;base64," in trend["data"]
+            page.goto(f"{st.ui}/artifacts/artifact/{trend['id']}")
+            chart = page.locator("img[alt^='articles, duplicates and rejects']").first
+            expect(chart).to_be_visible(timeout=60_000)
+            assert chart.evaluate("img => img.naturalWidth") == 720
+            expect(page.get_by_text("Trends over the last 1 runs")).to_be_visible()
         except Exception:
             SHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
@@ -191,3 +213,6 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
             break
         time.sleep(2)
     assert state["type"] == "FAILED" and "min_words" in state["message"], state
+    logs = st.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [bad["id"]]}}}).json()
+    assert any("min_words" in entry["message"] for entry in logs), logs
+    assert not any("Traceback" in entry["message"] for entry in logs), logs
