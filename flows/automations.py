@@ -103,16 +103,22 @@ def _delete_named(name: str) -> None:
 
 def _automations(target: Target, notify: Notify, block_id: UUID) -> list[Automation]:
     """The three automations, as Prefect models (not yet created)."""
+    return [_failed_run(target, block_id), _not_ready(target, notify, block_id), _run_alert(target, block_id)]
+
+
+def _where(target: Target) -> str:
+    return f"warehouse {target.warehouse}, deployment {target.name}"
+
+
+def _failed_run(target: Target, block_id: UUID) -> Automation:
     from prefect.automations import Automation, EventTrigger, Posture, SendNotification
 
-    dep = f"prefect.deployment.{target.deployment_id}"
-    where = f"warehouse {target.warehouse}, deployment {target.name}"
-    failed = Automation(
+    return Automation(
         name=f"newsclean {target.name}: failed run",
         description="A run of the served ingest deployment failed, crashed or timed out.",
         trigger=EventTrigger(
             expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"},
-            match_related={"prefect.resource.id": dep},
+            match_related={"prefect.resource.id": f"prefect.deployment.{target.deployment_id}"},
             posture=Posture.Reactive,
             threshold=1,
         ),
@@ -121,15 +127,21 @@ def _automations(target: Target, notify: Notify, block_id: UUID) -> list[Automat
                 block_document_id=block_id,
                 subject=f"newsclean: run {{{{ flow_run.name }}}} {{{{ flow_run.state.name }}}} ({target.name})",
                 body=(
-                    f"{where}: run {{{{ flow_run.name }}}} ended {{{{ flow_run.state.name }}}}: "
+                    f"{_where(target)}: run {{{{ flow_run.name }}}} ended {{{{ flow_run.state.name }}}}: "
                     f"{{{{ flow_run.state.message }}}} {target.run_link()}"
                 ),
             )
         ],
     )
+
+
+def _not_ready(target: Target, notify: Notify, block_id: UUID) -> Automation:
+    from prefect.automations import Automation, EventTrigger, Posture, SendNotification
+
+    dep = f"prefect.deployment.{target.deployment_id}"
     minutes = notify.not_ready_minutes
-    if minutes > 0:
-        not_ready_trigger = EventTrigger(
+    if minutes > 0:  # NOT_READY and no READY again within the minutes
+        trigger = EventTrigger(
             after={"prefect.deployment.not-ready"},
             expect={"prefect.deployment.ready"},
             match={"prefect.resource.id": dep},
@@ -139,26 +151,31 @@ def _automations(target: Target, notify: Notify, block_id: UUID) -> list[Automat
             within=timedelta(minutes=minutes),
         )
     else:
-        not_ready_trigger = EventTrigger(
+        trigger = EventTrigger(
             expect={"prefect.deployment.not-ready"}, match={"prefect.resource.id": dep}, posture=Posture.Reactive
         )
-    not_ready = Automation(
+    return Automation(
         name=f"newsclean {target.name}: serve not ready",
         description="Nothing has polled the served deployment for its runs: `newsclean serve` is down.",
-        trigger=not_ready_trigger,
+        trigger=trigger,
         actions=[
             SendNotification(
                 block_document_id=block_id,
                 subject=f"newsclean: serve of {target.name} is not running",
                 body=(
-                    f"{where}: the deployment has been NOT_READY for {minutes:g} minutes: no `newsclean serve` "
-                    "polls for its runs, so scheduled runs turn Late. Restart `newsclean serve` (see the runbook). "
-                    f"{target.ui_url.rstrip('/')}/deployments/deployment/{target.deployment_id}"
+                    f"{_where(target)}: the deployment has been NOT_READY for {minutes:g} minutes: no `newsclean "
+                    "serve` polls for its runs, so scheduled runs turn Late. Restart `newsclean serve` (see the "
+                    f"runbook). {target.ui_url.rstrip('/')}/deployments/deployment/{target.deployment_id}"
                 ),
             )
         ],
     )
-    alert = Automation(
+
+
+def _run_alert(target: Target, block_id: UUID) -> Automation:
+    from prefect.automations import Automation, EventTrigger, Posture, SendNotification
+
+    return Automation(
         name=f"newsclean {target.name}: run alert",
         description="A run of the warehouse raised a newsclean alert (rejects, silent site, idle inbox).",
         trigger=EventTrigger(
@@ -175,4 +192,3 @@ def _automations(target: Target, notify: Notify, block_id: UUID) -> list[Automat
             )
         ],
     )
-    return [failed, not_ready, alert]

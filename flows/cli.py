@@ -52,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("doc_id", help="doc_id from the articles or rejects table")
     e.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
 
+    _add_clean(sub)
+    sub.add_parser("schema", help="print the table contract (columns, types, meaning) as Markdown")
+
+    _add_maintenance(sub)
+    _add_serve(sub)
+    return p
+
+
+def _add_clean(sub: Any) -> None:
+    """The `clean` subcommand: one page (or each record of a JSONL/WARC file), no warehouse."""
     c = sub.add_parser(
         "clean",
         help="clean one page and print its text (no warehouse, no Prefect)",
@@ -85,8 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--explain", action="store_true", help="also list the page type, removed lines and their rules")
     c.add_argument("--json", action="store_true", help="print title, author, date, text and removed lines as JSON")
 
-    sub.add_parser("schema", help="print the table contract (columns, types, meaning) as Markdown")
 
+def _add_maintenance(sub: Any) -> None:
+    """The `runs` and `compact` subcommands."""
     rn = sub.add_parser(
         "runs",
         help="list committed runs with their counts; `runs drop RUN_ID` removes one",
@@ -122,9 +133,6 @@ def _parser() -> argparse.ArgumentParser:
         default=COMPACT_ROWS,
         help=f"rows per file (default: {COMPACT_ROWS}; range [{COMPACT_ROWS_RANGE[0]}, {COMPACT_ROWS_RANGE[1]}])",
     )
-
-    _add_serve(sub)
-    return p
 
 
 def _add_serve(sub: Any) -> None:

@@ -35,13 +35,15 @@ from cleaners.rules import SITE_RULE
 from cleaners.schema import empty
 from cleaners.sites import site_boilerplate, site_expr
 from flows.batches import scan_parts
-from flows.summaries import SiteCounts, StagedRun
+from flows.summaries import ArticleChange, SiteCounts, StagedRun
 from flows.warehouse import Warehouse, write_parquet_atomic
 
 SITE_ROWS = 20
 NO_DOMAIN = "(no domain)"
 """The site row of documents without a URL or folder."""
 LARGEST_CLUSTERS = 10
+REPORT_ARTICLES = 25
+"""Most of a run's articles listed by name in its report."""
 FINAL_SCHEMA = pl.Schema(
     [
         ("doc_id", pl.String()),
@@ -295,7 +297,34 @@ def _largest_clusters(built: Bodies, result: DedupResult) -> list[tuple[str, str
     return [(str(c), t, int(n)) for c, t, n in rows]
 
 
-def summarize(loaded: Loaded, built: Bodies, result: DedupResult, rejects: pl.DataFrame, timings: Timings) -> StagedRun:
+def article_changes(wh: Warehouse, built: Bodies, result: DedupResult) -> list[ArticleChange]:
+    """Up to REPORT_ARTICLES of the run's articles, new versions of stored inputs first (read
+    before the run's own rows are published)."""
+    if not built.metadata.height:
+        return []
+    sources = built.metadata["source"].unique().to_list()
+    stored = wh.scan("articles").filter(pl.col("source").is_in(sources)).select("source").unique().collect()
+    rows = (
+        built.metadata.select("doc_id", "title", "domain", "source")
+        .join(result.assignments.select("doc_id", "is_canonical"), on="doc_id", how="left")
+        .with_columns(pl.col("source").is_in(stored["source"].to_list()).alias("revised"))
+        .sort(["revised", "domain", "title"], descending=[True, False, False], nulls_last=True)
+        .head(REPORT_ARTICLES)
+    )
+    return [
+        ArticleChange(r["title"], r["domain"], r["source"], bool(r["revised"]), r["is_canonical"] is not False)
+        for r in rows.iter_rows(named=True)
+    ]
+
+
+def summarize(
+    loaded: Loaded,
+    built: Bodies,
+    result: DedupResult,
+    rejects: pl.DataFrame,
+    timings: Timings,
+    articles: list[ArticleChange] | None = None,
+) -> StagedRun:
     """The staged run's counts and the report's material."""
     sizes = result.assignments.group_by("cluster_id").len("size")
     bad_dates = loaded.keep.join(built.metadata.select("doc_id"), on="doc_id", how="semi").filter(
@@ -322,6 +351,7 @@ def summarize(loaded: Loaded, built: Bodies, result: DedupResult, rejects: pl.Da
         cluster_sizes=dict(sizes.group_by("size").len("clusters").sort("size").iter_rows()),
         sites=_site_counts(built, result, rejects, loaded.ids) if built.files else [],
         largest_clusters=_largest_clusters(built, result) if built.files else [],
+        articles=articles or [],
     )
 
 
@@ -347,8 +377,9 @@ def finalize(
     with timings.step("dedup"):
         result = find_duplicates(wh, built, settings, run_id, log)
     with timings.step("write"):
+        changes = article_changes(wh, built, result)
         stage_tables(wh, run_id, built, result, profile, built.rejects)
-    summary = summarize(loaded, built, result, built.rejects, timings)
+    summary = summarize(loaded, built, result, built.rejects, timings, changes)
     for f in built.files:
         f.unlink(missing_ok=True)
     return summary

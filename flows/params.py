@@ -20,7 +20,7 @@ from flows.alerts import AlertRules
 _BP, _LIMITS = BoilerplateConfig(), Limits()
 
 
-GROUPS = ("Inputs and warehouse", "Near-duplicates", "Cleaning", "Alerts", "Work units", "Limits")
+GROUPS = ("Inputs and warehouse", "Near-duplicates", "Cleaning", "Alerts", "Work units", "Limits", "Housekeeping")
 """The form's groups, in the order the form and docs/parameters.md show them."""
 
 
@@ -213,6 +213,16 @@ class IngestParams(BaseModel):
         le=86_400,
         title="Longest wait for the warehouse lock",
         group="Limits",
+    )
+
+    compact_files: int = _field(
+        200,
+        "After a run, compact the warehouse (`newsclean compact`) when a table has more files than this; 0 = never.",
+        unit="files",
+        ge=0,
+        le=1_000_000,
+        title="Files per table before compaction",
+        group="Housekeeping",
     )
 
     @field_validator("disabled_rules")

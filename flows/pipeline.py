@@ -21,6 +21,7 @@ from flows import claims, prefect_io
 from flows.batches import Batch, plan_batches
 from flows.discovery import discover
 from flows.finalize import finalize
+from flows.maintenance import compact
 from flows.manifest import Stats, manifest_rows, unchanged
 from flows.params import IngestParams, ParameterError, preflight, validate
 from flows.run_record import RunContext, crashed_rows, previous_run, record_failure, run_summary, stage_run_row
@@ -180,4 +181,19 @@ def _stage_and_commit(
     wh.commit(ctx.run_id, summary.to_dict())
     for b in batches:
         claims.release(wh.batch_dir(b.key), ctx.run_id)
+    _housekeeping(wh, p, logger)
     return summary
+
+
+def _housekeeping(wh: Warehouse, p: IngestParams, logger: Any) -> None:
+    """Still under the lock: compact when a table passed `compact_files` files."""
+    counts = wh.file_counts()
+    table, most = max(counts.items(), key=lambda kv: kv[1])
+    if p.compact_files and most > p.compact_files:
+        t = time.perf_counter()
+        merged = compact(wh)
+        after = sum(n for _, n in merged.values())
+        logger.info(
+            "compacted the warehouse (%s had %d files, more than compact_files=%d): %d files -> %d in %.1f s",
+            table, most, p.compact_files, sum(counts.values()), after, time.perf_counter() - t,
+        )  # fmt: skip

@@ -27,6 +27,11 @@ def stage_rows(summary: RunSummary) -> list[dict[str, Any]]:
         {"stage": "clusters", "count": summary.n_clusters, "note": "distinct cluster_id among new articles"},
         {"stage": "duplicates", "count": summary.n_duplicates, "note": "non-canonical copies"},
         {
+            "stage": "re-labelled",
+            "count": summary.n_relabelled,
+            "note": "stored articles whose cluster or canonical changed with this run",
+        },
+        {
             "stage": "bad input dates",
             "count": summary.n_bad_dates,
             "note": "unparseable published_at (date guessed from the page)",
@@ -40,7 +45,7 @@ def markdown(summary: RunSummary) -> str:
     out += [f"Warehouse: `{summary.warehouse}`  ", f"Wall time: {summary.seconds:.1f} s", ""]
     out += ["| stage | count | note |", "|---|---:|---|"]
     out += [f"| {r['stage']} | {r['count']} | {r['note']} |" for r in stage_rows(summary)]
-    out += _previous(summary) + _sites(summary) + _rules(summary) + _clusters(summary)
+    out += _previous(summary) + _articles(summary) + _sites(summary) + _rules(summary) + _clusters(summary)
     if summary.timings:
         out += ["", "## Time per stage", "", "| stage | seconds |", "|---|---:|"]
         out += [f"| {k} | {v:.2f} |" for k, v in summary.timings.items()]
@@ -53,6 +58,21 @@ def markdown(summary: RunSummary) -> str:
             f"{d.get('relabelled', 0)} stored articles re-labelled (clusters merged or a new canonical).",
         ]
     return "\n".join(out) + "\n"
+
+
+def _articles(summary: RunSummary) -> list[str]:
+    if not summary.articles:
+        return []
+    shown = len(summary.articles)
+    out = ["", f"## New and changed articles ({shown} of {summary.n_articles})", ""]
+    out += ["| title | site | what |", "|---|---|---|"]
+    for a in summary.articles:
+        what = f"new version of `{a.source}`" if a.revised else "new"
+        if not a.canonical:
+            what += ", a copy of a story already stored"
+        title = (a.title or "(no title)").replace("|", "\\|")
+        out.append(f"| {title} | {a.domain or '(no domain)'} | {what} |")
+    return out
 
 
 def _previous(summary: RunSummary) -> list[str]:

@@ -90,6 +90,7 @@ def run_summary(
         dedup=staged.dedup,
         bad_dates=staged.bad_dates,
         previous=previous,
+        articles=staged.articles,
     )
 
 

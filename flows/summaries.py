@@ -74,6 +74,17 @@ class SiteCounts:
 
 
 @dataclass(frozen=True)
+class ArticleChange:
+    """One of the run's articles as the report lists it: new, or a new version of a stored input."""
+
+    title: str | None
+    domain: str | None
+    source: str
+    revised: bool
+    canonical: bool
+
+
+@dataclass(frozen=True)
 class StagedRun:
     """What the dedup-and-stage step staged: the run's counts and what the report shows of them."""
 
@@ -94,6 +105,7 @@ class StagedRun:
     cluster_sizes: dict[int, int]
     sites: list[SiteCounts]
     largest_clusters: list[tuple[str, str | None, int]]
+    articles: list[ArticleChange] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,7 @@ class RunSummary:
     dedup: dict[str, int]
     bad_dates: list[tuple[str, str, str]] = field(default_factory=list)
     previous: PreviousRun | None = None
+    articles: list[ArticleChange] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """The run's `COUNTS`, by name."""

@@ -365,6 +365,10 @@ class Warehouse:
         # Files written before a column existed read it as null (missing_columns="insert").
         return pl.scan_parquet(files, schema=TABLES[table].schema, missing_columns="insert")
 
+    def file_counts(self) -> dict[str, int]:
+        """Data files per table in the published snapshot."""
+        return {table: len(self.files(table)) for table in TABLES}
+
     def read(self, table: str) -> pl.DataFrame:
         """Published rows of `table`, collected."""
         return self.scan(table).collect()
@@ -417,7 +421,10 @@ class Warehouse:
             for tdir in sorted(d for d in staged.iterdir() if d.name in TABLES):
                 dest = table_dir(new, tdir.name)
                 dest.mkdir(parents=True, exist_ok=True)
+                has_files = any(dest.glob("*.parquet"))
                 for f in sorted(tdir.glob("*.parquet")):
+                    if has_files and pq.read_metadata(f).num_rows == 0:
+                        continue  # an empty part adds nothing: a no-op run writes its runs row only
                     os.replace(f, dest / f"{run_id}-{f.stem.removeprefix('part-')}.parquet")
             fault_point("commit:moved")
 

@@ -148,6 +148,13 @@ def test_rerun_of_same_input_adds_no_rows_and_new_copy_joins_old_cluster(seeded,
     assert late["cluster_id"] == canonical["cluster_id"] and late["is_canonical"] is False
     dup = pl.read_parquet(_glob(wh, "duplicates")).filter(pl.col("doc_id") == late["doc_id"]).row(0, named=True)
     assert dup["canonical_doc_id"] == canonical["doc_id"] and dup["similarity"] > 0.8
+    (listed,) = third.articles  # the report names it: new, and a copy of a stored story
+    assert listed.domain == "late.example" and not listed.revised and not listed.canonical
+    # The same feed file rewritten with an edited record: a new version of a stored input.
+    (new / "feed.jsonl").write_text(json.dumps({"id": "late-copy", "url": "https://late.example/port",
+                                                "text": body + " Updated with the union's statement."}) + "\n")  # fmt: skip
+    fourth = run_ingest([new], wh)
+    assert [(a.domain, a.revised) for a in fourth.articles] == [("late.example", True)]
 
 
 def test_crash_leftovers_are_invisible_and_only_newsclean_files_are_removed(seeded):
@@ -354,3 +361,17 @@ def test_a_run_that_fails_is_in_runs_with_its_error_and_the_next_run_does_its_wo
     assert summary.n_articles > 0 and summary.previous is None  # the failed run is nobody's previous run
     statuses = Warehouse(wh).read("runs").sort("started_at")["status"].to_list()
     assert statuses == ["failed", "completed"]
+
+
+def test_a_run_compacts_the_warehouse_once_a_table_passes_compact_files(tmp_path, seeds_copy):
+    wh = tmp_path / "wh"
+    first = tmp_path / "first"
+    shutil.move(str(seeds_copy / "syndicated"), first)
+    run_ingest([seeds_copy], wh, compact_files=1)
+    before = Warehouse(wh).file_counts()
+    assert before["articles"] == 1  # one run: nothing to compact yet
+    summary = run_ingest([seeds_copy, first], wh, compact_files=1)
+    assert summary.n_articles > 0
+    w = Warehouse(wh)
+    assert max(w.file_counts().values()) == 1  # two runs' files merged after the second commit
+    assert w.read("runs").height == 2 and w.read("articles").height == sum(w.read("runs")["n_articles"])

@@ -64,3 +64,20 @@ def test_markdown_compares_with_the_previous_run_and_lists_sites():
     assert "| a.example | 50 | 4 | 2 | 5 |" in md
     assert "(untitled)" in md  # a cluster without any titled member says so
     assert report.stage_rows(_summary())[3] == {"stage": "rejected", "count": 20, "note": "too_short: 20"}
+
+
+def test_the_report_names_new_and_changed_articles_and_the_relabels():
+    from flows.summaries import ArticleChange
+
+    s = _summary(
+        n_relabelled=3,
+        articles=[
+            ArticleChange("Port strike ends", "a.example", "/in/a.html", revised=True, canonical=True),
+            ArticleChange("Port | strike", None, "/in/b.html", revised=False, canonical=False),
+        ],
+    )
+    text = report.markdown(s)
+    assert "## New and changed articles (2 of 80)" in text
+    assert "| Port strike ends | a.example | new version of `/in/a.html` |" in text
+    assert "| Port \\| strike | (no domain) | new, a copy of a story already stored |" in text
+    assert {k: v for k, v in report.stage_rows(s)[-2].items() if k != "note"} == {"stage": "re-labelled", "count": 3}

@@ -186,3 +186,16 @@ def test_columns_the_contract_says_are_never_null_are_required_in_parquet(tmp_pa
             kinds = dict(duckdb.sql(f"select name, repetition_type from parquet_schema('{f}')").fetchall())
             assert all(kinds[name] == ("OPTIONAL" if nullable else "REQUIRED") for name, nullable in want.items())
         compact(wh)
+
+
+def test_a_run_that_adds_no_rows_publishes_no_empty_files_once_a_table_has_one(tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    wh.ensure_root()
+    _commit(wh, "r1", [])  # the first run: an empty file, so every table's folder exists for readers
+    assert wh.file_counts()["articles"] == 1 and wh.file_counts()["duplicates"] == 1
+    _commit(wh, "r2", [_article("a", "r2", "a")])
+    _commit(wh, "r3", [])  # a no-op run
+    counts = wh.file_counts()
+    assert counts["articles"] == 2 and counts["duplicates"] == 1 and counts["runs"] == 3
+    assert wh.read("articles")["doc_id"].to_list() == ["a"]
+    assert sorted(wh.read("runs")["run_id"]) == ["r1", "r2", "r3"]
