@@ -242,6 +242,13 @@ class SchemaError(ValueError):
 
 COMPLETED_RUN = pl.col("status").fill_null("completed") == "completed"
 """`runs` rows of runs that committed their data (failed and crashed runs are rows too)."""
+IDLE_RUN = (
+    COMPLETED_RUN
+    & (pl.col("n_documents") == pl.col("n_skipped"))
+    & (pl.col("n_rejects") == 0)
+    & (pl.col("n_articles") == 0)
+)
+"""`runs` rows of runs that found nothing new: no document, article or reject added."""
 
 
 def empty(table: str) -> pl.DataFrame:

@@ -125,13 +125,21 @@ def _add_maintenance(sub: Any) -> None:
         "result before and after.",
     )
     cp.add_argument("--warehouse", default="warehouse", help="warehouse root directory (default: ./warehouse)")
-    from flows.params import COMPACT_ROWS, COMPACT_ROWS_RANGE
+    from flows.params import COMPACT_ROWS, COMPACT_ROWS_RANGE, IDLE_DAYS_RANGE
 
     cp.add_argument(
         "--rows",
         type=int,
         default=COMPACT_ROWS,
         help=f"rows per file (default: {COMPACT_ROWS}; range [{COMPACT_ROWS_RANGE[0]}, {COMPACT_ROWS_RANGE[1]}])",
+    )
+    cp.add_argument(
+        "--drop-idle-runs-after",
+        metavar="DAYS",
+        type=int,
+        default=0,
+        help="also drop the `runs` rows of runs that found nothing new, finished more than DAYS days ago "
+        f"(default: 0 = keep; range [{IDLE_DAYS_RANGE[0]}, {IDLE_DAYS_RANGE[1]}])",
     )
 
 
@@ -382,23 +390,26 @@ def _runs(args: argparse.Namespace) -> int:
 
 def _compact(args: argparse.Namespace) -> int:
     from flows.maintenance import compact
-    from flows.params import check_rows
+    from flows.params import check_idle_days, check_rows
 
     try:
-        rows = check_rows(args.rows)
+        rows, idle_days = check_rows(args.rows), check_idle_days(args.drop_idle_runs_after)
     except ValueError as e:
         print(f"newsclean: {e}", file=sys.stderr)
         return 2
     wh = _open_warehouse(args.warehouse)
     if wh is None:
         return 2
+    n_runs = wh.read("runs").height
     try:
-        counts = _maintain(wh, lambda: compact(wh, rows))
+        counts = _maintain(wh, lambda: compact(wh, rows, idle_days))
     except OSError as e:
         print(f"newsclean: compact failed: {_os_error(e)}", file=sys.stderr)
         return 1
     for table, (before, after) in counts.items():
         print(f"{table:<14} {before:>6} files -> {after}")
+    if idle_days:
+        print(f"runs: {n_runs - wh.read('runs').height} rows of no-op runs older than {idle_days} days dropped")
     return 0
 
 

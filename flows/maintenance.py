@@ -8,6 +8,7 @@ other bytes: rewritten files take revised names, compacted files new ones.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -16,8 +17,8 @@ import pyarrow.parquet as pq
 
 from cleaners.config import DedupConfig
 from cleaners.dedup import dedup
-from cleaners.schema import TABLES, arrow_schema, empty
-from flows.params import COMPACT_ROWS, check_rows
+from cleaners.schema import IDLE_RUN, TABLES, arrow_schema, empty
+from flows.params import COMPACT_ROWS, check_idle_days, check_rows
 from flows.warehouse import (
     COMPACT_PREFIX,
     Warehouse,
@@ -79,26 +80,32 @@ COMPACT_BATCH_ROWS = 2_000
 20 MB of real-length articles), whatever the table's size."""
 
 
-def compact(wh: Warehouse, target_rows: int = COMPACT_ROWS) -> dict[str, tuple[int, int]]:
+def compact(wh: Warehouse, target_rows: int = COMPACT_ROWS, idle_days: int = 0) -> dict[str, tuple[int, int]]:
     """Merge each table's small per-run files into files of up to `target_rows` rows.
 
     Returns {table: (files before, files after)}. Rows are unchanged (the same rows, in file
     order), so every query gives the same result. Rows stream from the inputs to the outputs
     `COMPACT_BATCH_ROWS` at a time (each batch one row group), so memory does not grow with
     the table.
+
+    Retention: with `idle_days` > 0, `runs` rows of runs that found nothing new (`IDLE_RUN`)
+    and finished more than `idle_days` days ago are left out (the only rows compaction drops).
     """
     check_rows(target_rows)
+    check_idle_days(idle_days)
     counts: dict[str, tuple[int, int]] = {}
+    cutoff = datetime.now(UTC) - timedelta(days=idle_days)
+    retention = {"runs": ~(IDLE_RUN & (pl.col("finished_at") < cutoff))} if idle_days else {}
 
     def merge(new: Path, seq: int) -> None:
         """Merge each table's files into files of up to `target_rows` rows."""
         for table in TABLES:
             d = table_dir(new, table)
             files = sorted(d.glob("*.parquet")) if d.is_dir() else []
-            if len(files) <= 1:
+            if len(files) <= 1 and table not in retention:
                 counts[table] = (len(files), len(files))
                 continue
-            written = _stream_into(files, table, d, f"{COMPACT_PREFIX}{seq:08d}", target_rows)
+            written = _stream_into(files, table, d, f"{COMPACT_PREFIX}{seq:08d}", target_rows, retention.get(table))
             for f in files:
                 f.unlink()
             for path in written:
@@ -109,19 +116,22 @@ def compact(wh: Warehouse, target_rows: int = COMPACT_ROWS) -> dict[str, tuple[i
     return counts
 
 
-def _batches(files: list[Path], table: str) -> Iterator[pa.RecordBatch]:
-    """The rows of `files` in order, as record batches of the table's contract schema."""
+def _batches(files: list[Path], table: str, keep: pl.Expr | None = None) -> Iterator[pa.RecordBatch]:
+    """The rows of `files` in order (those `keep` holds for), as record batches of the table's schema."""
     schema = TABLES[table].schema
     for f in files:
         for batch in pq.ParquetFile(f).iter_batches(batch_size=COMPACT_BATCH_ROWS):
             df = pl.from_arrow(batch)
             assert isinstance(df, pl.DataFrame)
             missing = [pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in df.columns]
-            frame = df.with_columns(missing).select(list(schema)).cast(pl.Schema(schema)).to_arrow()
+            conformed = df.with_columns(missing).select(list(schema)).cast(pl.Schema(schema))
+            frame = (conformed if keep is None else conformed.filter(keep)).to_arrow()
             yield from frame.cast(arrow_schema(table)).to_batches()
 
 
-def _stream_into(files: list[Path], table: str, folder: Path, stem: str, target_rows: int) -> list[Path]:
+def _stream_into(
+    files: list[Path], table: str, folder: Path, stem: str, target_rows: int, keep: pl.Expr | None = None
+) -> list[Path]:
     """Write the rows of `files` to hidden `.<stem>-<k>.parquet` files of up to `target_rows` rows each."""
     schema = arrow_schema(table)
     out: list[Path] = []
@@ -134,7 +144,7 @@ def _stream_into(files: list[Path], table: str, folder: Path, stem: str, target_
             fsync_file(out[-1])
 
     try:
-        for batch in _batches(files, table):
+        for batch in _batches(files, table, keep):
             start = 0
             while start < batch.num_rows:
                 if writer is None or in_file >= target_rows:

@@ -20,6 +20,10 @@ from flows.alerts import AlertRules
 _BP, _LIMITS = BoilerplateConfig(), Limits()
 
 
+IDLE_DAYS_RANGE = (0, 100_000)
+"""Allowed `--drop-idle-runs-after` / `idle_run_days`: days before a no-op run's row may go (0 = keep)."""
+
+
 GROUPS = ("Inputs and warehouse", "Near-duplicates", "Cleaning", "Alerts", "Work units", "Limits", "Housekeeping")
 """The form's groups, in the order the form and docs/parameters.md show them."""
 
@@ -225,6 +229,17 @@ class IngestParams(BaseModel):
         group="Housekeeping",
     )
 
+    idle_run_days: int = _field(
+        0,
+        "When a run compacts, drop the `runs` rows of runs that found nothing new and finished more than this "
+        "many days ago; 0 = keep every row.",
+        unit="days",
+        ge=IDLE_DAYS_RANGE[0],
+        le=IDLE_DAYS_RANGE[1],
+        title="Days before a no-op run's row is dropped",
+        group="Housekeeping",
+    )
+
     @field_validator("disabled_rules")
     @classmethod
     def _known_rules(cls, v: list[str]) -> list[str]:
@@ -370,6 +385,14 @@ COMPACT_ROWS = 1_000_000
 """Default rows per compacted file (`newsclean compact --rows`)."""
 COMPACT_ROWS_RANGE = (1, 1_000_000_000)
 """Allowed rows per compacted file: the one bound the CLI and `compact` check."""
+
+
+def check_idle_days(days: int) -> int:
+    """`days` if it is in IDLE_DAYS_RANGE, else ValueError naming the range."""
+    lo, hi = IDLE_DAYS_RANGE
+    if not lo <= days <= hi:
+        raise ValueError(f"idle-run retention must be in [{lo}, {hi}] days (0 = keep every row), got {days}")
+    return days
 
 
 def check_rows(rows: int) -> int:

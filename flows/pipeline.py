@@ -191,7 +191,7 @@ def _housekeeping(wh: Warehouse, p: IngestParams, logger: Any) -> None:
     table, most = max(counts.items(), key=lambda kv: kv[1])
     if p.compact_files and most > p.compact_files:
         t = time.perf_counter()
-        merged = compact(wh)
+        merged = compact(wh, idle_days=p.idle_run_days)
         after = sum(n for _, n in merged.values())
         logger.info(
             "compacted the warehouse (%s had %d files, more than compact_files=%d): %d files -> %d in %.1f s",

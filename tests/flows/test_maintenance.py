@@ -82,3 +82,30 @@ def test_compact_refuses_a_row_count_below_one_and_changes_nothing(tmp_path, row
         compact(wh, rows)
     assert os.path.realpath(root / "current") == current and wh.read("articles").height == 2
     assert not list((root / "_snapshots").glob(".tmp-*"))
+
+
+def test_compact_with_retention_drops_only_old_no_op_runs_rows(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    wh = Warehouse(tmp_path / "wh")
+    wh.ensure_root()
+    now = datetime.now(UTC)
+    runs = [  # (run_id, finished days ago, new documents, articles)
+        ("r1", 40, 10, 8),  # old, did work: kept
+        ("r2", 39, 0, 0),  # old no-op: dropped
+        ("r3", 1, 0, 0),  # recent no-op: kept
+        ("r4", 38, 0, 0),  # old, but failed: kept (its error matters)
+    ]
+    for run_id, days, new, arts in runs:
+        row = _row(
+            "runs", run_id=run_id, finished_at=now - timedelta(days=days), n_documents=new, n_skipped=0,
+            n_articles=arts, n_rejects=0, status="failed" if run_id == "r4" else "completed",
+        )  # fmt: skip
+        wh.stage(run_id, "runs", pl.DataFrame([row], schema=empty("runs").schema))
+        wh.commit(run_id, {"run_id": run_id})
+    with pytest.raises(ValueError, match=r"idle-run retention must be in \[0, 100000\]"):
+        compact(wh, idle_days=-1)
+    compact(wh)  # no retention: every row stays
+    assert wh.read("runs").height == 4
+    compact(wh, idle_days=30)
+    assert sorted(wh.read("runs")["run_id"]) == ["r1", "r3", "r4"]
