@@ -192,3 +192,22 @@ def _run_alert(target: Target, block_id: UUID) -> Automation:
             )
         ],
     )
+
+
+def install_for(deployment: str, notify: Notify, api_url: str, ui_url: str | None = None) -> list[str]:
+    """Install the alerts for an existing deployment (`ingest/NAME`, e.g. made by `prefect deploy`
+    from prefect.yaml); its warehouse is read from the deployment's default parameters."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    full = deployment if "/" in deployment else f"ingest/{deployment}"
+    with get_client(sync_client=True) as client:
+        try:
+            dep = client.read_deployment_by_name(full)
+        except ObjectNotFound:
+            raise ValueError(f"no deployment {full} on the server at {api_url} (see `prefect deployment ls`)") from None
+    warehouse = ((dep.parameters or {}).get("params") or {}).get("warehouse")
+    if not warehouse:
+        raise ValueError(f"deployment {full} has no default `params.warehouse`: give its runs a warehouse first")
+    target = Target(dep.id, dep.name, str(warehouse), ui_base(api_url, ui_url))
+    return install(target, notify)

@@ -57,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_maintenance(sub)
     _add_serve(sub)
+    al = sub.add_parser(
+        "alerts",
+        help="install the alert automations for an existing deployment (e.g. one made with `prefect deploy`)",
+        description="What `serve --notify` installs, for a deployment served or deployed another way: a "
+        "webhook block and automations for failed runs, a deployment not ready, and run alerts.",
+    )
+    al.add_argument("--deployment", required=True, help="the deployment: ingest/NAME (or NAME)")
+    al.add_argument("--notify", required=True, metavar="URL", help="webhook that gets the alerts")
+    al.add_argument("--not-ready-minutes", type=float, default=5.0, help="see `serve --not-ready-minutes`")
     return p
 
 
@@ -256,6 +265,22 @@ def _serve(args: argparse.Namespace) -> int:
         serve(served, paused=args.paused, timeout_minutes=args.timeout_minutes, notify=notify)
     except KeyboardInterrupt:
         return 0
+    return 0
+
+
+def _alerts(args: argparse.Namespace) -> int:
+    """`newsclean alerts`: the automations of `serve --notify` for an existing deployment."""
+    from flows.automations import Notify, install_for
+    from flows.deploy import ServeError, check_server
+
+    try:
+        notify = Notify(args.notify, args.not_ready_minutes)
+        api_url = check_server()
+        names = install_for(args.deployment, notify, api_url, os.environ.get("PREFECT_UI_URL"))
+    except (ServeError, ValueError) as e:
+        print(f"newsclean: {e}", file=sys.stderr)
+        return 2
+    print(f"alerts to {notify.url}: {', '.join(names)}")
     return 0
 
 
@@ -562,6 +587,8 @@ def _main(argv: list[str] | None) -> int:
         return _clean(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "alerts":
+        return _alerts(args)
     if args.command == "runs":
         return _runs(args)
     if args.command == "compact":

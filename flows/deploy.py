@@ -56,7 +56,8 @@ def deployment_parameters(given: dict[str, Any]) -> dict[str, Any]:
     return {"params": data}
 
 
-def _check_server() -> str:
+def check_server() -> str:
+    """The configured Prefect API address, once its health check answers; else ServeError."""
     url = os.environ.get("PREFECT_API_URL", "")
     if not url:
         from prefect.settings import PREFECT_API_URL
@@ -98,7 +99,7 @@ def check_serve(name: str, cron: str, timezone: str, given: dict[str, Any]) -> S
         parameters = deployment_parameters(given)
     except ParameterError as e:
         raise ServeError(str(e)) from None
-    api_url = _check_server()
+    api_url = check_server()
     return Served(name, cron, timezone, parameters, api_url)
 
 

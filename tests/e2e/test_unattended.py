@@ -10,6 +10,8 @@ the missed ones, the others ended Cancelled with the reason, and the next run st
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime
@@ -83,6 +85,17 @@ def test_alerts_arrive_for_a_failed_run_a_run_alert_and_a_dead_serve(tmp_path: P
             "--alert-idle-runs",
             "1",
         )
+        # The same automations for a deployment made another way (`prefect deploy`): installed again, not doubled.
+        cli = [sys.executable, "-m", "flows.cli", "alerts", "--notify", hook.url, "--not-ready-minutes", "0.2"]
+        again = subprocess.run([*cli, "--deployment", "ingest/watched"], env=st.env, capture_output=True, text=True)
+        assert again.returncode == 0 and "serve not ready" in again.stdout, again.stderr
+        autos = st.post("/automations/filter", {}).json()
+        assert sorted(a["name"] for a in autos) == [
+            "newsclean watched: failed run", "newsclean watched: run alert", "newsclean watched: serve not ready",
+        ]  # fmt: skip
+        missing = subprocess.run([*cli, "--deployment", "nope"], env=st.env, capture_output=True, text=True)
+        assert missing.returncode == 2 and missing.stderr.strip().count("\n") == 0
+        assert "no deployment ingest/nope" in missing.stderr
         # A run whose inbox is gone fails at once: the failed-run automation posts.
         gone = tmp_path / "inbox-gone"
         bad = st.create_run(dep["id"], {"parameters": {"params": {"inputs": [str(gone)], "warehouse": str(warehouse)}}})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -86,6 +87,10 @@ def test_schedule_fires_unattended_and_writes_tables(prefect_stack):
         for i in ids
     }
     assert any("AwaitingConcurrencySlot" in n for n in names.values()), names
+    # The waiting one started within seconds of the slot freeing (Prefect alone retries every 30 s).
+    done = sorted((httpx.get(f"{st.api}/flow_runs/{i}", timeout=10).json() for i in ids), key=lambda r: r["start_time"])
+    gap = datetime.fromisoformat(done[1]["start_time"]) - datetime.fromisoformat(done[0]["end_time"])
+    assert gap.total_seconds() < 15, gap
 
 
 def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
@@ -213,6 +218,10 @@ def test_custom_run_form_explains_refuses_and_runs(prefect_stack, request):
             break
         time.sleep(2)
     assert state["type"] == "FAILED" and "min_words" in state["message"], state
-    logs = st.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [bad["id"]]}}}).json()
+    logs: list[dict] = []
+    deadline = time.monotonic() + 60
+    while not any("min_words" in entry["message"] for entry in logs) and time.monotonic() < deadline:
+        time.sleep(1)  # run logs reach the server in batches
+        logs = st.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [bad["id"]]}}}).json()
     assert any("min_words" in entry["message"] for entry in logs), logs
     assert not any("Traceback" in entry["message"] for entry in logs), logs
