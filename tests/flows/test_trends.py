@@ -12,18 +12,18 @@ import polars as pl
 from cleaners.schema import empty
 from flows import trends
 from flows.warehouse import Warehouse
-from tests.flows.test_warehouse import _row
+from tests.warehouse_rows import plain_row
 
 
 def _run(wh: Warehouse, k: int, sites: dict[str, int], rejects: int) -> str:
     run_id = f"2026120{k}T000000Z-00000{k}"
     arts = [
-        _row("articles", doc_id=f"{run_id}-{d}-{i}", run_id=run_id, domain=d, cluster_id=f"{run_id}-{d}-{i}")
+        plain_row("articles", doc_id=f"{run_id}-{d}-{i}", run_id=run_id, domain=d, cluster_id=f"{run_id}-{d}-{i}")
         for d, n in sites.items()
         for i in range(n)
     ]
     when = datetime(2026, 12, 1, tzinfo=UTC) + timedelta(hours=k)
-    runs = _row(
+    runs = plain_row(
         "runs", run_id=run_id, finished_at=when, started_at=when, n_documents=len(arts) + rejects, n_skipped=0,
         n_articles=len(arts), n_duplicates=0, n_rejects=rejects, status="completed",
     )  # fmt: skip

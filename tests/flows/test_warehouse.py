@@ -10,39 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cleaners.schema import empty
 from flows.maintenance import drop_run
 from flows.warehouse import STAGING, Warehouse, check_root
-
-
-def _no_name_reused(old: Path, new: Path) -> None:
-    """Every file name of snapshot `old` that `new` also has is the same file (same inode)."""
-    for f in old.rglob("*.parquet"):
-        g = new / f.relative_to(old)
-        if g.exists():
-            assert os.stat(f).st_ino == os.stat(g).st_ino, f"{g.name} holds other bytes than before"
-
-
-def _row(table: str, **values) -> dict:
-    """A row of `table` with a plain value in every column (overridden by `values`)."""
-    from datetime import UTC, datetime
-
-    plain = {pl.String: "x", pl.Int32: 1, pl.Int64: 1, pl.Float64: 0.0, pl.Boolean: False}
-    row = {}
-    for name, dtype in empty(table).schema.items():
-        row[name] = datetime(2024, 1, 1, tzinfo=UTC) if isinstance(dtype, pl.Datetime) else plain.get(dtype)
-    return {**row, **values}
-
-
-def _article(doc_id: str, run_id: str, cluster: str) -> dict:
-    return _row("articles", doc_id=doc_id, run_id=run_id, text="t", cluster_id=cluster, is_canonical=doc_id == cluster)
-
-
-def _commit(wh: Warehouse, run_id: str, arts: list[dict], dups: list[dict] | None = None) -> None:
-    wh.stage(run_id, "articles", pl.DataFrame(arts, schema=empty("articles").schema))
-    wh.stage(run_id, "duplicates", pl.DataFrame(dups or [], schema=empty("duplicates").schema))
-    wh.stage(run_id, "runs", pl.DataFrame([_row("runs", run_id=run_id)], schema=empty("runs").schema))
-    wh.commit(run_id, {"run_id": run_id})
+from tests.warehouse_rows import article_row, commit_run, no_name_reused
 
 
 def test_publish_relabel_and_drop_keep_old_snapshots_and_foreign_files(tmp_path):
@@ -51,10 +21,10 @@ def test_publish_relabel_and_drop_keep_old_snapshots_and_foreign_files(tmp_path)
     wh = Warehouse(root)
     wh.ensure_root()
     (root / "notes.txt").write_text("mine")
-    _commit(
+    commit_run(
         wh,
         "r1",
-        [_article("a", "r1", "a"), _article("b", "r1", "a")],
+        [article_row("a", "r1", "a"), article_row("b", "r1", "a")],
         [
             {
                 "doc_id": "b",
@@ -79,7 +49,7 @@ def test_publish_relabel_and_drop_keep_old_snapshots_and_foreign_files(tmp_path)
         }
     )
     wh.stage_relabels("r2", relabels, moved)
-    _commit(wh, "r2", [_article("0", "r2", "0")])
+    commit_run(wh, "r2", [article_row("0", "r2", "0")])
     arts = wh.read("articles").sort("doc_id")
     assert arts.select("doc_id", "cluster_id", "is_canonical", "run_id").rows() == [
         ("0", "0", True, "r2"),
@@ -92,7 +62,7 @@ def test_publish_relabel_and_drop_keep_old_snapshots_and_foreign_files(tmp_path)
     # and no name it published now holds other bytes: rewritten files have revised names.
     old = pl.read_parquet(f"{first}/articles/*.parquet").sort("doc_id")
     assert old["cluster_id"].to_list() == ["a", "a"]
-    _no_name_reused(Path(first), Path(os.path.realpath(root / "current")))
+    no_name_reused(Path(first), Path(os.path.realpath(root / "current")))
     # Dropping run 2 removes its rows and re-clusters what it touched: run 1's rows are whole again
     # ("a" and "b" have the same text "t", so they are one cluster, canonical "a").
     assert drop_run(wh, "r2") == 2  # its article and its runs row
@@ -106,7 +76,7 @@ def test_recover_removes_only_newsclean_leftovers(tmp_path):
     root = tmp_path / "wh"
     wh = Warehouse(root)
     wh.ensure_root()
-    _commit(wh, "r1", [_article("a", "r1", "a")])
+    commit_run(wh, "r1", [article_row("a", "r1", "a")])
     (root / STAGING / "crashed" / "articles").mkdir(parents=True)
     (root / STAGING / "crashed" / "articles" / "part-00000.parquet").write_bytes(b"half")
     (root / "_snapshots" / ".tmp-00000009-1").mkdir()
@@ -124,7 +94,7 @@ def test_internal_tables_stay_out_of_public_globs(tmp_path):
     wh = Warehouse(tmp_path / "wh")
     wh.ensure_root()
     wh.stage("r1", "lsh_bands", pl.DataFrame({"doc_key": [1], "band_key": [2], "run_id": ["r1"]}))
-    _commit(wh, "r1", [_article("a", "r1", "a")])
+    commit_run(wh, "r1", [article_row("a", "r1", "a")])
     public = {p.name for p in Path(tmp_path / "wh" / "current").iterdir()}
     assert "lsh_bands" not in public and "_internal" in public
     assert wh.read("lsh_bands").height == 1
@@ -137,7 +107,7 @@ def test_snapshots_record_their_schema_version_and_a_newer_one_is_not_written_ov
     root = tmp_path / "wh"
     wh = Warehouse(root)
     wh.ensure_root()
-    _commit(wh, "r1", [_article("a", "r1", "a")])
+    commit_run(wh, "r1", [article_row("a", "r1", "a")])
     info = root / "current" / "_snapshot.json"
     assert json.loads(info.read_text())["schema_version"] == SCHEMA_VERSION
     assert check_root(root) is None
@@ -145,7 +115,7 @@ def test_snapshots_record_their_schema_version_and_a_newer_one_is_not_written_ov
     info.write_text(json.dumps(newer))
     assert "newer newsclean" in (check_root(root) or "")
     with pytest.raises(ForeignRoot, match="newer newsclean"):
-        _commit(wh, "r2", [_article("b", "r2", "b")])
+        commit_run(wh, "r2", [article_row("b", "r2", "b")])
     assert wh.read("articles").height == 1
 
 
@@ -176,7 +146,7 @@ def test_columns_the_contract_says_are_never_null_are_required_in_parquet(tmp_pa
     wh = Warehouse(tmp_path / "wh")
     wh.ensure_root()
     for k in range(2):
-        _commit(wh, f"r{k}", [_article(f"d{k}", f"r{k}", f"d{k}")])
+        commit_run(wh, f"r{k}", [article_row(f"d{k}", f"r{k}", f"d{k}")])
     for stage in ("per run", "compacted"):
         snap = os.path.realpath(tmp_path / "wh" / "current")
         for table in ("articles", "runs"):
@@ -191,10 +161,10 @@ def test_columns_the_contract_says_are_never_null_are_required_in_parquet(tmp_pa
 def test_a_run_that_adds_no_rows_publishes_no_empty_files_once_a_table_has_one(tmp_path):
     wh = Warehouse(tmp_path / "wh")
     wh.ensure_root()
-    _commit(wh, "r1", [])  # the first run: an empty file, so every table's folder exists for readers
+    commit_run(wh, "r1", [])  # the first run: an empty file, so every table's folder exists for readers
     assert wh.file_counts()["articles"] == 1 and wh.file_counts()["duplicates"] == 1
-    _commit(wh, "r2", [_article("a", "r2", "a")])
-    _commit(wh, "r3", [])  # a no-op run
+    commit_run(wh, "r2", [article_row("a", "r2", "a")])
+    commit_run(wh, "r3", [])  # a no-op run
     counts = wh.file_counts()
     assert counts["articles"] == 2 and counts["duplicates"] == 1 and counts["runs"] == 3
     assert wh.read("articles")["doc_id"].to_list() == ["a"]
