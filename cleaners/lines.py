@@ -10,8 +10,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cleaners.code_rules import (
+    BYLINE_BIO,
+    BYLINE_REPEAT,
+    BYLINE_SIGNOFF,
+    JUNK_LABELS,
+    JUNK_NO_TEXT,
+    MARKUP,
+    MARKUP_TEASER,
+    META_KICKER,
+    TITLE_HEADLINE,
+    TITLE_REPEAT,
+)
 from cleaners.markup import MIN_LINK_WORDS, NO_MARKUP, Markup
 from cleaners.records import RemovedLine
+from cleaners.rule_kinds import CodeRule
 from cleaners.rules import ALL, HEAD_LINES, LAST_LINES, TAIL_LINES, Rule, RuleSet, Scope
 
 
@@ -44,8 +57,6 @@ def _same_title(line: str, title: str | None) -> str | None:
     return None
 
 
-# Markup hints that mark a whole line as boilerplate when the line is that element's text.
-MARKUP_KINDS = ("caption", "credit", "newsletter", "related", "share", "popup")
 TEASER_MIN_WORDS = MIN_LINK_WORDS
 TEASER_MAX_WORDS = 30
 
@@ -76,7 +87,7 @@ def _author_names(author: str | None) -> tuple[str, ...]:
     return tuple(n + " " for n in names if n.count(" ") >= 1 and len(n) <= 60)
 
 
-def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup, is_list: bool = False) -> str | None:
+def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup, is_list: bool = False) -> CodeRule | None:
     if markup is NO_MARKUP:
         return None
     # A one-word line may be a fragment of a paragraph that trafilatura split at a link;
@@ -84,10 +95,10 @@ def _markup_rule(line: str, n_words: int, in_tail: bool, markup: Markup, is_list
     kind = markup.hint(line)
     if n_words < 2 and kind != "popup":
         kind = None
-    if kind in MARKUP_KINDS:
-        return f"markup.{kind}"
+    if kind in MARKUP:
+        return MARKUP[kind]
     if in_tail and _teaser(line, n_words, markup, is_list):
-        return "markup.teaser"
+        return MARKUP_TEASER
     return None
 
 
@@ -191,42 +202,42 @@ class _Line:
     in_tail: bool
 
 
-Check = Callable[[_Pass, _Line], str | None]
-"""A code rule: the rule name that drops the line, or None."""
+Check = Callable[[_Pass, _Line], CodeRule | None]
+"""A code rule's check: the rule that drops the line, or None."""
 
 
-def _junk_labels(p: _Pass, ln: _Line) -> str | None:
+def _junk_labels(p: _Pass, ln: _Line) -> CodeRule | None:
     """A line in a run of 4+ empty labels."""
-    return "junk.labels" if ln.i in p.labels else None
+    return JUNK_LABELS if ln.i in p.labels else None
 
 
-def _junk_no_text(p: _Pass, ln: _Line) -> str | None:
+def _junk_no_text(p: _Pass, ln: _Line) -> CodeRule | None:
     """ "- /", "***", "|  |": no letter or digit in the line."""
-    return None if any(ch.isalnum() for ch in ln.probe) else "junk.no_text"
+    return None if any(ch.isalnum() for ch in ln.probe) else JUNK_NO_TEXT
 
 
-def _byline_repeat(p: _Pass, ln: _Line) -> str | None:
+def _byline_repeat(p: _Pass, ln: _Line) -> CodeRule | None:
     """The byline author's name alone above the text."""
     if ln.in_head and p.byline and ln.n_words <= 6 and _is_author(ln.probe, p.byline, p.names):
-        return "byline.repeat"
+        return BYLINE_REPEAT
     return None
 
 
-def _byline_signoff(p: _Pass, ln: _Line) -> str | None:
+def _byline_signoff(p: _Pass, ln: _Line) -> CodeRule | None:
     """ "– David Dunkley" under the last paragraph: the reporter's sign-off (kept as the author)."""
     if ln.i >= ln.n - LAST_LINES and (m := _SIGNOFF.match(ln.line)):
         p.author = p.author or m.group("author")
-        return "byline.signoff"
+        return BYLINE_SIGNOFF
     return None
 
 
-def _byline_bio(p: _Pass, ln: _Line) -> str | None:
+def _byline_bio(p: _Pass, ln: _Line) -> CodeRule | None:
     """ "Jane Roe is a reporter covering ...": the byline author's bio under the article."""
     if ln.in_tail and BIO_MIN_WORDS <= ln.n_words <= BIO_MAX_WORDS:
         p.names = p.names or _author_names(p.author)
         folded = ln.probe.casefold()
         if any(folded.startswith(nm) for nm in p.names):
-            return "byline.bio"
+            return BYLINE_BIO
     return None
 
 
@@ -236,36 +247,33 @@ KICKER_MAX_WORDS = 3
 """Longest line, in words, that is a kicker (a section label, not a sentence)."""
 
 
-def _meta_kicker(p: _Pass, ln: _Line) -> str | None:
+def _meta_kicker(p: _Pass, ln: _Line) -> CodeRule | None:
     """ "Negocios" / "Politics" right above the headline (or above another such label that is)."""
     if not (ln.in_head and ln.n_words <= KICKER_MAX_WORDS):
         return None
     for j in range(ln.i + 1, min(ln.i + KICKER_RUN + 1, ln.n)):
         if _same_title(p.lines[j], p.title) == "exact":
-            return "meta.kicker"
+            return META_KICKER
         if len(p.lines[j].split()) > KICKER_MAX_WORDS:
             return None
     return None
 
 
-def _by_markup(p: _Pass, ln: _Line) -> str | None:
+def _by_markup(p: _Pass, ln: _Line) -> CodeRule | None:
     """The line is a whole caption/credit/... element, or a teaser link in the tail (`markup.*`)."""
     return _markup_rule(ln.probe, ln.n_words, ln.in_tail, p.markup, is_list=_LIST_MARK.match(ln.line) is not None)
 
 
-BEFORE_PATTERNS: tuple[tuple[str, Check], ...] = (
-    ("junk.labels", _junk_labels),
-    ("junk.no_text", _junk_no_text),
-    ("byline.repeat", _byline_repeat),
-    ("byline.signoff", _byline_signoff),
-    ("byline.bio", _byline_bio),
+BEFORE_PATTERNS: tuple[tuple[CodeRule, Check], ...] = (
+    (JUNK_LABELS, _junk_labels),
+    (JUNK_NO_TEXT, _junk_no_text),
+    (BYLINE_REPEAT, _byline_repeat),
+    (BYLINE_SIGNOFF, _byline_signoff),
+    (BYLINE_BIO, _byline_bio),
 )
 """Code rules tried on a line before the pattern rules, in this order (the first that fires drops it)."""
-AFTER_PATTERNS: tuple[tuple[str, Check], ...] = (
-    ("meta.kicker", _meta_kicker),
-    ("markup", _by_markup),
-)
-"""Code rules tried after the pattern rules (`markup` stands for every `markup.*` rule)."""
+AFTER_PATTERNS: tuple[Check, ...] = (_meta_kicker, _by_markup)
+"""Code rules tried after the pattern rules (`_by_markup` returns any of the `markup.*` rules)."""
 
 
 def _strip_once(
@@ -288,10 +296,10 @@ def _strip_once(
     positions: list[int] = []
     removed: list[RemovedLine] = []
     p = _Pass(lines, title, byline, _author_names(byline), markup, set())
-    if "junk.labels" in on_rules:
+    if JUNK_LABELS.name in on_rules:
         p.labels = _label_runs(lines)
-    before = tuple(check for name, check in BEFORE_PATTERNS if name in on_rules)
-    after = tuple(check for _, check in AFTER_PATTERNS)
+    before = tuple(check for code_rule, check in BEFORE_PATTERNS if code_rule.name in on_rules)
+    after = AFTER_PATTERNS
     cut_from: int | None = None
     cut_rule = ""
     headline_seen = False
@@ -303,14 +311,14 @@ def _strip_once(
         same = _same_title(line, title) if i < 2 * HEAD_LINES else None
         if same == "exact" and not headline_seen:
             headline_seen = True
-            if keep_headline or "title.headline" not in on_rules:
+            if keep_headline or TITLE_HEADLINE.name not in on_rules:
                 kept.append(line)
                 positions.append(i)
             else:
-                removed.append(RemovedLine(i, line, "title.headline"))
+                removed.append(RemovedLine(i, line, TITLE_HEADLINE.name))
             continue
-        if same is not None and "title.repeat" in on_rules:
-            removed.append(RemovedLine(i, line, "title.repeat"))
+        if same is not None and TITLE_REPEAT.name in on_rules:
+            removed.append(RemovedLine(i, line, TITLE_REPEAT.name))
             continue
         probe = _probe(line)
         ln = _Line(i, n, line, probe, probe.count(" ") + 1, i < HEAD_LINES, i >= n - TAIL_LINES)
@@ -333,8 +341,8 @@ def _first(checks: tuple[Check, ...], p: _Pass, ln: _Line, on_rules: frozenset[s
     """The first of `checks` that fires on the line and is switched on."""
     for check in checks:
         rule = check(p, ln)
-        if rule is not None and rule in on_rules:
-            return rule
+        if rule is not None and rule.name in on_rules:
+            return rule.name
     return None
 
 

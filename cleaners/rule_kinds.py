@@ -55,6 +55,9 @@ def _scopes_at(i: int, n: int) -> frozenset[Scope]:
     return frozenset(out)
 
 
+LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "pl")
+"""The languages a pattern rule's words may be given in (ISO 639-1), in the order they are written."""
+
 _NAME = re.compile(r"^[a-z]+(?:\.[a-z0-9_]+)+$")
 
 
@@ -68,6 +71,8 @@ class Rule:
     scope: Scope = Scope.ANY
     metadata: bool = False
     """Byline/dateline rules: the match's `author`/`date` groups feed article metadata."""
+    languages: frozenset[str] = frozenset()
+    """The languages its words are given in (empty: language-neutral, such as a date or a URL)."""
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -76,6 +81,8 @@ class Rule:
             raise TypeError(f"rule {self.name}: scope must be a Scope, not {self.scope!r}")
         if self.max_words < 1:
             raise ValueError(f"rule {self.name}: max_words must be >= 1")
+        if unknown := self.languages - set(LANGUAGES):
+            raise ValueError(f"rule {self.name}: unknown languages {sorted(unknown)}")
 
     def matches(self, line: str, n_words: int) -> re.Match[str] | None:
         """The match on `line` (of `n_words` words), or None."""
@@ -84,9 +91,56 @@ class Rule:
         return self.pattern.search(line)
 
 
-def any_of(*alternatives: str) -> str:
-    """`(?:a|b|c)`: one slot filled by any of the alternatives (e.g. one word in several languages)."""
-    return "(?:" + "|".join(alternatives) + ")"
+Words = str | tuple[str, ...]
+"""One alternative, or several."""
+
+
+class Slot(str):
+    """A regex slot `(?:a|b|c)` that remembers which languages its alternatives were given in."""
+
+    languages: frozenset[str]
+
+    def __new__(cls, pattern: str, languages: frozenset[str]) -> Slot:
+        """The slot's pattern text, carrying `languages`."""
+        out = super().__new__(cls, pattern)
+        out.languages = languages
+        return out
+
+
+def any_of(*alternatives: str) -> Slot:
+    """`(?:a|b|c)`: one slot filled by any of the alternatives, none of them tied to a language."""
+    if not alternatives:
+        raise ValueError("any_of needs at least one alternative")
+    return Slot("(?:" + "|".join(alternatives) + ")", frozenset())
+
+
+def words(
+    *,
+    en: Words = (),
+    de: Words = (),
+    fr: Words = (),
+    es: Words = (),
+    it: Words = (),
+    pt: Words = (),
+    pl: Words = (),
+    other: Words = (),
+) -> Slot:
+    """`(?:...)`: one slot filled by any of the words, given one language a line.
+
+    `other` holds alternatives of no one language (numbers, brand names). The slot records the
+    languages it covers, so the rules reference can say which languages each rule knows.
+    """
+    given = {"en": en, "de": de, "fr": fr, "es": es, "it": it, "pt": pt, "pl": pl, "other": other}
+    alternatives: list[str] = []
+    languages: set[str] = set()
+    for lang, alts in given.items():
+        items = (alts,) if isinstance(alts, str) else alts
+        if items and lang != "other":
+            languages.add(lang)
+        alternatives.extend(items)
+    if not alternatives:
+        raise ValueError("words needs at least one alternative")
+    return Slot("(?:" + "|".join(alternatives) + ")", frozenset(languages))
 
 
 def rule(
@@ -97,9 +151,13 @@ def rule(
     metadata: bool = False,
     case_sensitive: bool = False,
 ) -> Rule:
-    """A pattern rule whose regex is `parts` joined (case-insensitive unless `case_sensitive`)."""
+    """A pattern rule whose regex is `parts` joined (case-insensitive unless `case_sensitive`).
+
+    The rule knows the languages of the `words(...)` slots among its parts.
+    """
     flags = re.UNICODE if case_sensitive else re.IGNORECASE | re.UNICODE
-    return Rule(name, re.compile("".join(parts), flags), max_words, scope, metadata)
+    languages = frozenset().union(*(p.languages for p in parts if isinstance(p, Slot)))
+    return Rule(name, re.compile("".join(parts), flags), max_words, scope, metadata, languages)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ Each rule has a stable dotted name `family.variant` that appears verbatim in
 have (`max_words`: a long body sentence that merely mentions "subscribers" or "photo"
 stays), where in the body it applies (`Scope`) and whether its `author`/`date` groups feed
 the article's metadata. Code rules (`CODE_RULES`) are checks that need more than a regex
-(the title, the byline, the page's markup, other pages of the site); they are implemented in
-`cleaners/lines.py` and `cleaners/sites.py` and registered here, so one switch (`RuleSet`,
+(the title, the byline, the page's markup, other pages of the site); each is named once in
+`cleaners/code_rules.py`, implemented in `cleaners/lines.py` and `cleaners/sites.py`, and registered here, so one switch (`RuleSet`,
 from `enabled_rules` / `disabled_rules` prefixes) turns any rule on or off and the README's
 rule table is generated from this module.
 
@@ -20,8 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cleaners.code_rules import CODE_RULES, SITE_REPEATED
 from cleaners.patterns import RULES
-from cleaners.rule_kinds import HEAD_LINES, LAST_LINES, TAIL_LINES, CodeRule, Rule, Scope, rule
+from cleaners.rule_kinds import HEAD_LINES, LANGUAGES, LAST_LINES, TAIL_LINES, CodeRule, Rule, Scope, rule
 
 __all__ = [
     "ALL",
@@ -43,29 +44,8 @@ __all__ = [
     "unknown_prefixes",
 ]
 
-CODE_RULES: tuple[CodeRule, ...] = (
-    CodeRule("title.headline", "the headline itself near the top: it is in `title` (keep_headline keeps it here)"),
-    CodeRule("title.repeat", "a second copy of the headline, or the headline plus a section/site trail, near the top"),
-    CodeRule("junk.labels", 'a run of 4+ empty labels ("PP:", "FI slug:"): an unfilled form or template'),
-    CodeRule("junk.no_text", 'a line without a letter or digit ("***", "- /", "|  |")'),
-    CodeRule("byline.repeat", "the byline author's name alone in the first HEAD_LINES lines"),
-    CodeRule("byline.signoff", '"– Name" in the last LAST_LINES lines: the reporter\'s sign-off (feeds `author`)'),
-    CodeRule("byline.bio", "a line in the last TAIL_LINES that starts with the byline author's full name"),
-    CodeRule("meta.kicker", 'a 1-3 word section label ("Politics") right above the headline'),
-    CodeRule("markup.caption", "the whole line is the page's figure caption"),
-    CodeRule("markup.credit", "the whole line is a photo/image credit element"),
-    CodeRule("markup.newsletter", "the whole line is a newsletter/subscription box"),
-    CodeRule("markup.related", "the whole line is a related-articles element"),
-    CodeRule("markup.share", "the whole line is a share bar"),
-    CodeRule("markup.popup", "the whole line is a pop-up or dialog"),
-    CodeRule("markup.teaser", "a headline-shaped whole link in the last TAIL_LINES lines: a teaser for another page"),
-    CodeRule(
-        "site.repeated",
-        "a short line seen on `site_min_pages` distinct pages of one domain (this run or earlier); "
-        "never more than half an article's words",
-    ),
-)
-SITE_RULE = "site.repeated"
+SITE_RULE = SITE_REPEATED.name
+"""The rule `cleaners/sites.py` writes for lines repeated across a site's pages."""
 
 _ENTRIES: tuple[Rule | CodeRule, ...] = (*RULES, *CODE_RULES)
 REGISTRY: dict[str, Rule | CodeRule] = {r.name: r for r in _ENTRIES}
@@ -122,11 +102,12 @@ _WHERE = {
 
 
 def markdown_table() -> str:
-    """The README's rule table: every registered rule, its kind, where it applies and its word limit."""
-    rows = ["| rule | kind | where | max words | note |", "|---|---|---|---:|---|"]
+    """The rules reference table: every rule, its kind, where it applies, its word limit and languages."""
+    rows = ["| rule | kind | where | max words | languages | note |", "|---|---|---|---:|---|---|"]
     for r in RULES:
         note = "feeds author/date" if r.metadata else ""
-        rows.append(f"| `{r.name}` | pattern | {_WHERE[r.scope]} | {r.max_words} | {note} |")
+        langs = " ".join(lang for lang in LANGUAGES if lang in r.languages) or "any"
+        rows.append(f"| `{r.name}` | pattern | {_WHERE[r.scope]} | {r.max_words} | {langs} | {note} |")
     for c in CODE_RULES:
-        rows.append(f"| `{c.name}` | code | | | {c.what} |")
+        rows.append(f"| `{c.name}` | code | | | any | {c.what} |")
     return "\n".join(rows) + "\n"

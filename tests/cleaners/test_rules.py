@@ -75,11 +75,3 @@ def test_code_rules_obey_the_rule_switches_too():
         byline="Jane Roe",
     )
     assert out.kept[0] == "Jane Roe" and out.kept[-1] == bio
-
-
-def test_every_registered_code_rule_has_a_check_and_every_check_is_registered():
-    from cleaners.lines import AFTER_PATTERNS, BEFORE_PATTERNS, MARKUP_KINDS
-
-    implemented = {name for name, _ in BEFORE_PATTERNS + AFTER_PATTERNS if name != "markup"}
-    implemented |= {"title.headline", "title.repeat", "markup.teaser", *(f"markup.{k}" for k in MARKUP_KINDS)}
-    assert implemented == {c.name for c in CODE_RULES} - {"site.repeated"}
