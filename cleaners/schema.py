@@ -13,9 +13,10 @@ import polars as pl
 import pyarrow as pa
 from polars._typing import PolarsDataType
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Written into every snapshot (`_snapshot.json`); 3: cluster ids follow the whole cluster (re-labelled),
-`duplicates.run_id` is the run of the duplicate article."""
+`duplicates.run_id` is the run of the duplicate article; 5: the raw store (`raw_records`, `raw_pages`),
+which a version that does not know it would leave out of its next snapshot."""
 
 UTC_TS = pl.Datetime("us", "UTC")
 
@@ -231,8 +232,41 @@ FILES = _t(
     public=False,
 )
 
+RAW_RECORDS = _t(
+    "raw_records",
+    "Internal: every stored document's place and its input's own fields, to derive it again from `raw_pages`.",
+    ("doc_id", S, "The document (as in `articles` or `rejects`).", False),
+    ("raw_hash", S, "Its content in `raw_pages`.", False),
+    ("source", S, "Input file.", False),
+    ("source_id", S, "The record's own id in its input (JSON Lines `id`, WARC record id)."),
+    ("locator", S, "Where in the input file (line number, WARC offset, or `file`).", False),
+    ("url", S, "URL the input gave."),
+    ("fmt", S, "Input format the record was read as (`html`, `txt`).", False),
+    ("key", S, "Identity key of the record's own id ('' when it has none; see `doc_id`).", False),
+    ("published_at", S, "The input's own `published_at` field, as given."),
+    ("title", S, "The input's own `title` field, as given."),
+    ("run_id", S, "Run that stored it.", False),
+    public=False,
+)
+
+RAW_PAGES = _t(
+    "raw_pages",
+    "Internal: the raw content of every stored document, once per `raw_hash` (zstd-compressed Parquet).",
+    ("raw_hash", S, "xxh3-128 of the record's raw bytes (as in `articles.raw_hash`).", False),
+    (
+        "content_kind",
+        S,
+        "`html_bytes` (a file or WARC payload, as read), `html_str` or `text` (UTF-8 of the input's string).",
+        False,
+    ),
+    ("content", pl.Binary, "The content.", False),
+    ("run_id", S, "Run that stored it first (a later run that reads the same bytes refers to this row).", False),
+    public=False,
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (ARTICLES, DUPLICATES, REMOVED_LINES, REJECTS, RUNS, LSH_BANDS, SITE_LINES, FILES)
+    t.name: t
+    for t in (ARTICLES, DUPLICATES, REMOVED_LINES, REJECTS, RUNS, LSH_BANDS, SITE_LINES, FILES, RAW_RECORDS, RAW_PAGES)
 }
 
 
@@ -341,9 +375,15 @@ PROFILE_SCHEMA: dict[str, PolarsDataType] = {
     "page_hash": pl.UInt64,
     "line": pl.String,
 }
+RAW_SCHEMA: dict[str, PolarsDataType] = {
+    **{c.name: c.dtype for c in RAW_RECORDS.columns if c.name != "run_id"},
+    **{c.name: c.dtype for c in RAW_PAGES.columns if c.name in ("content_kind", "content")},
+}
+"""A batch's raw rows: the `raw_records` columns but `run_id`, with the page's content beside them."""
 KINDS: dict[str, dict[str, PolarsDataType]] = {  # batch output kind -> its schema
     "docs": DOCS_SCHEMA,
     "removed": REMOVED_SCHEMA,
     "rejects": REJECTS_SCHEMA,
     "profile": PROFILE_SCHEMA,
+    "raw": RAW_SCHEMA,
 }

@@ -20,6 +20,7 @@ import polars as pl
 from cleaners import language
 from cleaners.config import Settings
 from cleaners.extract import quiet_library_logs
+from cleaners.raw import raw_row
 from cleaners.records import CleanDoc, RawDoc, Reject, RejectReason, Stage
 from cleaners.schema import DOCS_SCHEMA, KINDS, PROFILE_SCHEMA
 from cleaners.sites import line_key, page_key, site_of, site_profile_rows
@@ -31,6 +32,8 @@ from flows.warehouse import write_json_atomic, write_parquet_atomic
 
 CHUNK_DOCS = 2000
 """Documents held in memory before a part file is written (bounds a batch's memory)."""
+CHUNK_RAW_BYTES = 32 << 20
+"""Raw content held in memory before a part file is written (2,000 large pages would be ~200 MB)."""
 PROGRESS_EVERY_DOCS = 100
 PROGRESS_EVERY_SECONDS = 2.0
 MIN_UNIT_BYTES = 256 << 10
@@ -149,6 +152,16 @@ class _Sink:
         self.parts = 0
         self.counts = {k: 0 for k in KINDS}
         self.reasons: dict[str, int] = {}
+        self.raw_bytes = 0
+
+    def add_raw(self, doc: RawDoc) -> None:
+        """Buffer the record's raw row (its place and content), kept so it can be cleaned again."""
+        row = raw_row(doc)
+        if row is not None:
+            self.rows["raw"].append(row)
+            self.raw_bytes += len(row["content"])
+            if self.raw_bytes >= CHUNK_RAW_BYTES:
+                self.flush()
 
     def add(self, doc_id: str, res: CleanDoc | Reject) -> bool:
         """Buffer one document's rows (flushing every CHUNK_DOCS); True for a transient reject."""
@@ -182,6 +195,7 @@ class _Sink:
                 self.counts[kind] += len(rows)
                 rows.clear()
         self.parts += 1
+        self.raw_bytes = 0
 
 
 class _Progress:
@@ -277,6 +291,7 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
                     item = repeated_record(item)
                 else:
                     cleaned.add(did)
+                    sink.add_raw(item)
             res = item if isinstance(item, Reject) else safe_clean(item, settings)
             n_transient += sink.add(did, res)
         files.append(FilePart(unit.path, unit.part, unit.parts, n_unit, n_transient))

@@ -1,13 +1,14 @@
 """Stage two: the run's batches -> site-line stripping -> dedup against history -> staged tables.
 
-`finalize` is six named steps, each reading what it needs once and timed by one `Timings`:
+`finalize` is seven named steps, each reading what it needs once and timed by one `Timings`:
 
 1. `load`: the batches' document ids and rejects; first copies, repeats, what is stored already;
 2. `learn_site_lines`: this run's short lines plus every earlier run's -> the site boilerplate;
 3. `build_parts`: per batch part file, site lines stripped, final bodies (scratch `final/`), rejects;
 4. `find_duplicates`: MinHash/LSH against this run and the stored band index, in parts;
 5. `stage_tables`: every table of the run into staging (articles joined to their clusters);
-6. `summarize`: the counts and the report's material (`StagedRun`).
+6. `stage_raw` (`flows/raw_store.py`): the raw records and new content of what the run stores;
+7. `summarize`: the counts and the report's material (`StagedRun`).
 
 Streams: batch part files (a few thousand documents each) are processed one at a time, and
 dedup works in parts of `DedupConfig.part_docs` documents (band keys staged per part) and reads
@@ -18,6 +19,7 @@ band keys, never the whole run's text.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +37,7 @@ from cleaners.rules import SITE_RULE
 from cleaners.schema import empty
 from cleaners.sites import site_boilerplate, site_expr
 from flows.batches import scan_parts
+from flows.raw_store import stage_raw
 from flows.summaries import ArticleChange, SiteCounts, StagedRun
 from flows.warehouse import Warehouse, write_parquet_atomic
 
@@ -362,10 +365,12 @@ def finalize(
     run_id: str,
     refused: pl.DataFrame | None = None,
     log: Callable[[str], None] | None = None,
+    keep_raw: bool = True,
 ) -> StagedRun:
     """Build and stage every table for the run; returns its counts and per-step timings.
 
-    `log` gets a line per dedup part of a large run (the flow passes its run logger).
+    `log` gets a line per dedup part of a large run (the flow passes its run logger);
+    `keep_raw` stages the raw records and content of every document the run stores.
     """
     timings = Timings()
     with timings.step("load"):
@@ -379,7 +384,12 @@ def finalize(
     with timings.step("write"):
         changes = article_changes(wh, built, result)
         stage_tables(wh, run_id, built, result, profile, built.rejects)
-    summary = summarize(loaded, built, result, built.rejects, timings, changes)
+    raw = None
+    if keep_raw:
+        with timings.step("raw"):
+            stored = pl.concat([built.metadata["doc_id"], built.rejects["doc_id"]])
+            raw = stage_raw(wh, run_id, batch_dirs, stored)
+    summary = dataclasses.replace(summarize(loaded, built, result, built.rejects, timings, changes), raw=raw)
     for f in built.files:
         f.unlink(missing_ok=True)
     return summary

@@ -45,6 +45,7 @@ def drop_run(wh: Warehouse, run_id: str, dedup_cfg: DedupConfig | None = None) -
 
     def drop(new: Path, seq: int) -> None:
         """Remove the run's rows from the new snapshot and re-cluster what it touched."""
+        shared = _shared_pages(wh, new, run_id)  # content the run stored first that other runs' records use
         for table in TABLES:
             d = table_dir(new, table)
             for f in sorted(d.glob("*.parquet")) if d.is_dir() else []:
@@ -56,6 +57,9 @@ def drop_run(wh: Warehouse, run_id: str, dedup_cfg: DedupConfig | None = None) -
                     if n:  # a compacted file holds rows of many runs: keep the others'
                         removed[0] += n
                         rewrite(f, pl.read_parquet(f).filter(pl.col("run_id") != run_id), seq)
+        for ref_run, pages in shared.partition_by("run_id", as_dict=True).items():
+            dest = table_dir(new, "raw_pages") / f"{ref_run[0]}-kept-{seq:08d}.parquet"
+            write_parquet_atomic(pages, dest, "raw_pages")
         members = (
             wh.scan("articles", new)
             .filter(pl.col("cluster_id").is_in(touched["cluster_id"].implode()))
@@ -73,6 +77,25 @@ def drop_run(wh: Warehouse, run_id: str, dedup_cfg: DedupConfig | None = None) -
 
     wh.publish(drop, {"action": "drop", "run_id": run_id})
     return removed[0]
+
+
+def _shared_pages(wh: Warehouse, snapshot: Path, run_id: str) -> pl.DataFrame:
+    """The `raw_pages` rows `run_id` stored first whose content records of other runs refer to,
+    handed to the earliest such run (so dropping a run never takes another run's raw pages)."""
+    others = (
+        wh.scan("raw_records", snapshot)
+        .filter(pl.col("run_id") != run_id)
+        .group_by("raw_hash")
+        .agg(pl.col("run_id").min().alias("heir"))
+    )
+    return (
+        wh.scan("raw_pages", snapshot)
+        .filter(pl.col("run_id") == run_id)
+        .join(others, on="raw_hash", how="inner")
+        .with_columns(pl.col("heir").alias("run_id"))
+        .drop("heir")
+        .collect()
+    )
 
 
 COMPACT_BATCH_ROWS = 2_000

@@ -192,6 +192,14 @@ class IngestParams(BaseModel):
         title="Longest extraction per document",
         group="Limits",
     )
+    keep_raw: bool = _field(
+        True,
+        "Keep every stored document's raw content and input fields in the warehouse (`raw_records`, "
+        "`raw_pages`), so stored articles can be derived again when the cleaner or its settings change.",
+        cli="--no-keep-raw",
+        title="Keep raw pages",
+        group="Inputs and warehouse",
+    )
     allow_outside_links: bool = _field(
         False,
         "Read files that links inside an input folder point to outside it "

@@ -32,13 +32,13 @@ from flows.warehouse import SCRATCH, Warehouse, fault_point, write_parquet_atomi
 
 @task(retries=1, retry_delay_seconds=2, task_run_name="dedup-and-stage", cache_policy=NO_CACHE)
 def dedup_and_stage(
-    warehouse: str, batch_keys: list[str], settings: Settings, run_id: str, refused: list[Reject]
+    warehouse: str, batch_keys: list[str], settings: Settings, run_id: str, refused: list[Reject], keep_raw: bool
 ) -> StagedRun:
-    """Site-line stripping, near-duplicate clustering against history, staged tables."""
+    """Site-line stripping, near-duplicate clustering against history, staged tables, raw pages."""
     wh = Warehouse(warehouse)
     rows = pl.DataFrame([r.row() for r in refused], schema=REJECTS_SCHEMA)
     batch_dirs = [wh.batch_dir(k) for k in batch_keys]
-    return finalize(wh, batch_dirs, settings, run_id, rows, log=get_run_logger().info)
+    return finalize(wh, batch_dirs, settings, run_id, rows, log=get_run_logger().info, keep_raw=keep_raw)
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def _stage_and_commit(
     if crashed:
         wh.stage(ctx.run_id, "runs", crashed_rows(crashed, ctx.run_id), part=1)
     previous = previous_run(wh)
-    staged = dedup_and_stage(str(wh.root), [b.key for b in batches], settings, ctx.run_id, inputs.refused)
+    staged = dedup_and_stage(str(wh.root), [b.key for b in batches], settings, ctx.run_id, inputs.refused, p.keep_raw)
     summary = run_summary(
         ctx,
         staged,

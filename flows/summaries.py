@@ -85,6 +85,16 @@ class ArticleChange:
 
 
 @dataclass(frozen=True)
+class RawStaged:
+    """What a run added to the raw store (`flows/raw_store.py`)."""
+
+    records: int
+    pages: int
+    content_bytes: int
+    """Bytes of the new content before compression (the stored files are zstd-compressed)."""
+
+
+@dataclass(frozen=True)
 class StagedRun:
     """What the dedup-and-stage step staged: the run's counts and what the report shows of them."""
 
@@ -106,6 +116,8 @@ class StagedRun:
     sites: list[SiteCounts]
     largest_clusters: list[tuple[str, str | None, int]]
     articles: list[ArticleChange] = field(default_factory=list)
+    raw: RawStaged | None = None
+    """What the raw store got; None when the run keeps no raw pages (`keep_raw` off)."""
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,9 @@ def seeded(tmp_path, seeds_copy):
 
 def test_seed_run_writes_every_table_readable_by_polars_duckdb_pandas(seeded):
     wh, _, summary = seeded
-    for table in PUBLIC + ["lsh_bands", "site_lines"]:
+    for table in PUBLIC + ["lsh_bands", "site_lines", "raw_records", "raw_pages"]:
         df = pl.read_parquet(_glob(wh, table))
-        assert df.schema == TABLES[table].schema, table
+        assert df.schema == TABLES[table].schema and df.height, table
         con = duckdb.connect()
         n, cols = (
             con.execute(f"select count(*) from read_parquet('{_glob(wh, table)}')").fetchone()[0],

@@ -42,7 +42,7 @@ def test_finalize_strips_site_lines_clusters_copies_and_stages_every_table(tmp_p
     assert (staged.n_documents, staged.n_articles, staged.n_rejects) == (6, 5, 1)
     assert staged.n_duplicates == 1 and staged.n_clusters == 4
     assert staged.reject_reasons == {"too_short": 1} and staged.rules.get("site.repeated") == 4
-    assert set(staged.timings) == {"load", "site_profile", "finalize_text", "dedup", "write"}
+    assert set(staged.timings) == {"load", "site_profile", "finalize_text", "dedup", "write", "raw"}
     assert [s.domain for s in staged.sites][:2] == ["harbour.example", "other.example"]
     assert staged.largest_clusters[0][2] == 2
     arts = pl.read_parquet(wh.root / STAGING / "r1" / "articles" / "*.parquet")
