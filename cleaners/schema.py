@@ -190,6 +190,12 @@ RUNS = _t(
         "this column: completed.",
     ),
     ("error", S, "Why a failed or crashed run stopped, in one line; null for completed runs."),
+    (
+        "kind",
+        S,
+        "`ingest` (a run of inputs) or `reclean` (`newsclean reclean` derived the stored documents again "
+        "from the raw store). Null in rows written before this column: ingest.",
+    ),
 )
 
 LSH_BANDS = _t(

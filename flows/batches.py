@@ -313,6 +313,18 @@ def _process(batch: Batch, settings: Settings, out: Path, known: frozenset[str],
     )
 
 
+def clean_docs(docs: list[RawDoc], settings: Settings, out: Path) -> int:
+    """Clean `docs` (distinct stored records, e.g. from the raw store) into batch outputs at `out`,
+    exactly as a batch cleans the records it reads; returns how many were cleaned."""
+    language.warm_up()
+    quiet_library_logs()
+    sink = _Sink(out, settings.boilerplate.site_max_line_words)
+    for doc in docs:
+        sink.add(doc.doc_id, safe_clean(doc, settings))
+    sink.flush()
+    return len(docs)
+
+
 def repeated_record(item: RawDoc) -> Reject:
     """The reject of a record that repeats one cleaned earlier in the batch (same file, id, bytes)."""
     return Reject(

@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the table contract (columns, types, meaning) as Markdown")
 
     _add_maintenance(sub)
+    _add_reclean(sub)
     _add_serve(sub)
     al = sub.add_parser(
         "alerts",
@@ -152,6 +153,21 @@ def _add_maintenance(sub: Any) -> None:
     )
 
 
+def _add_reclean(sub: Any) -> None:
+    """The `reclean` subcommand: every run parameter but the inputs (the raw store is the input)."""
+    rc = sub.add_parser(
+        "reclean",
+        help="derive every stored document again from the raw store with the current code and settings",
+        description="Clean every stored document again from the warehouse's raw store (kept by every run "
+        "unless --no-keep-raw) with this version's cleaner and the settings given here, learn site lines "
+        "and cluster near-duplicates as one fresh run of the same records would, and replace the derived "
+        "tables in one atomic publish (older snapshots keep theirs). Each row keeps the run that ingested "
+        "its document; the re-clean adds a `runs` row of kind `reclean`.",
+    )
+    add_param_options(rc, inputs=False)
+    rc.add_argument("--json", action="store_true", help="print what the re-clean did as JSON")
+
+
 def _add_serve(sub: Any) -> None:
     """The `serve` subcommand: schedule, every run parameter as the runs' defaults, alerts."""
     from flows.automations import NOT_READY_MINUTES
@@ -191,7 +207,7 @@ def _add_serve(sub: Any) -> None:
     )
 
 
-def add_param_options(parser: argparse.ArgumentParser, inputs_flag: bool = False) -> None:
+def add_param_options(parser: argparse.ArgumentParser, inputs_flag: bool = False, inputs: bool = True) -> None:
     """One option per `IngestParams` field: its flag, type, help and default come from the model.
 
     `run` takes its inputs as arguments; `serve` (`inputs_flag`) as `--inputs`, the defaults of
@@ -203,6 +219,8 @@ def add_param_options(parser: argparse.ArgumentParser, inputs_flag: bool = False
         extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
         default = f.get_default(call_default_factory=True)
         help_text = f"{f.description} (default: {default})"
+        if name == "inputs" and not inputs:
+            continue
         if name == "inputs" and inputs_flag:
             parser.add_argument("--inputs", nargs="+", dest="inputs", default=None, metavar="INPUT", help=help_text)
         elif name == "inputs":
@@ -438,6 +456,41 @@ def _compact(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reclean(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from flows.params import ParameterError, validate
+    from flows.reclean import reclean
+
+    try:
+        params = validate(params_from_args(args))
+    except ParameterError as e:
+        print(f"newsclean: {e}", file=sys.stderr)
+        return 2
+    wh = _open_warehouse(params.warehouse)
+    if wh is None:
+        return 2
+    if not wh.files("raw_pages"):
+        print(
+            f"newsclean: {wh.root} keeps no raw pages (its runs used --no-keep-raw): nothing to re-clean",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        done = reclean(wh, params, log=lambda line: print(line, file=sys.stderr))
+    except OSError as e:
+        print(f"newsclean: reclean failed: {_os_error(e)}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(dataclasses.asdict(done)))
+    else:
+        print(
+            f"reclean {done.run_id}: {done.n_records} stored documents -> {done.n_articles} articles, "
+            f"{done.n_rejects} rejects; {done.n_changed} articles changed, in {done.seconds:.1f} s"
+        )
+    return 0
+
+
 def _explain(args: argparse.Namespace) -> int:
     import polars as pl
 
@@ -593,6 +646,8 @@ def _main(argv: list[str] | None) -> int:
         return _runs(args)
     if args.command == "compact":
         return _compact(args)
+    if args.command == "reclean":
+        return _reclean(args)
     if args.command == "schema":
         from cleaners.schema import markdown
 

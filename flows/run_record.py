@@ -95,9 +95,14 @@ def run_summary(
 
 
 def stage_run_row(
-    wh: Warehouse, summary: RunSummary, ctx: RunContext, settings: Settings, params: IngestParams
+    wh: Warehouse,
+    summary: RunSummary,
+    ctx: RunContext,
+    settings: Settings,
+    params: IngestParams,
+    kind: str = "ingest",
 ) -> None:
-    """Stage the run's `runs` row."""
+    """Stage the run's `runs` row (`kind`: `ingest`, or `reclean` for `newsclean reclean`)."""
     row = {
         "run_id": summary.run_id,
         "started_at": ctx.started,
@@ -113,6 +118,7 @@ def stage_run_row(
         "deployment": summary.deployment,
         "status": "completed",
         "error": None,
+        "kind": kind,
     }
     wh.stage(summary.run_id, "runs", pl.DataFrame([row], schema=empty("runs").schema))
 
@@ -134,6 +140,7 @@ def _stopped_row(
         deployment=None,
         status=status,
         error=error,
+        kind="ingest",
     )
     return row
 

@@ -219,6 +219,20 @@ def apply_relabels(snapshot: Path, seq: int, relabels: pl.DataFrame, duplicates:
     return changed
 
 
+def move_staged(staged: Path, snapshot: Path, run_id: str) -> None:
+    """Move a run's staged table files into the unpublished `snapshot` as `<run_id>-<part>.parquet`."""
+    if not staged.is_dir():
+        return
+    for tdir in sorted(d for d in staged.iterdir() if d.name in TABLES):
+        dest = table_dir(snapshot, tdir.name)
+        dest.mkdir(parents=True, exist_ok=True)
+        has_files = any(dest.glob("*.parquet"))
+        for f in sorted(tdir.glob("*.parquet")):
+            if has_files and pq.read_metadata(f).num_rows == 0:
+                continue  # an empty part adds nothing: a no-op run writes its runs row only
+            os.replace(f, dest / f"{run_id}-{f.stem.removeprefix('part-')}.parquet")
+
+
 def _snapshot_schema(snapshot: Path | None) -> int:
     """The table schema version a snapshot was written with (0 when unknown or none)."""
     if snapshot is None:
@@ -418,14 +432,7 @@ class Warehouse:
                     pl.read_parquet(relabel / "articles.parquet"),
                     pl.read_parquet(relabel / "duplicates.parquet"),
                 )
-            for tdir in sorted(d for d in staged.iterdir() if d.name in TABLES):
-                dest = table_dir(new, tdir.name)
-                dest.mkdir(parents=True, exist_ok=True)
-                has_files = any(dest.glob("*.parquet"))
-                for f in sorted(tdir.glob("*.parquet")):
-                    if has_files and pq.read_metadata(f).num_rows == 0:
-                        continue  # an empty part adds nothing: a no-op run writes its runs row only
-                    os.replace(f, dest / f"{run_id}-{f.stem.removeprefix('part-')}.parquet")
+            move_staged(staged, new, run_id)
             fault_point("commit:moved")
 
         snap = self.publish(add, {"action": "commit", "run_id": run_id, "summary": summary})

@@ -1,5 +1,6 @@
 """The `newsclean` command as a user runs it: a subprocess with its own embedded Prefect server."""
 
+import json
 import os
 import subprocess
 import sys
@@ -58,6 +59,31 @@ def test_run_seeds_then_explain(tmp_path):
     assert exp.returncode == 0
     assert "subscribe.prompt" in exp.stdout and "Subcribe to The Jewish Link Eblast" in exp.stdout
     assert doc["text"].splitlines()[0] in exp.stdout
+    # A rule switched off reaches the stored articles: reclean derives them again from the raw store.
+    rc = _run(["reclean", "--disable-rule", "subscribe", "--json"], tmp_path)
+    assert rc.returncode == 0, rc.stderr[-3000:]
+    done = json.loads(rc.stdout)
+    rejects = pl.read_parquet(f"{wh}/current/rejects/*.parquet")
+    assert art.height <= done["n_records"] <= art.height + rejects.height  # unreadable inputs have no raw page
+    assert 1 <= done["n_changed"] < art.height  # only the pages with a subscribe line changed
+    again = pl.read_parquet(f"{wh}/current/articles/*.parquet").filter(pl.col("doc_id") == doc["doc_id"])
+    assert "Subcribe to The Jewish Link Eblast" in again["text"].item()
+    kinds = pl.read_parquet(f"{wh}/current/runs/*.parquet", missing_columns="insert")["kind"].to_list()
+    assert sorted(kinds) == ["ingest", "reclean"]
+
+
+def test_reclean_of_a_warehouse_without_raw_pages_says_so_in_one_line(tmp_path):
+    from flows.warehouse import Warehouse
+    from tests.warehouse_rows import article_row, commit_run
+
+    wh = Warehouse(tmp_path / "wh")
+    wh.ensure_root()
+    commit_run(wh, "r1", [article_row("a", "r1", "a")])
+    out = _run(["reclean", "--warehouse", str(wh.root)], tmp_path)
+    assert out.returncode == 2 and "no raw pages" in out.stderr and "--no-keep-raw" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    missing = _run(["reclean", "--warehouse", str(tmp_path / "nowhere")], tmp_path)
+    assert missing.returncode == 2 and "no warehouse" in missing.stderr
 
 
 def test_maintenance_commands_refuse_bad_rows_missing_and_read_only_warehouses_in_one_line(tmp_path):

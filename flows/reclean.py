@@ -1,0 +1,207 @@
+"""`newsclean reclean`: derive every stored document again from the raw store, with the current
+code and the given settings, in one atomic publish.
+
+The stored records (`raw_records` + `raw_pages`, see `flows/raw_store.py`) are cleaned, their
+site lines learned and their near-duplicates clustered exactly as one fresh ingest of the same
+records with these settings would (`finalize` on a scratch warehouse), and the derived tables
+(`articles`, `duplicates`, `removed_lines`, `lsh_bands`, `site_lines` and the rejects of stored
+records) are replaced by the result in one publish; older snapshots keep theirs. Each row keeps
+the run that ingested its document, so `runs drop` still removes that run's documents. Rejects
+of records that never became a document (unreadable files, invalid JSON lines) and repeats
+within a file stay as they are; the file manifest, the raw store and earlier `runs` rows stay;
+the re-clean adds its own `runs` row (`kind` = `reclean`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from cleaners.config import Settings
+from cleaners.raw import RECORD_FIELDS, raw_doc
+from cleaners.records import RawDoc, RejectReason
+from cleaners.schema import conform
+from cleaners.sites import site_expr
+from flows.batches import clean_docs, scan_parts
+from flows.finalize import finalize
+from flows.params import IngestParams
+from flows.run_record import RunContext, run_summary, stage_run_row
+from flows.summaries import StagedRun
+from flows.warehouse import COMPACT_PREFIX, SCRATCH, STAGING, Warehouse, move_staged, table_dir, write_parquet_atomic
+
+DERIVED = ("articles", "duplicates", "removed_lines", "rejects", "lsh_bands", "site_lines")
+"""The tables a re-clean derives again (rejects only for records the raw store holds)."""
+CHUNK_DOCS = 2000
+"""Stored records cleaned into one scratch batch (bounds the memory of the cleaning step)."""
+READ_ROWS = 256
+"""Raw pages read at a time from one `raw_pages` file."""
+
+
+@dataclass(frozen=True)
+class Recleaned:
+    """What a re-clean did: its run, the records derived again, and what changed."""
+
+    run_id: str
+    n_records: int
+    n_articles: int
+    n_rejects: int
+    n_changed: int
+    """Articles whose text changed, that are new (a former reject) or gone (now a reject)."""
+    seconds: float
+
+
+def stored_records(wh: Warehouse) -> pl.DataFrame:
+    """The raw records of every document still stored (an article or a reject), one per doc_id."""
+    stored = pl.concat([wh.scan("articles").select("doc_id"), wh.scan("rejects").select("doc_id")]).unique()
+    return (
+        wh.scan("raw_records")
+        .join(stored, on="doc_id", how="semi")
+        .unique("doc_id", keep="first", maintain_order=True)
+        .collect()
+    )
+
+
+def _raw_docs(wh: Warehouse, records: pl.DataFrame) -> Iterator[RawDoc]:
+    """Every record rebuilt, reading each `raw_pages` file once, a few pages at a time."""
+    fields = records.select(RECORD_FIELDS)
+    for f in wh.files("raw_pages"):
+        for batch in pq.ParquetFile(f).iter_batches(
+            batch_size=READ_ROWS, columns=["raw_hash", "content_kind", "content"]
+        ):
+            pages = pl.from_arrow(batch)
+            assert isinstance(pages, pl.DataFrame)
+            hit = fields.join(pages, on="raw_hash", how="inner")
+            for row in hit.iter_rows(named=True):
+                yield raw_doc(row)
+
+
+def _chunks(docs: Iterator[RawDoc], size: int) -> Iterator[list[RawDoc]]:
+    chunk: list[RawDoc] = []
+    for d in docs:
+        chunk.append(d)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def rebuild(
+    wh: Warehouse, records: pl.DataFrame, settings: Settings, run_id: str
+) -> tuple[Warehouse, StagedRun, list[Path]]:
+    """Clean every stored record into a scratch warehouse and commit it there (empty history)."""
+    scratch = Warehouse(wh.scratch(run_id) / "rebuild")
+    scratch.ensure_root()
+    dirs = []
+    for k, chunk in enumerate(_chunks(_raw_docs(wh, records), CHUNK_DOCS)):
+        out = scratch.batch_dir(f"reclean-{k:05d}")
+        clean_docs(chunk, settings, out)
+        dirs.append(out)
+    staged = finalize(scratch, dirs, settings, run_id, keep_raw=False)
+    scratch.commit(run_id, {"run_id": run_id})
+    return scratch, staged, dirs
+
+
+def _owners(records: pl.DataFrame, batch_dirs: list[Path]) -> dict[str, pl.DataFrame]:
+    """The run that ingested each document, keyed the way each derived table names it."""
+    by_doc = records.select("doc_id", "run_id")
+    by_key = by_doc.select(pl.col("doc_id").str.to_integer(base=16, dtype=pl.UInt64).alias("doc_key"), "run_id")
+    pages = (
+        scan_parts(batch_dirs, "docs")
+        .select(site_expr().alias("domain"), "page_hash", "doc_id")
+        .collect()
+        .join(by_doc, on="doc_id")
+        .group_by("domain", "page_hash")
+        .agg(pl.col("run_id").min())
+    )
+    return {"doc_id": by_doc, "doc_key": by_key, "page": pages}
+
+
+def _remap(df: pl.DataFrame, table: str, owners: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """`df` (rows of the scratch warehouse) with each row's run_id set to its document's ingest run."""
+    if table == "lsh_bands":
+        on, owner = ["doc_key"], owners["doc_key"]
+    elif table == "site_lines":
+        on, owner = ["domain", "page_hash"], owners["page"]
+    else:
+        on, owner = ["doc_id"], owners["doc_id"]
+    out = df.drop("run_id").join(owner, on=on, how="left", maintain_order="left")
+    return conform(out, table)
+
+
+def _kept_rejects(snapshot: Path, records: pl.DataFrame) -> pl.DataFrame:
+    """Stored rejects a re-clean does not derive: no raw record, or a repeat within a file."""
+    files = sorted(table_dir(snapshot, "rejects").glob("*.parquet"))
+    if not files:
+        return pl.DataFrame()
+    repeat = pl.col("reason") == RejectReason.DUPLICATE_RECORD.value
+    rows = pl.scan_parquet([str(f) for f in files], missing_columns="insert")
+    return rows.filter(~pl.col("doc_id").is_in(records["doc_id"].implode()) | repeat).collect()
+
+
+def publish_rebuild(wh: Warehouse, scratch: Warehouse, records: pl.DataFrame, dirs: list[Path], run_id: str) -> None:
+    """Replace the derived tables by the scratch warehouse's, row runs remapped; add the staged runs row."""
+    owners = _owners(records, dirs)
+
+    def change(new: Path, seq: int) -> None:
+        kept = _kept_rejects(new, records)
+        for table in DERIVED:
+            dest = table_dir(new, table)
+            for f in sorted(dest.glob("*.parquet")):
+                f.unlink()  # a hard link of the unpublished snapshot; earlier snapshots keep theirs
+            frames = [_remap(pl.read_parquet(f), table, owners) for f in scratch.files(table)]
+            if table == "rejects" and kept.height:
+                frames.append(conform(kept, table))
+            for k, df in enumerate(frames):
+                if df.height:
+                    write_parquet_atomic(df, dest / f"{COMPACT_PREFIX}{seq:08d}-{k:05d}.parquet", table)
+        move_staged(wh.root / STAGING / run_id, new, run_id)
+
+    wh.publish(change, {"action": "reclean", "run_id": run_id})
+
+
+def reclean(wh: Warehouse, params: IngestParams, log: Callable[[str], None] = print) -> Recleaned:
+    """Derive every stored document again with `params`' settings; one publish, under the lock."""
+    settings = params.settings()
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-reclean-" + uuid.uuid4().hex[:6]
+    started, t0 = datetime.now(UTC), time.perf_counter()
+    with wh.lock(timeout=params.lock_timeout):
+        wh.recover()
+        try:
+            return _reclean(wh, params, settings, run_id, started, t0, log)
+        finally:
+            shutil.rmtree(wh.root / SCRATCH / run_id, ignore_errors=True)
+
+
+def _reclean(
+    wh: Warehouse,
+    params: IngestParams,
+    settings: Settings,
+    run_id: str,
+    started: datetime,
+    t0: float,
+    log: Callable[[str], None],
+) -> Recleaned:
+    records = stored_records(wh)
+    before = wh.scan("articles").select("doc_id", "content_hash").collect()
+    log(f"re-cleaning {records.height} stored documents of {wh.root} with settings {settings.fingerprint()}")
+    scratch, staged, dirs = rebuild(wh, records, settings, run_id)
+    after = scratch.scan("articles").select("doc_id", "content_hash").collect()
+    changed = after.join(before, on=["doc_id", "content_hash"], how="anti").height
+    changed += before.join(after, on="doc_id", how="anti").height
+    ctx = RunContext(run_id, str(wh.root), started, t0, None, None, 0, 0, 0, 0, [])
+    summary = run_summary(
+        ctx, staged, n_batches=len(dirs), workers=1, units_skipped=0, timings=staged.timings,
+        seconds=time.perf_counter() - t0, previous=None,
+    )  # fmt: skip
+    stage_run_row(wh, summary, ctx, settings, params, kind="reclean")
+    publish_rebuild(wh, scratch, records, dirs, run_id)
+    return Recleaned(run_id, records.height, staged.n_articles, staged.n_rejects, changed, time.perf_counter() - t0)
