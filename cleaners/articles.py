@@ -18,7 +18,7 @@ from cleaners.records import RejectReason, Stage
 from cleaners.schema import ARTICLES
 from cleaners.sites import strip_site_lines
 
-RUN_LEVEL = ("run_id", "cluster_id", "is_canonical", "ingested_at")
+RUN_LEVEL = ("run_id", "cluster_id", "is_canonical", "ingested_at", "settings_fingerprint", "cleaner_version")
 """`articles` columns set when the run is staged; the others are built per document (ARTICLE_FIELDS)."""
 ARTICLE_FIELDS = [c for c in ARTICLES.names if c not in RUN_LEVEL] + ["page_hash"]
 """Columns of an article row before dedup (`page_hash` is kept for the site-line profile)."""

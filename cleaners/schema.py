@@ -116,6 +116,17 @@ ARTICLES = _t(
     ("cluster_id", S, "Near-duplicate cluster: the doc_id of the cluster's canonical article.", False),
     ("is_canonical", B, "True for exactly one article per cluster.", False),
     ("ingested_at", UTC_TS, "When the run that wrote this row committed.", False),
+    (
+        "settings_fingerprint",
+        S,
+        "Fingerprint of the settings it was cleaned with (as in `runs`); null in rows written before this column.",
+    ),
+    (
+        "cleaner_version",
+        S,
+        "Hash of the cleaning code it was cleaned with (the `cleaners` package and its models); null in rows "
+        "written before this column. Rows of other settings or code are what `newsclean reclean` renews.",
+    ),
 )
 
 DUPLICATES = _t(
@@ -190,6 +201,7 @@ RUNS = _t(
         "this column: completed.",
     ),
     ("error", S, "Why a failed or crashed run stopped, in one line; null for completed runs."),
+    ("cleaner_version", S, "Hash of the cleaning code of the run (as in `articles`); null before this column."),
     (
         "kind",
         S,
@@ -302,6 +314,13 @@ def arrow_schema(table: str) -> pa.Schema:
     spec = TABLES[table]
     fields = empty(table).to_arrow().schema
     return pa.schema([fields.field(c.name).with_nullable(c.nullable) for c in spec.columns])
+
+
+def with_new_columns(df: pl.DataFrame, table: str) -> pl.DataFrame:
+    """`df` (rows of a file written before some nullable columns existed) with those columns as nulls."""
+    spec = TABLES[table]
+    added = [pl.lit(None, c.dtype).alias(c.name) for c in spec.columns if c.nullable and c.name not in df.columns]
+    return df.with_columns(added) if added else df
 
 
 def conform(df: pl.DataFrame, table: str) -> pl.DataFrame:

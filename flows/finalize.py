@@ -38,6 +38,7 @@ from cleaners.schema import empty
 from cleaners.sites import site_boilerplate, site_expr
 from flows.batches import scan_parts
 from flows.raw_store import stage_raw
+from flows.run_record import cleaner_version
 from flows.summaries import ArticleChange, SiteCounts, StagedRun
 from flows.warehouse import Warehouse, write_parquet_atomic
 
@@ -234,13 +235,24 @@ def find_duplicates(
 
 
 def stage_tables(
-    wh: Warehouse, run_id: str, built: Bodies, result: DedupResult, profile: pl.DataFrame, rejects: pl.DataFrame
+    wh: Warehouse,
+    run_id: str,
+    built: Bodies,
+    result: DedupResult,
+    profile: pl.DataFrame,
+    rejects: pl.DataFrame,
+    cleaned_with: tuple[str, str] = ("", ""),
 ) -> None:
-    """Write every table of the run to staging; relabels of stored articles go with them."""
+    """Write every table of the run to staging; relabels of stored articles go with them.
+
+    `cleaned_with` is (settings fingerprint, cleaner version), written on every article row.
+    """
     run = pl.lit(run_id).alias("run_id")
     now = pl.lit(datetime.now(UTC)).alias("ingested_at")
+    fingerprint, version = cleaned_with
+    how = [pl.lit(fingerprint).alias("settings_fingerprint"), pl.lit(version).alias("cleaner_version")]
     for k, f in enumerate(built.files):
-        articles = pl.read_parquet(f).join(result.assignments, on="doc_id", how="left").with_columns(run, now)
+        articles = pl.read_parquet(f).join(result.assignments, on="doc_id", how="left").with_columns(run, now, *how)
         wh.stage(run_id, "articles", articles.drop("page_hash"), part=k)  # columns in contract order
     if not built.files:
         wh.stage(run_id, "articles", empty("articles"))
@@ -383,7 +395,8 @@ def finalize(
         result = find_duplicates(wh, built, settings, run_id, log)
     with timings.step("write"):
         changes = article_changes(wh, built, result)
-        stage_tables(wh, run_id, built, result, profile, built.rejects)
+        cleaned_with = (settings.fingerprint(), cleaner_version())
+        stage_tables(wh, run_id, built, result, profile, built.rejects, cleaned_with)
     raw = None
     if keep_raw:
         with timings.step("raw"):

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: Prefect reads the flow's parameter annotations at
 # import time to build the parameter schema (the UI form).
 
+import dataclasses
 import shutil
 import time
 from dataclasses import dataclass
@@ -24,8 +25,17 @@ from flows.finalize import finalize
 from flows.maintenance import compact
 from flows.manifest import Stats, manifest_rows, unchanged
 from flows.params import IngestParams, ParameterError, preflight, validate
-from flows.run_record import RunContext, crashed_rows, previous_run, record_failure, run_summary, stage_run_row
-from flows.summaries import RunSummary, StagedRun
+from flows.reclean import stale_articles
+from flows.run_record import (
+    RunContext,
+    cleaner_version,
+    crashed_rows,
+    previous_run,
+    record_failure,
+    run_summary,
+    stage_run_row,
+)
+from flows.summaries import STALE_NOTE, RunSummary, StagedRun
 from flows.units import local_workers, run_units
 from flows.warehouse import SCRATCH, Warehouse, fault_point, write_parquet_atomic
 
@@ -163,6 +173,9 @@ def _stage_and_commit(
     if crashed:
         wh.stage(ctx.run_id, "runs", crashed_rows(crashed, ctx.run_id), part=1)
     previous = previous_run(wh)
+    stale = stale_articles(wh, settings.fingerprint(), cleaner_version())
+    if stale:
+        logger.warning(STALE_NOTE.format(n=stale))
     staged = dedup_and_stage(str(wh.root), [b.key for b in batches], settings, ctx.run_id, inputs.refused, p.keep_raw)
     summary = run_summary(
         ctx,
@@ -174,6 +187,7 @@ def _stage_and_commit(
         seconds=time.perf_counter() - ctx.t0,
         previous=previous,
     )
+    summary = dataclasses.replace(summary, n_stale=stale)
     stage_run_row(wh, summary, ctx, settings, p)
     parts = [fp for s in done.summaries for fp in s.file_parts]
     wh.stage(ctx.run_id, "files", manifest_rows(ctx.run_id, parts, inputs.stats))

@@ -14,10 +14,13 @@ the re-clean adds its own `runs` row (`kind` = `reclean`).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,10 +31,11 @@ import pyarrow.parquet as pq
 from cleaners.config import Settings
 from cleaners.raw import RECORD_FIELDS, raw_doc
 from cleaners.records import RawDoc, RejectReason
-from cleaners.schema import conform
+from cleaners.schema import conform, with_new_columns
 from cleaners.sites import site_expr
-from flows.batches import clean_docs, scan_parts
+from flows.batches import UNITS_PER_WORKER, clean_docs, scan_parts
 from flows.finalize import finalize
+from flows.lifetime import watch_parent
 from flows.params import IngestParams
 from flows.run_record import RunContext, run_summary, stage_run_row
 from flows.summaries import StagedRun
@@ -40,7 +44,9 @@ from flows.warehouse import COMPACT_PREFIX, SCRATCH, STAGING, Warehouse, move_st
 DERIVED = ("articles", "duplicates", "removed_lines", "rejects", "lsh_bands", "site_lines")
 """The tables a re-clean derives again (rejects only for records the raw store holds)."""
 CHUNK_DOCS = 2000
-"""Stored records cleaned into one scratch batch (bounds the memory of the cleaning step)."""
+"""Most stored records cleaned into one scratch batch (bounds the memory of the cleaning step)."""
+MIN_CHUNK_DOCS = 50
+"""Fewest records a scratch batch holds: below it a worker's start-up outweighs the work."""
 READ_ROWS = 256
 """Raw pages read at a time from one `raw_pages` file."""
 
@@ -69,6 +75,13 @@ def stored_records(wh: Warehouse) -> pl.DataFrame:
     )
 
 
+def stale_articles(wh: Warehouse, fingerprint: str, version: str) -> int:
+    """Stored articles cleaned with other settings or another cleaner version (or before either was recorded)."""
+    fp, cv = pl.col("settings_fingerprint"), pl.col("cleaner_version")
+    stale = fp.is_null() | cv.is_null() | (fp != fingerprint) | (cv != version)
+    return int(wh.scan("articles").filter(stale).select(pl.len()).collect().item())
+
+
 def _raw_docs(wh: Warehouse, records: pl.DataFrame) -> Iterator[RawDoc]:
     """Every record rebuilt, reading each `raw_pages` file once, a few pages at a time."""
     fields = records.select(RECORD_FIELDS)
@@ -94,17 +107,43 @@ def _chunks(docs: Iterator[RawDoc], size: int) -> Iterator[list[RawDoc]]:
         yield chunk
 
 
+def chunk_size(n_records: int, workers: int) -> int:
+    """Records per scratch batch: enough batches to keep every worker busy, at most CHUNK_DOCS."""
+    return max(MIN_CHUNK_DOCS, min(CHUNK_DOCS, -(-n_records // (workers * UNITS_PER_WORKER))))
+
+
+def _clean_all(docs: Iterator[RawDoc], settings: Settings, outs: Iterator[Path], workers: int, size: int) -> None:
+    """Clean the records in batches of `size` on `workers` processes (in this one when 1); at
+    most two batches a worker wait in memory."""
+    if workers <= 1:
+        for chunk in _chunks(docs, size):
+            clean_docs(chunk, settings, next(outs))
+        return
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process that holds Polars' threads
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),)) as pool:
+        pending: set[Future[int]] = set()
+        for chunk in _chunks(docs, size):
+            pending.add(pool.submit(clean_docs, chunk, settings, next(outs)))
+            if len(pending) >= 2 * workers:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    f.result()
+        for f in pending:
+            f.result()
+
+
 def rebuild(
-    wh: Warehouse, records: pl.DataFrame, settings: Settings, run_id: str
+    wh: Warehouse, records: pl.DataFrame, settings: Settings, run_id: str, workers: int = 1
 ) -> tuple[Warehouse, StagedRun, list[Path]]:
     """Clean every stored record into a scratch warehouse and commit it there (empty history)."""
     scratch = Warehouse(wh.scratch(run_id) / "rebuild")
     scratch.ensure_root()
-    dirs = []
-    for k, chunk in enumerate(_chunks(_raw_docs(wh, records), CHUNK_DOCS)):
-        out = scratch.batch_dir(f"reclean-{k:05d}")
-        clean_docs(chunk, settings, out)
-        dirs.append(out)
+    size = chunk_size(records.height, workers)
+    n_chunks = -(-records.height // size)
+    workers = min(workers, n_chunks)
+    dirs = [scratch.batch_dir(f"reclean-{k:05d}") for k in range(n_chunks)]
+    _clean_all(_raw_docs(wh, records), settings, iter(dirs), workers, size)
+    dirs = [d for d in dirs if d.exists()]
     staged = finalize(scratch, dirs, settings, run_id, keep_raw=False)
     scratch.commit(run_id, {"run_id": run_id})
     return scratch, staged, dirs
@@ -137,29 +176,40 @@ def _remap(df: pl.DataFrame, table: str, owners: dict[str, pl.DataFrame]) -> pl.
     return conform(out, table)
 
 
-def _kept_rejects(snapshot: Path, records: pl.DataFrame) -> pl.DataFrame:
-    """Stored rejects a re-clean does not derive: no raw record, or a repeat within a file."""
-    files = sorted(table_dir(snapshot, "rejects").glob("*.parquet"))
-    if not files:
-        return pl.DataFrame()
-    repeat = pl.col("reason") == RejectReason.DUPLICATE_RECORD.value
-    rows = pl.scan_parquet([str(f) for f in files], missing_columns="insert")
-    return rows.filter(~pl.col("doc_id").is_in(records["doc_id"].implode()) | repeat).collect()
+def _kept(df: pl.DataFrame, table: str, covered: pl.DataFrame, pages: pl.DataFrame) -> pl.DataFrame:
+    """The rows of a stored file a re-clean does not derive again: rows of documents it did not
+    rebuild (no raw record: `--no-keep-raw`, unreadable inputs), and repeats within a file."""
+    if table == "lsh_bands":
+        return df.join(covered.select("doc_key"), on="doc_key", how="anti")
+    if table == "site_lines":
+        return df.join(pages, on=["domain", "page_hash"], how="anti")
+    kept = df.join(covered.select("doc_id"), on="doc_id", how="anti")
+    if table == "rejects":
+        repeats = df.filter(pl.col("reason") == RejectReason.DUPLICATE_RECORD.value)
+        kept = pl.concat([kept, repeats.join(kept.select("doc_id"), on="doc_id", how="anti")])
+    return kept
 
 
 def publish_rebuild(wh: Warehouse, scratch: Warehouse, records: pl.DataFrame, dirs: list[Path], run_id: str) -> None:
-    """Replace the derived tables by the scratch warehouse's, row runs remapped; add the staged runs row."""
+    """Replace the rows of the rebuilt documents by the scratch warehouse's (their runs kept),
+    keep every other row, and add the staged runs row: one publish."""
     owners = _owners(records, dirs)
+    rebuilt = pl.concat([scratch.scan("articles").select("doc_id"), scratch.scan("rejects").select("doc_id")])
+    covered = (
+        rebuilt.unique()
+        .collect()
+        .with_columns(pl.col("doc_id").str.to_integer(base=16, dtype=pl.UInt64).alias("doc_key"))
+    )
+    pages = owners["page"].select("domain", "page_hash")
 
     def change(new: Path, seq: int) -> None:
-        kept = _kept_rejects(new, records)
         for table in DERIVED:
             dest = table_dir(new, table)
+            frames = []
             for f in sorted(dest.glob("*.parquet")):
+                frames.append(conform(with_new_columns(_kept(pl.read_parquet(f), table, covered, pages), table), table))
                 f.unlink()  # a hard link of the unpublished snapshot; earlier snapshots keep theirs
-            frames = [_remap(pl.read_parquet(f), table, owners) for f in scratch.files(table)]
-            if table == "rejects" and kept.height:
-                frames.append(conform(kept, table))
+            frames += [_remap(pl.read_parquet(f), table, owners) for f in scratch.files(table)]
             for k, df in enumerate(frames):
                 if df.height:
                     write_parquet_atomic(df, dest / f"{COMPACT_PREFIX}{seq:08d}-{k:05d}.parquet", table)
@@ -193,7 +243,13 @@ def _reclean(
     records = stored_records(wh)
     before = wh.scan("articles").select("doc_id", "content_hash").collect()
     log(f"re-cleaning {records.height} stored documents of {wh.root} with settings {settings.fingerprint()}")
-    scratch, staged, dirs = rebuild(wh, records, settings, run_id)
+    scratch, staged, dirs = rebuild(wh, records, settings, run_id, params.n_workers)
+    n_stored = before.height + wh.scan("rejects").select(pl.len()).collect().item()
+    if n_stored > staged.n_documents:
+        log(
+            f"{n_stored - staged.n_documents} stored rows have no raw page (runs with --no-keep-raw, unreadable "
+            "inputs, repeats): kept as they are"
+        )
     after = scratch.scan("articles").select("doc_id", "content_hash").collect()
     changed = after.join(before, on=["doc_id", "content_hash"], how="anti").height
     changed += before.join(after, on="doc_id", how="anti").height

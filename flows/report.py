@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.summaries import COUNTS, RunSummary
+from flows.summaries import COUNTS, STALE_NOTE, RunSummary
 
 
 def _bar(n: int, top: int, width: int = 30) -> str:
@@ -45,6 +45,8 @@ def markdown(summary: RunSummary) -> str:
     out += [f"Warehouse: `{summary.warehouse}`  ", f"Wall time: {summary.seconds:.1f} s", ""]
     out += ["| stage | count | note |", "|---|---:|---|"]
     out += [f"| {r['stage']} | {r['count']} | {r['note']} |" for r in stage_rows(summary)]
+    if summary.n_stale:
+        out += ["", f"**{STALE_NOTE.format(n=summary.n_stale)}.**"]
     out += _previous(summary) + _articles(summary) + _sites(summary) + _rules(summary) + _clusters(summary)
     if summary.timings:
         out += ["", "## Time per stage", "", "| stage | seconds |", "|---|---:|"]
@@ -144,7 +146,7 @@ def terminal(summary: RunSummary) -> str:
         f"{s.n_articles} articles ({s.n_clusters} clusters, {s.n_duplicates} duplicates), "
         f"{s.n_rejects} rejects, {s.n_skipped} skipped (already stored), "
         f"{s.n_removed_lines} lines removed; {s.seconds:.1f}s -> {s.warehouse}"
-    )
+    ) + (f"\n{STALE_NOTE.format(n=s.n_stale)}" if s.n_stale else "")
 
 
 REJECT_JUMP_MIN = 10

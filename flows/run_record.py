@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -37,6 +40,20 @@ class RunContext:
     n_files_skipped: int
     n_records_skipped: int
     missing_inputs: list[str]
+
+
+@functools.cache
+def cleaner_version() -> str:
+    """Hash of the cleaning code: every module and model file of the `cleaners` package.
+
+    Any change to what the library does (a rule, a model, a normalizer) changes it, so stored
+    articles cleaned by other code can be told apart from current ones.
+    """
+    root = Path(cleaners.__file__).parent
+    digest = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def previous_run(wh: Warehouse) -> PreviousRun | None:
@@ -118,6 +135,7 @@ def stage_run_row(
         "deployment": summary.deployment,
         "status": "completed",
         "error": None,
+        "cleaner_version": cleaner_version(),
         "kind": kind,
     }
     wh.stage(summary.run_id, "runs", pl.DataFrame([row], schema=empty("runs").schema))

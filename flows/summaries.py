@@ -84,6 +84,13 @@ class ArticleChange:
     canonical: bool
 
 
+STALE_NOTE = (
+    "{n} stored articles were cleaned with other settings or another cleaner version; "
+    "`newsclean reclean` applies the current ones"
+)
+"""The one line a run logs and reports when stored articles are not what the current cleaner gives."""
+
+
 @dataclass(frozen=True)
 class RawStaged:
     """What a run added to the raw store (`flows/raw_store.py`)."""
@@ -162,6 +169,8 @@ class RunSummary:
     bad_dates: list[tuple[str, str, str]] = field(default_factory=list)
     previous: PreviousRun | None = None
     articles: list[ArticleChange] = field(default_factory=list)
+    n_stale: int = 0
+    """Stored articles cleaned with other settings or another cleaner version (`newsclean reclean` renews them)."""
 
     def counts(self) -> dict[str, int]:
         """The run's `COUNTS`, by name."""

@@ -39,7 +39,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from cleaners.records import TRANSIENT_REASONS
-from cleaners.schema import SCHEMA_VERSION, TABLES, arrow_schema, conform, empty
+from cleaners.schema import SCHEMA_VERSION, TABLES, arrow_schema, conform, empty, with_new_columns
 from flows import claims
 
 MARKER = ".newsclean-warehouse"
@@ -202,7 +202,7 @@ def apply_relabels(snapshot: Path, seq: int, relabels: pl.DataFrame, duplicates:
         hit = df.filter(pl.col("doc_id").is_in(ids))
         changed += hit.height
         runs.append(hit.select("doc_id", "run_id"))
-        rewrite(f, conform(df.update(relabels, on="doc_id"), "articles"), seq, "articles")
+        rewrite(f, conform(with_new_columns(df, "articles").update(relabels, on="doc_id"), "articles"), seq, "articles")
     ddir = table_dir(snapshot, "duplicates")
     for f in _files_holding(ddir, ids):
         rewrite(f, conform(pl.read_parquet(f).filter(~pl.col("doc_id").is_in(ids)), "duplicates"), seq, "duplicates")

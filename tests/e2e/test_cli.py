@@ -70,6 +70,11 @@ def test_run_seeds_then_explain(tmp_path):
     assert "Subcribe to The Jewish Link Eblast" in again["text"].item()
     kinds = pl.read_parquet(f"{wh}/current/runs/*.parquet", missing_columns="insert")["kind"].to_list()
     assert sorted(kinds) == ["ingest", "reclean"]
+    # A run with other settings than the stored articles' says so in one line, naming the fix.
+    rerun = _run(["run", str(ROOT / "seeds"), "--no-progress"], tmp_path)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    note = f"{art.height} stored articles were cleaned with other settings or another cleaner version"
+    assert note in rerun.stdout and "newsclean reclean" in rerun.stdout
 
 
 def test_reclean_of_a_warehouse_without_raw_pages_says_so_in_one_line(tmp_path):

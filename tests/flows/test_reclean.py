@@ -108,3 +108,60 @@ def test_reclean_with_unchanged_settings_changes_no_row_and_a_run_can_still_be_d
     assert done.n_changed == 0 and _tables(wh) == before
     drop_run(wh, "r1")
     assert wh.read("articles").height == 0 and wh.read("raw_records").height == 0
+
+
+def test_a_run_counts_the_stored_articles_of_other_settings_until_a_reclean_renews_them(tmp_path):
+    from flows.reclean import stale_articles
+    from flows.run_record import cleaner_version
+
+    a, b = _inputs(tmp_path)
+    wh = Warehouse(tmp_path / "wh")
+    wh.ensure_root()
+    _ingest(wh, "r1", a + b, IngestParams(warehouse=str(wh.root)))
+    new = IngestParams(warehouse=str(wh.root), min_words=3)
+    current = (new.settings().fingerprint(), cleaner_version())
+    n = wh.read("articles").height
+    assert stale_articles(wh, *current) == n  # cleaned with the old min_words
+    assert stale_articles(wh, IngestParams().settings().fingerprint(), cleaner_version()) == 0
+    assert stale_articles(wh, current[0], "other code") == n
+    reclean(wh, new, log=lambda _: None)
+    assert stale_articles(wh, *current) == 0
+    assert set(wh.read("articles")["settings_fingerprint"]) == {current[0]}
+
+
+def test_rows_without_a_raw_page_are_kept_as_they_are(tmp_path):
+    a, b = _inputs(tmp_path)
+    wh = Warehouse(tmp_path / "wh")
+    wh.ensure_root()
+    _ingest(wh, "r1", a, IngestParams(warehouse=str(wh.root), keep_raw=False))
+    _ingest(wh, "r2", b, IngestParams(warehouse=str(wh.root)))
+    kept = wh.read("articles").filter(pl.col("run_id") == "r1").sort("doc_id")
+    lines = []
+    done = reclean(
+        wh, IngestParams(warehouse=str(wh.root), min_words=3, disabled_rules=["subscribe"]), log=lines.append
+    )
+    assert done.n_records == 3  # r2's records: r1 kept no raw pages
+    after = wh.read("articles")
+    assert after.filter(pl.col("run_id") == "r1").sort("doc_id").equals(kept)  # untouched, nothing lost
+    assert after.filter(pl.col("source_id") == "short").height == 1  # r2's short page is an article now
+    assert any("have no raw page" in line and "kept as they are" in line for line in lines)
+
+
+def test_two_workers_give_the_tables_one_worker_gives(tmp_path):
+    feed = tmp_path / "in" / "many.jsonl"
+    feed.parent.mkdir()
+    topics = [f"topic{i}" for i in range(120)]
+    feed.write_text(
+        "".join(
+            json.dumps({"id": t, "url": f"https://site{i % 3}.example/{t}", "text": _story(t) + f"\n{TAG}"}) + "\n"
+            for i, t in enumerate(topics)
+        )
+    )
+    out = {}
+    for workers in (1, 2):
+        wh = Warehouse(tmp_path / f"wh{workers}")
+        wh.ensure_root()
+        _ingest(wh, "r1", [str(feed)], IngestParams(warehouse=str(wh.root)))
+        reclean(wh, IngestParams(warehouse=str(wh.root), workers=workers, min_words=5), log=lambda _: None)
+        out[workers] = _tables(wh)
+    assert out[1] == out[2] and len(out[2]["articles"]) == 120

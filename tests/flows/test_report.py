@@ -81,3 +81,13 @@ def test_the_report_names_new_and_changed_articles_and_the_relabels():
     assert "| Port strike ends | a.example | new version of `/in/a.html` |" in text
     assert "| Port \\| strike | (no domain) | new, a copy of a story already stored |" in text
     assert {k: v for k, v in report.stage_rows(s)[-2].items() if k != "note"} == {"stage": "re-labelled", "count": 3}
+
+
+def test_stored_articles_of_other_settings_are_one_line_in_the_report_and_the_terminal():
+    from flows.report import terminal
+
+    quiet = _summary()
+    assert "newsclean reclean" not in report.markdown(quiet) and "newsclean reclean" not in terminal(quiet)
+    stale = _summary(n_stale=12)
+    line = "12 stored articles were cleaned with other settings or another cleaner version"
+    assert line in report.markdown(stale) and line in terminal(stale) and "`newsclean reclean`" in terminal(stale)

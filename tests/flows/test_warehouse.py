@@ -169,3 +169,21 @@ def test_a_run_that_adds_no_rows_publishes_no_empty_files_once_a_table_has_one(t
     assert counts["articles"] == 2 and counts["duplicates"] == 1 and counts["runs"] == 3
     assert wh.read("articles")["doc_id"].to_list() == ["a"]
     assert sorted(wh.read("runs")["run_id"]) == ["r1", "r2", "r3"]
+
+
+def test_relabelling_an_article_file_written_before_the_cleaned_with_columns_fills_them_with_nulls(tmp_path):
+    from cleaners.schema import empty
+    from flows.warehouse import apply_relabels, table_dir
+
+    wh = Warehouse(tmp_path / "wh")
+    wh.ensure_root()
+    commit_run(wh, "r1", [article_row("a", "r1", "a"), article_row("b", "r1", "b")])
+    (old,) = table_dir(wh.snapshot(), "articles").glob("*.parquet")
+    legacy = pl.read_parquet(old).drop("settings_fingerprint", "cleaner_version")  # as an older version wrote it
+    old.unlink()
+    legacy.write_parquet(old)
+    relabels = pl.DataFrame({"doc_id": ["b"], "cluster_id": ["a"], "is_canonical": [False]})
+    dups = pl.DataFrame(schema=empty("duplicates").schema)
+    wh.publish(lambda new, seq: apply_relabels(new, seq, relabels, dups), {"action": "test"})
+    arts = wh.read("articles").sort("doc_id")
+    assert arts["cluster_id"].to_list() == ["a", "a"] and arts["settings_fingerprint"].null_count() == 2
