@@ -294,6 +294,8 @@ class SchemaError(ValueError):
 
 COMPLETED_RUN = pl.col("status").fill_null("completed") == "completed"
 """`runs` rows of runs that committed their data (failed and crashed runs are rows too)."""
+INGEST_RUN = COMPLETED_RUN & (pl.col("kind").fill_null("ingest") == "ingest")
+"""Completed runs of inputs, not re-cleans: what reports, trends and alerts compare a run with."""
 IDLE_RUN = (
     COMPLETED_RUN
     & (pl.col("n_documents") == pl.col("n_skipped"))

@@ -484,10 +484,7 @@ def _reclean(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(done)))
     else:
-        print(
-            f"reclean {done.run_id}: {done.n_records} stored documents -> {done.n_articles} articles, "
-            f"{done.n_rejects} rejects; {done.n_changed} articles changed, in {done.seconds:.1f} s"
-        )
+        print(done.line())
     return 0
 
 

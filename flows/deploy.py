@@ -110,7 +110,8 @@ def serve(
     notify: Notify | None = None,
     log: Callable[[str], None] = print,
 ) -> None:
-    """Serve `ingest` (blocking): runs on the cron, and whenever triggered from the UI or API.
+    """Serve `ingest` (blocking): runs on the cron, and whenever triggered from the UI or API;
+    beside it `reclean` (same name and defaults, no schedule), triggered by hand.
 
     A deployment-wide concurrency limit of one (ENQUEUE) makes a second trigger wait, shown as
     "AwaitingConcurrencySlot" in the UI, instead of racing the first for the warehouse lock;
@@ -125,7 +126,7 @@ def serve(
 
     from flows.automations import Target, install, ui_base
     from flows.catchup import Keeper
-    from flows.pipeline import ingest
+    from flows.pipeline import ingest, reclean_stored
 
     flow = ingest.with_options(timeout_seconds=timeout_minutes * 60 if timeout_minutes > 0 else None)
     warehouse = served.parameters["params"]["warehouse"]
@@ -146,6 +147,15 @@ def serve(
             concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
         ),
     )
+    runner.add_flow(
+        reclean_stored,
+        name=served.name,
+        parameters=served.parameters,
+        description="Derive every stored document again from the raw store with the form's settings "
+        "(after an upgrade or a settings change). Triggered by hand; holds the warehouse lock while it works.",
+        tags=["newsclean", "reclean", f"warehouse:{warehouse}"],
+        concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
+    )
     if notify is not None:
         target = Target(
             deployment_id, served.name, warehouse, ui_base(served.api_url, os.environ.get("PREFECT_UI_URL"))
@@ -155,7 +165,7 @@ def serve(
     keeper = Keeper(deployment_id, log=log)
     keeper.tick()  # before polling: runs missed while serve was down collapse into one
     keeper.start()
-    log(f"serving ingest/{served.name} on '{served.cron}' ({served.timezone}) -> {warehouse}")
+    log(f"serving ingest/{served.name} on '{served.cron}' ({served.timezone}) and reclean/{served.name} -> {warehouse}")
     try:
         asyncio.run(runner.start())
     finally:

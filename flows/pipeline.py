@@ -25,7 +25,7 @@ from flows.finalize import finalize
 from flows.maintenance import compact
 from flows.manifest import Stats, manifest_rows, unchanged
 from flows.params import IngestParams, ParameterError, preflight, validate
-from flows.reclean import stale_articles
+from flows.reclean import reclean, stale_articles
 from flows.run_record import (
     RunContext,
     cleaner_version,
@@ -35,7 +35,7 @@ from flows.run_record import (
     run_summary,
     stage_run_row,
 )
-from flows.summaries import STALE_NOTE, RunSummary, StagedRun
+from flows.summaries import STALE_NOTE, Recleaned, RunSummary, StagedRun
 from flows.units import local_workers, run_units
 from flows.warehouse import SCRATCH, Warehouse, fault_point, write_parquet_atomic
 
@@ -197,6 +197,27 @@ def _stage_and_commit(
         claims.release(wh.batch_dir(b.key), ctx.run_id)
     _housekeeping(wh, p, logger)
     return summary
+
+
+@flow(
+    name="reclean",
+    description="Derive every stored document again from the warehouse's raw store with these settings.",
+    validate_parameters=False,
+)
+def reclean_stored(params: IngestParams = IngestParams()) -> Recleaned:
+    """`newsclean reclean` as a flow: the same parameters as `ingest` (its inputs are not read)."""
+    logger = get_run_logger()
+    try:
+        p = validate(params)
+        wh = Warehouse(p.warehouse)
+        if not wh.files("raw_pages"):
+            raise ParameterError(f"{wh.root} keeps no raw pages (its runs used --no-keep-raw): nothing to re-clean")
+    except ParameterError as e:
+        logger.error("newsclean: %s", e)
+        return Failed(message=str(e))  # type: ignore[return-value]
+    done = reclean(wh, p, log=logger.info)
+    prefect_io.publish_reclean(done, wh, logger)
+    return done
 
 
 def _housekeeping(wh: Warehouse, p: IngestParams, logger: Any) -> None:

@@ -17,7 +17,7 @@ import polars as pl
 from flows import report, trends
 from flows.alerts import SITE_HISTORY_RUNS, Alert, AlertRules, run_alerts
 from flows.run_record import recent_runs, site_articles
-from flows.summaries import RunSummary
+from flows.summaries import Recleaned, RunSummary
 from flows.warehouse import Warehouse
 
 RUN_PREFIX = "ingest-"
@@ -84,6 +84,29 @@ def publish(summary: RunSummary, wh: Warehouse, rules: AlertRules, logger: Any) 
     _emit_events(summary, wh, alerts)
     logger.info(report.terminal(summary))
     return alerts
+
+
+def publish_reclean(done: Recleaned, wh: Warehouse, logger: Any) -> None:
+    """After a re-clean: its report artifact and its summary line."""
+    from prefect.artifacts import create_markdown_artifact
+
+    text = "\n".join(
+        [
+            f"# newsclean reclean `{done.run_id}`",
+            "",
+            f"Warehouse: `{wh.root}`",
+            "",
+            "| count | value |",
+            "|---|---:|",
+            f"| stored documents derived again | {done.n_records} |",
+            f"| articles | {done.n_articles} |",
+            f"| rejects | {done.n_rejects} |",
+            f"| articles changed (text, new, or now a reject) | {done.n_changed} |",
+            f"| seconds | {done.seconds:.1f} |",
+        ]
+    )
+    create_markdown_artifact(text + "\n", key="reclean-report", description=f"Report of re-clean {done.run_id}")
+    logger.info(done.line())
 
 
 def _publish_trends(wh: Warehouse, run_id: str, logger: Any) -> None:

@@ -21,7 +21,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from flows.finalize import finalize
 from flows.lifetime import watch_parent
 from flows.params import IngestParams
 from flows.run_record import RunContext, run_summary, stage_run_row
-from flows.summaries import StagedRun
+from flows.summaries import Recleaned, StagedRun
 from flows.warehouse import COMPACT_PREFIX, SCRATCH, STAGING, Warehouse, move_staged, table_dir, write_parquet_atomic
 
 DERIVED = ("articles", "duplicates", "removed_lines", "rejects", "lsh_bands", "site_lines")
@@ -49,19 +48,6 @@ MIN_CHUNK_DOCS = 50
 """Fewest records a scratch batch holds: below it a worker's start-up outweighs the work."""
 READ_ROWS = 256
 """Raw pages read at a time from one `raw_pages` file."""
-
-
-@dataclass(frozen=True)
-class Recleaned:
-    """What a re-clean did: its run, the records derived again, and what changed."""
-
-    run_id: str
-    n_records: int
-    n_articles: int
-    n_rejects: int
-    n_changed: int
-    """Articles whose text changed, that are new (a former reject) or gone (now a reject)."""
-    seconds: float
 
 
 def stored_records(wh: Warehouse) -> pl.DataFrame:

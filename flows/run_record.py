@@ -15,7 +15,7 @@ import polars as pl
 
 import cleaners
 from cleaners.config import Settings
-from cleaners.schema import COMPLETED_RUN, empty
+from cleaners.schema import INGEST_RUN, empty
 from flows.alerts import RecentRun
 from flows.params import IngestParams
 from flows.summaries import COUNTS, PreviousRun, RunSummary, StagedRun
@@ -58,7 +58,7 @@ def cleaner_version() -> str:
 
 def previous_run(wh: Warehouse) -> PreviousRun | None:
     """Counts of the latest committed run (for the report's comparison), or None."""
-    runs = wh.scan("runs").filter(COMPLETED_RUN).sort("finished_at").tail(1).collect()
+    runs = wh.scan("runs").filter(INGEST_RUN).sort("finished_at").tail(1).collect()
     if not runs.height:
         return None
     row = runs.row(0, named=True)
@@ -206,7 +206,7 @@ def recent_runs(wh: Warehouse, n: int) -> list[RecentRun]:
     """The last `n` committed runs, oldest first (for the run's alerts)."""
     runs = (
         wh.scan("runs")
-        .filter(COMPLETED_RUN)
+        .filter(INGEST_RUN)
         .sort("finished_at")
         .tail(n)
         .select("run_id", "n_documents", "n_skipped", "n_articles")

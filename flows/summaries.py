@@ -179,3 +179,23 @@ class RunSummary:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data (`newsclean run --json`, the commit's snapshot info)."""
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Recleaned:
+    """What a re-clean did (`flows/reclean.py`): its run, the records derived again, what changed."""
+
+    run_id: str
+    n_records: int
+    n_articles: int
+    n_rejects: int
+    n_changed: int
+    """Articles whose text changed, that are new (a former reject) or gone (now a reject)."""
+    seconds: float
+
+    def line(self) -> str:
+        """The one line `newsclean reclean` prints and the flow logs."""
+        return (
+            f"reclean {self.run_id}: {self.n_records} stored documents -> {self.n_articles} articles, "
+            f"{self.n_rejects} rejects; {self.n_changed} articles changed, in {self.seconds:.1f} s"
+        )

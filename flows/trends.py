@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from cleaners.schema import COMPLETED_RUN
+from cleaners.schema import INGEST_RUN
 from flows.warehouse import Warehouse
 
 TREND_RUNS = 48
@@ -37,7 +37,7 @@ def frames(wh: Warehouse, n: int = TREND_RUNS) -> Trends:
     """The last `n` committed runs and their top sites, read from the warehouse."""
     runs = (
         wh.scan("runs")
-        .filter(COMPLETED_RUN)
+        .filter(INGEST_RUN)
         .sort("finished_at")
         .tail(n)
         .select(

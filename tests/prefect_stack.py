@@ -91,8 +91,8 @@ class Stack:
         for p in reversed(self.procs):
             stop(p)
 
-    def serve(self, name: str, *args: str) -> dict:
-        """Start `newsclean serve --name NAME ARGS` and return its deployment once registered."""
+    def serve(self, name: str, *args: str, flow: str = "ingest") -> dict:
+        """Start `newsclean serve --name NAME ARGS` and return its `flow` deployment once registered."""
         log = self.tmp / f"serve-{name}.log"
         if log.exists():  # a restarted serve: its own log
             log = self.tmp / f"serve-{name}-{len(self.procs)}.log"
@@ -101,7 +101,10 @@ class Stack:
         self.serving[name] = proc
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
-            r = self.post("/deployments/filter", {"deployments": {"name": {"any_": [name]}}})
+            r = self.post(
+                "/deployments/filter",
+                {"deployments": {"name": {"any_": [name]}}, "flows": {"name": {"any_": [flow]}}},
+            )
             if r.status_code == 200 and r.json() and "serving ingest/" in log.read_text():
                 return r.json()[0]
             assert proc.poll() is None, log.read_text()[-3000:]

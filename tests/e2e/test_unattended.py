@@ -110,6 +110,16 @@ def test_alerts_arrive_for_a_failed_run_a_run_alert_and_a_dead_serve(tmp_path: P
         alert = hook.wait_for("inbox_idle", "no new or changed documents", str(warehouse))
         assert "/runs/flow-run/" in alert["text"]
         assert sum("inbox_idle" in b["text"] for b in hook.bodies) == 1  # the first run had new documents
+        # Beside ingest, serve offers reclean/watched: triggered with other settings, it renews the stored articles.
+        flows = {"flows": {"name": {"any_": ["reclean"]}}}
+        rdep = st.post("/deployments/filter", {"deployments": {"name": {"any_": ["watched"]}}, **flows}).json()[0]
+        params = {"params": {"warehouse": str(warehouse), "disabled_rules": ["subscribe"]}}
+        renewed = _wait_state(st, st.create_run(rdep["id"], {"parameters": params})["id"])
+        assert renewed["state"]["type"] == "COMPLETED"
+        runs = pl.read_parquet(f"{warehouse}/current/runs/*.parquet")
+        assert runs.filter(pl.col("kind") == "reclean").height == 1
+        report = st.post("/artifacts/filter", {"artifacts": {"key": {"any_": ["reclean-report"]}}}).json()
+        assert report and "stored documents derived again" in report[0]["data"]
         # serve dies: NOT_READY for 0.2 minutes -> the not-ready automation posts.
         st.kill_serve("watched")
         hook.wait_for("not running", "watched", str(warehouse), timeout=150)

@@ -25,7 +25,7 @@ def _run(wh: Warehouse, k: int, sites: dict[str, int], rejects: int) -> str:
     when = datetime(2026, 12, 1, tzinfo=UTC) + timedelta(hours=k)
     runs = plain_row(
         "runs", run_id=run_id, finished_at=when, started_at=when, n_documents=len(arts) + rejects, n_skipped=0,
-        n_articles=len(arts), n_duplicates=0, n_rejects=rejects, status="completed",
+        n_articles=len(arts), n_duplicates=0, n_rejects=rejects, status="completed", kind="ingest",
     )  # fmt: skip
     wh.stage(run_id, "articles", pl.DataFrame(arts, schema=empty("articles").schema))
     wh.stage(run_id, "runs", pl.DataFrame([runs], schema=empty("runs").schema))
