@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
+	$(PY) -c "from cleaners.dedup import warm_up; warm_up()"  # numba kernels compiled once, cached: no run compiles
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -486,3 +486,25 @@ def _stored(history: History | None, key: str, values: pl.Series, text: bool) ->
         .sort("doc_id")
         .collect(engine="streaming")
     )
+
+
+def warm_up() -> None:
+    """Compile every numba kernel of shingling, MinHash and verification once, on a tiny input.
+
+    numba caches compiled kernels next to their modules (`cache=True`), so `make setup` calls
+    this and no run pays the compilation (seconds per kernel) inside its dedup step.
+    """
+    from cleaners.minhash import text_signatures
+
+    text = "the harbour board met on monday to agree the ferry budget for the season"
+    docs = pl.DataFrame(
+        {
+            "doc_id": [f"{i:016x}" for i in range(1, 4)],
+            "text": [text, text, text + " again"],
+            "published_at": [None, None, None],
+            "n_words": [14, 14, 15],
+        },
+        schema_overrides={"published_at": pl.Datetime("us", "UTC"), "n_words": pl.Int32},
+    )
+    dedup(docs, DedupConfig())
+    text_signatures(docs["text"])
