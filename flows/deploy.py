@@ -103,6 +103,37 @@ def check_serve(name: str, cron: str, timezone: str, given: dict[str, Any]) -> S
     return Served(name, cron, timezone, parameters, api_url)
 
 
+def _add_deployments(runner: Any, served: Served, paused: bool, timeout_minutes: float) -> UUID:
+    """`ingest/NAME` on the cron and `reclean/NAME` by hand, one run at a time each; the ingest id."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.schedules import Cron
+
+    from flows.pipeline import ingest, reclean_stored
+
+    warehouse = served.parameters["params"]["warehouse"]
+    one = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
+    deployment_id = runner.add_flow(
+        ingest.with_options(timeout_seconds=timeout_minutes * 60 if timeout_minutes > 0 else None),
+        name=served.name,
+        schedule=Cron(served.cron, timezone=served.timezone),
+        paused=paused,
+        parameters=served.parameters,
+        description="Raw news pages in, clean deduplicated Parquet tables out. Parameters: see the form.",
+        tags=["newsclean", f"warehouse:{warehouse}"],
+        concurrency_limit=one,
+    )
+    runner.add_flow(
+        reclean_stored,
+        name=served.name,
+        parameters=served.parameters,
+        description="Derive every stored document again from the raw store with the form's settings "
+        "(after an upgrade or a settings change). Triggered by hand; holds the warehouse lock while it works.",
+        tags=["newsclean", "reclean", f"warehouse:{warehouse}"],
+        concurrency_limit=one,
+    )
+    return cast(UUID, deployment_id)
+
+
 def serve(
     served: Served,
     paused: bool = False,
@@ -120,42 +151,17 @@ def serve(
     """
     import asyncio
 
-    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.runner import Runner
-    from prefect.schedules import Cron
 
     from flows.automations import Target, install, ui_base
     from flows.catchup import Keeper
-    from flows.pipeline import ingest, reclean_stored
 
-    flow = ingest.with_options(timeout_seconds=timeout_minutes * 60 if timeout_minutes > 0 else None)
     warehouse = served.parameters["params"]["warehouse"]
     from prefect.settings import PREFECT_RUNNER_POLL_FREQUENCY
 
     poll = min(POLL_SECONDS, float(PREFECT_RUNNER_POLL_FREQUENCY.value()))
     runner = Runner(name=served.name, pause_on_shutdown=False, query_seconds=poll)
-    deployment_id = cast(
-        UUID,
-        runner.add_flow(
-            flow,
-            name=served.name,
-            schedule=Cron(served.cron, timezone=served.timezone),
-            paused=paused,
-            parameters=served.parameters,
-            description="Raw news pages in, clean deduplicated Parquet tables out. Parameters: see the form.",
-            tags=["newsclean", f"warehouse:{warehouse}"],
-            concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
-        ),
-    )
-    runner.add_flow(
-        reclean_stored,
-        name=served.name,
-        parameters=served.parameters,
-        description="Derive every stored document again from the raw store with the form's settings "
-        "(after an upgrade or a settings change). Triggered by hand; holds the warehouse lock while it works.",
-        tags=["newsclean", "reclean", f"warehouse:{warehouse}"],
-        concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
-    )
+    deployment_id = _add_deployments(runner, served, paused, timeout_minutes)
     if notify is not None:
         target = Target(
             deployment_id, served.name, warehouse, ui_base(served.api_url, os.environ.get("PREFECT_UI_URL"))

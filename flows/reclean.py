@@ -72,12 +72,16 @@ def _raw_docs(wh: Warehouse, records: pl.DataFrame) -> Iterator[RawDoc]:
     """Every record rebuilt, reading each `raw_pages` file once, a few pages at a time."""
     fields = records.select(RECORD_FIELDS)
     for f in wh.files("raw_pages"):
+        in_file = pl.scan_parquet(f).select("raw_hash").collect()
+        wanted = fields.join(in_file, on="raw_hash", how="semi")  # one pass over the records a file
+        if not wanted.height:
+            continue
         for batch in pq.ParquetFile(f).iter_batches(
             batch_size=READ_ROWS, columns=["raw_hash", "content_kind", "content"]
         ):
             pages = pl.from_arrow(batch)
             assert isinstance(pages, pl.DataFrame)
-            hit = fields.join(pages, on="raw_hash", how="inner")
+            hit = wanted.join(pages, on="raw_hash", how="inner")
             for row in hit.iter_rows(named=True):
                 yield raw_doc(row)
 

@@ -278,26 +278,3 @@ def test_a_stored_bucket_over_the_cap_links_a_new_document_to_one_member_and_it_
         r2 = dedup(new, DedupConfig(), history)
         assert r2.stats["history_candidates"] == expected
         assert r2.assignments.rows() == [(_id(10_000), r1.assignments["cluster_id"][0], False)]
-
-
-def test_warm_up_compiles_every_cached_kernel(tmp_path):
-    """`make setup` runs `warm_up`; in a fresh numba cache it must leave every cached kernel compiled."""
-    import os
-    import subprocess
-    import sys
-
-    import numba
-
-    from cleaners import minhash, shingles
-
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
-    code = "from cleaners.dedup import warm_up; warm_up()"
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=600)
-    kernels = {
-        name
-        for m in (minhash, shingles)
-        for name, k in vars(m).items()
-        if isinstance(k, numba.core.registry.CPUDispatcher) and type(k._cache).__name__ != "NullCache"
-    }
-    compiled = {p.name.split(".")[1].split("-")[0] for p in tmp_path.rglob("*.nbi")}
-    assert len(kernels) >= 8 and kernels - compiled == set()  # no run compiles one later
