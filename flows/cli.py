@@ -424,7 +424,7 @@ def _runs(args: argparse.Namespace) -> int:
         return 0
     import polars as pl
 
-    cols = ["run_id", "finished_at", "status", "n_files", "n_documents", "n_skipped", "n_articles"]
+    cols = ["run_id", "finished_at", "kind", "status", "n_files", "n_documents", "n_skipped", "n_articles"]
     cols += ["n_duplicates", "n_rejects", "seconds", "deployment"] + (["error"] if args.failed else [])
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, tbl_hide_dataframe_shape=True, fmt_str_lengths=200):
         print(runs.select(cols))

@@ -36,7 +36,7 @@ from flows.batches import UNITS_PER_WORKER, clean_docs, scan_parts
 from flows.finalize import finalize
 from flows.lifetime import watch_parent
 from flows.params import IngestParams
-from flows.run_record import RunContext, run_summary, stage_run_row
+from flows.run_record import RECLEAN_MARK, RunContext, run_summary, stage_run_row
 from flows.summaries import Recleaned, StagedRun
 from flows.warehouse import COMPACT_PREFIX, SCRATCH, STAGING, Warehouse, move_staged, table_dir, write_parquet_atomic
 
@@ -211,7 +211,7 @@ def publish_rebuild(wh: Warehouse, scratch: Warehouse, records: pl.DataFrame, di
 def reclean(wh: Warehouse, params: IngestParams, log: Callable[[str], None] = print) -> Recleaned:
     """Derive every stored document again with `params`' settings; one publish, under the lock."""
     settings = params.settings()
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-reclean-" + uuid.uuid4().hex[:6]
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + RECLEAN_MARK + uuid.uuid4().hex[:6]
     started, t0 = datetime.now(UTC), time.perf_counter()
     with wh.lock(timeout=params.lock_timeout):
         wh.recover()

@@ -141,6 +141,10 @@ def stage_run_row(
     wh.stage(summary.run_id, "runs", pl.DataFrame([row], schema=empty("runs").schema))
 
 
+RECLEAN_MARK = "-reclean-"
+"""In the run id of a re-clean (`<UTC time>-reclean-<suffix>`), so a killed one is recorded as one."""
+
+
 def _stopped_row(
     run_id: str, started: datetime, status: str, error: str, parameters: str, fingerprint: str
 ) -> dict[str, object]:
@@ -158,7 +162,7 @@ def _stopped_row(
         deployment=None,
         status=status,
         error=error,
-        kind="ingest",
+        kind="reclean" if RECLEAN_MARK in run_id else "ingest",
     )
     return row
 
@@ -255,8 +259,9 @@ class RunFilter:
 
 
 def list_runs(wh: Warehouse, f: RunFilter) -> pl.DataFrame:
-    """`runs` rows, oldest first, filtered; `status` filled in for rows older than the column."""
-    runs = wh.scan("runs").with_columns(pl.col("status").fill_null("completed")).sort("started_at")
+    """`runs` rows, oldest first, filtered; `status` and `kind` filled in for rows older than the columns."""
+    filled = [pl.col("status").fill_null("completed"), pl.col("kind").fill_null("ingest")]
+    runs = wh.scan("runs").with_columns(filled).sort("started_at")
     if f.since_run is not None:
         start = runs.filter(pl.col("run_id") == f.since_run).select("started_at").collect()
         if not start.height:

@@ -80,9 +80,10 @@ def test_a_failed_run_that_cannot_record_itself_only_warns(tmp_path):
 def test_crashed_rows_take_their_start_from_the_run_id():
     from flows.run_record import crashed_rows
 
-    rows = crashed_rows(["20261203T090000Z-cccccc", "not-a-run"], found_by="r9")
-    assert rows.height == 1 and rows["status"][0] == "crashed" and "found by run r9" in rows["error"][0]
+    rows = crashed_rows(["20261203T090000Z-cccccc", "not-a-run", "20261203T100000Z-reclean-dddddd"], found_by="r9")
+    assert rows.height == 2 and rows["status"][0] == "crashed" and "found by run r9" in rows["error"][0]
     assert rows["started_at"][0] == datetime(2026, 12, 3, 9, tzinfo=UTC)
+    assert rows["kind"].to_list() == ["ingest", "reclean"]  # a killed re-clean is recorded as one
 
 
 def test_runs_are_listed_since_a_run_or_a_time_failed_only_or_with_changes(tmp_path):
