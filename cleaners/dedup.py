@@ -14,6 +14,7 @@ from typing import cast
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from cleaners.clusters import canonical_per_component, components
 from cleaners.config import DedupConfig
@@ -73,16 +74,26 @@ class DedupResult:
     stats: dict[str, int] = field(default_factory=dict)
 
 
+def doc_key_expr(doc_id: pl.Expr | None = None) -> pl.Expr:
+    """doc_id (16 hex digits) -> the uint64 key of the band index, as an expression (`doc_key`)."""
+    return (pl.col("doc_id") if doc_id is None else doc_id).str.to_integer(base=16, dtype=pl.UInt64)
+
+
 def doc_keys(doc_ids: pl.Series) -> np.ndarray:
     """doc_id (16 hex digits) -> uint64 key used by the band index."""
     return doc_ids.str.to_integer(base=16, dtype=pl.UInt64).to_numpy()
 
 
+def _hex_ids(keys: pl.Series) -> pl.Series:
+    """Each key's 8 big-endian bytes as one fixed-size binary value, hex-encoded (zero bytes kept)."""
+    be = np.ascontiguousarray(keys.cast(pl.UInt64).to_numpy().astype(">u8"))
+    arr = pa.FixedSizeBinaryArray.from_buffers(pa.binary(8), len(be), [None, pa.py_buffer(be.tobytes())])
+    return pl.Series(keys.name, arr).cast(pl.Binary).bin.encode("hex")
+
+
 def _key_to_id(keys: pl.Expr) -> pl.Expr:
-    return keys.map_batches(
-        lambda s: pl.Series([f"{int(k):016x}" for k in s.to_list()], dtype=pl.String),
-        return_dtype=pl.String,
-    )
+    """The inverse of `doc_key_expr`: uint64 key -> 16 lower-case hex digits (vectorized)."""
+    return keys.map_batches(_hex_ids, return_dtype=pl.String)
 
 
 def _bucket_pairs(keys: np.ndarray) -> pl.DataFrame:
@@ -286,7 +297,7 @@ def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None)
             old_ids = hits.select(_key_to_id(pl.col("doc_key")).alias("doc_id")).unique()
             old = _stored(history, "doc_id", old_ids["doc_id"], text=True)
             old_index = old.with_row_index("j", offset=n).select(
-                pl.col("doc_id").str.to_integer(base=16, dtype=pl.UInt64).alias("doc_key"),
+                doc_key_expr().alias("doc_key"),
                 pl.col("j").cast(pl.Int64),
             )
             old_pairs = hits.join(old_index, on="doc_key").select("i", "j")

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from cleaners.records import RawDoc
+from cleaners.schema import RAW_RECORDS
 
 
 class ContentKind(StrEnum):
@@ -27,8 +28,8 @@ class ContentKind(StrEnum):
 _ENCODING = ("utf-8", "surrogatepass")
 """Strings are stored as UTF-8; a lone surrogate from a JSON `\\ud800` escape survives too."""
 
-RECORD_FIELDS = ("doc_id", "raw_hash", "source", "source_id", "locator", "url", "fmt", "key", "published_at", "title")
-"""The raw-record columns a batch writes (the stored table adds `run_id`)."""
+RECORD_FIELDS = tuple(c.name for c in RAW_RECORDS.columns if c.name != "run_id")
+"""The raw-record columns a batch writes: the `raw_records` contract but `run_id`."""
 
 
 def content_of(doc: RawDoc) -> tuple[ContentKind, bytes] | None:

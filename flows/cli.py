@@ -460,7 +460,7 @@ def _reclean(args: argparse.Namespace) -> int:
     import dataclasses
 
     from flows.params import ParameterError, validate
-    from flows.reclean import reclean
+    from flows.reclean import no_raw_pages, reclean
 
     try:
         params = validate(params_from_args(args))
@@ -470,11 +470,8 @@ def _reclean(args: argparse.Namespace) -> int:
     wh = _open_warehouse(params.warehouse)
     if wh is None:
         return 2
-    if not wh.files("raw_pages"):
-        print(
-            f"newsclean: {wh.root} keeps no raw pages (its runs used --no-keep-raw): nothing to re-clean",
-            file=sys.stderr,
-        )
+    if (why := no_raw_pages(wh)) is not None:
+        print(f"newsclean: {why}", file=sys.stderr)
         return 2
     try:
         done = reclean(wh, params, log=lambda line: print(line, file=sys.stderr))

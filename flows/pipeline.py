@@ -25,7 +25,7 @@ from flows.finalize import finalize
 from flows.maintenance import compact
 from flows.manifest import Stats, manifest_rows, unchanged
 from flows.params import IngestParams, ParameterError, preflight, validate
-from flows.reclean import reclean, stale_articles
+from flows.reclean import no_raw_pages, reclean, stale_articles
 from flows.run_record import (
     RunContext,
     cleaner_version,
@@ -210,8 +210,8 @@ def reclean_stored(params: IngestParams = IngestParams()) -> Recleaned:
     try:
         p = validate(params)
         wh = Warehouse(p.warehouse)
-        if not wh.files("raw_pages"):
-            raise ParameterError(f"{wh.root} keeps no raw pages (its runs used --no-keep-raw): nothing to re-clean")
+        if (why := no_raw_pages(wh)) is not None:
+            raise ParameterError(why)
     except ParameterError as e:
         logger.error("newsclean: %s", e)
         return Failed(message=str(e))  # type: ignore[return-value]

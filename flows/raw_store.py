@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from cleaners.raw import RECORD_FIELDS, raw_doc
 from cleaners.records import RawDoc
@@ -57,20 +58,30 @@ def stored_hashes(wh: Warehouse, hashes: pl.Series) -> pl.Series:
     )
 
 
+READ_ROWS = 256
+"""Raw pages read at a time from one `raw_pages` file (bounds the memory of reading them back)."""
+
+
+def iter_raw(wh: Warehouse, records: pl.DataFrame, snapshot: Path | None = None) -> Iterator[RawDoc]:
+    """The `RawDoc`s of `records` (`raw_records` rows), reading each `raw_pages` file once, a few
+    pages at a time; a record whose content is not stored is left out."""
+    fields = records.select(RECORD_FIELDS)
+    for f in wh.files("raw_pages", snapshot):
+        in_file = pl.scan_parquet(f).select("raw_hash").collect()
+        wanted = fields.join(in_file, on="raw_hash", how="semi")  # one pass over the records a file
+        if not wanted.height:
+            continue
+        columns = ["raw_hash", "content_kind", "content"]
+        for batch in pq.ParquetFile(f).iter_batches(batch_size=READ_ROWS, columns=columns):
+            pages = pl.from_arrow(batch)
+            assert isinstance(pages, pl.DataFrame)
+            for row in wanted.join(pages, on="raw_hash", how="inner").iter_rows(named=True):
+                yield raw_doc(row)
+
+
 def read_raw(wh: Warehouse, doc_ids: list[str] | None = None, snapshot: Path | None = None) -> Iterator[RawDoc]:
     """The stored documents (all, or those of `doc_ids`) rebuilt as the `RawDoc`s they were read as."""
     records = wh.scan("raw_records", snapshot)
     if doc_ids is not None:
         records = records.filter(pl.col("doc_id").is_in(doc_ids))
-    rec = records.select(RECORD_FIELDS).unique("doc_id", maintain_order=True).collect()
-    if not rec.height:
-        return
-    pages = (
-        wh.scan("raw_pages", snapshot)
-        .filter(pl.col("raw_hash").is_in(rec["raw_hash"].unique().implode()))
-        .select("raw_hash", "content_kind", "content")
-        .unique("raw_hash")
-        .collect()
-    )
-    for row in rec.join(pages, on="raw_hash", how="inner", maintain_order="left").iter_rows(named=True):
-        yield raw_doc(row)
+    yield from iter_raw(wh, records.unique("doc_id", keep="first", maintain_order=True).collect(), snapshot)

@@ -25,10 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from cleaners.config import Settings
-from cleaners.raw import RECORD_FIELDS, raw_doc
+from cleaners.dedup import doc_key_expr
 from cleaners.records import RawDoc, RejectReason
 from cleaners.schema import conform, with_new_columns
 from cleaners.sites import site_expr
@@ -36,6 +35,7 @@ from flows.batches import UNITS_PER_WORKER, clean_docs, scan_parts
 from flows.finalize import finalize
 from flows.lifetime import watch_parent
 from flows.params import IngestParams
+from flows.raw_store import iter_raw
 from flows.run_record import RECLEAN_MARK, RunContext, run_summary, stage_run_row
 from flows.summaries import Recleaned, StagedRun
 from flows.warehouse import COMPACT_PREFIX, SCRATCH, STAGING, Warehouse, move_staged, table_dir, write_parquet_atomic
@@ -46,8 +46,6 @@ CHUNK_DOCS = 2000
 """Most stored records cleaned into one scratch batch (bounds the memory of the cleaning step)."""
 MIN_CHUNK_DOCS = 50
 """Fewest records a scratch batch holds: below it a worker's start-up outweighs the work."""
-READ_ROWS = 256
-"""Raw pages read at a time from one `raw_pages` file."""
 
 
 def stored_records(wh: Warehouse) -> pl.DataFrame:
@@ -61,29 +59,18 @@ def stored_records(wh: Warehouse) -> pl.DataFrame:
     )
 
 
+def no_raw_pages(wh: Warehouse) -> str | None:
+    """Why `wh` cannot be re-cleaned (it keeps no raw pages), in one line; None when it can."""
+    if wh.files("raw_pages"):
+        return None
+    return f"{wh.root} keeps no raw pages (its runs used --no-keep-raw): nothing to re-clean"
+
+
 def stale_articles(wh: Warehouse, fingerprint: str, version: str) -> int:
     """Stored articles cleaned with other settings or another cleaner version (or before either was recorded)."""
     fp, cv = pl.col("settings_fingerprint"), pl.col("cleaner_version")
     stale = fp.is_null() | cv.is_null() | (fp != fingerprint) | (cv != version)
     return int(wh.scan("articles").filter(stale).select(pl.len()).collect().item())
-
-
-def _raw_docs(wh: Warehouse, records: pl.DataFrame) -> Iterator[RawDoc]:
-    """Every record rebuilt, reading each `raw_pages` file once, a few pages at a time."""
-    fields = records.select(RECORD_FIELDS)
-    for f in wh.files("raw_pages"):
-        in_file = pl.scan_parquet(f).select("raw_hash").collect()
-        wanted = fields.join(in_file, on="raw_hash", how="semi")  # one pass over the records a file
-        if not wanted.height:
-            continue
-        for batch in pq.ParquetFile(f).iter_batches(
-            batch_size=READ_ROWS, columns=["raw_hash", "content_kind", "content"]
-        ):
-            pages = pl.from_arrow(batch)
-            assert isinstance(pages, pl.DataFrame)
-            hit = wanted.join(pages, on="raw_hash", how="inner")
-            for row in hit.iter_rows(named=True):
-                yield raw_doc(row)
 
 
 def _chunks(docs: Iterator[RawDoc], size: int) -> Iterator[list[RawDoc]]:
@@ -132,7 +119,7 @@ def rebuild(
     n_chunks = -(-records.height // size)
     workers = min(workers, n_chunks)
     dirs = [scratch.batch_dir(f"reclean-{k:05d}") for k in range(n_chunks)]
-    _clean_all(_raw_docs(wh, records), settings, iter(dirs), workers, size)
+    _clean_all(iter_raw(wh, records), settings, iter(dirs), workers, size)
     dirs = [d for d in dirs if d.exists()]
     staged = finalize(scratch, dirs, settings, run_id, keep_raw=False)
     scratch.commit(run_id, {"run_id": run_id})
@@ -142,7 +129,7 @@ def rebuild(
 def _owners(records: pl.DataFrame, batch_dirs: list[Path]) -> dict[str, pl.DataFrame]:
     """The run that ingested each document, keyed the way each derived table names it."""
     by_doc = records.select("doc_id", "run_id")
-    by_key = by_doc.select(pl.col("doc_id").str.to_integer(base=16, dtype=pl.UInt64).alias("doc_key"), "run_id")
+    by_key = by_doc.select(doc_key_expr().alias("doc_key"), "run_id")
     pages = (
         scan_parts(batch_dirs, "docs")
         .select(site_expr().alias("domain"), "page_hash", "doc_id")
@@ -185,11 +172,7 @@ def publish_rebuild(wh: Warehouse, scratch: Warehouse, records: pl.DataFrame, di
     keep every other row, and add the staged runs row: one publish."""
     owners = _owners(records, dirs)
     rebuilt = pl.concat([scratch.scan("articles").select("doc_id"), scratch.scan("rejects").select("doc_id")])
-    covered = (
-        rebuilt.unique()
-        .collect()
-        .with_columns(pl.col("doc_id").str.to_integer(base=16, dtype=pl.UInt64).alias("doc_key"))
-    )
+    covered = rebuilt.unique().collect().with_columns(doc_key_expr().alias("doc_key"))
     pages = owners["page"].select("domain", "page_hash")
 
     def change(new: Path, seq: int) -> None:
