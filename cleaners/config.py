@@ -87,6 +87,9 @@ class ExtractConfig:
     min_words: int = knob(
         20, "Bodies shorter than this after cleaning are rejected (too_short).", unit="words", ge=0, le=100_000
     )
+    arbitrate: bool = True
+    """Choose each page's body among trafilatura's, readability's and their merge
+    (`cleaners.arbitrate`, a fitted model); off: trafilatura's body alone."""
     page_types: tuple[str, ...] = ("article",)
     """Page types kept in `articles` (`cleaners.page_types.PageType`); other pages are
     `not_an_article` rejects."""

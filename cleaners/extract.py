@@ -22,6 +22,7 @@ from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from cleaners.author import page_author
+from cleaners.candidates import capture_readability, element_text
 from cleaners.config import ExtractConfig
 from cleaners.markup import NO_MARKUP, Markup, page_markup
 from cleaners.page_features import main_text_features, page_features, url_features
@@ -50,6 +51,9 @@ class Extracted:
     markup: Markup = NO_MARKUP
     page: dict[str, float] = field(default_factory=dict)
     """What kind of page it is, as evidence (`cleaners.page_features`)."""
+    readability_text: str = ""
+    """The readability-lxml body trafilatura computed inside its call, one block a line
+    (`cleaners.candidates`): the second candidate body."""
 
 
 PARSER_DEPTH = 255
@@ -92,19 +96,8 @@ def extract_html(
     page = page_features(tree)  # before extraction: trafilatura prunes the tree it reads
     date_params = set_date_params(cfg.date_extensive_search)
     meta = page_metadata(tree, url, date_params, with_date)
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url or meta.url,
-        with_metadata=False,
-        favor_precision=cfg.favor_precision,
-        favor_recall=cfg.favor_recall,
-        include_comments=cfg.include_comments,
-        include_tables=cfg.include_tables,
-        include_images=False,
-        include_links=False,
-        deduplicate=False,
-        date_extraction_params=date_params,
-    )
+    with capture_readability() as readability:
+        doc = _bare_extraction(tree, url or meta.url, cfg, date_params)
     if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
         if _reaches_depth(tree, PARSER_DEPTH):
             raise TooDeep(f"nested {PARSER_DEPTH}+ elements deep: the parser drops what lies deeper")
@@ -119,6 +112,24 @@ def extract_html(
         url=meta.url or url,
         markup=markup,
         page=page | url_features(url or meta.url) | main_text_features(page, text),
+        readability_text=element_text(readability[0]) if readability else "",
+    )
+
+
+def _bare_extraction(tree: HtmlElement, url: str | None, cfg: ExtractConfig, date_params: dict[str, Any]) -> Any:
+    """trafilatura's main-text extraction of the parsed page, newsclean's options."""
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=False,
+        favor_precision=cfg.favor_precision,
+        favor_recall=cfg.favor_recall,
+        include_comments=cfg.include_comments,
+        include_tables=cfg.include_tables,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+        date_extraction_params=date_params,
     )
 
 

@@ -227,6 +227,10 @@ class CleanDoc:
     """What the page is (`cleaners.page_types.PageType`)."""
     page_type_score: float | None = None
     """P(article) from the page-type model; None for inputs without markup."""
+    extraction: str = "text"
+    """Which candidate body the lines were cleaned from (`cleaners.arbitrate.Candidate`)."""
+    extraction_why: str = ""
+    """Why that candidate (`Choice.why`): shown by `newsclean clean --explain`, not stored."""
 
     @property
     def doc_id(self) -> str:

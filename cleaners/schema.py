@@ -93,6 +93,13 @@ ARTICLES = _t(
     ("page_type", S, "What the page is: `article`, or a type kept with `page_types` (see the README)."),
     ("page_type_score", F64, "P(article) from the page-type model; null for inputs without markup (text)."),
     (
+        "extraction",
+        S,
+        "Which candidate body `text` was cleaned from: `trafilatura`, `readability` (the readability-lxml body "
+        "trafilatura computes), `merged` (trafilatura's lines plus readability's the judge backs), or `text` for "
+        "inputs without markup; chosen per page by the arbitration model. Null in rows written before this column.",
+    ),
+    (
         "text",
         S,
         "Clean, normalized article body; paragraphs separated by '\\n'. The body alone: the headline "
@@ -377,6 +384,7 @@ DOCS_SCHEMA: dict[str, PolarsDataType] = {
     "date_error": pl.String,
     "page_type": pl.String,
     "page_type_score": pl.Float64,
+    "extraction": pl.String,
 }
 REMOVED_SCHEMA: dict[str, PolarsDataType] = {
     "doc_id": pl.String,

@@ -503,6 +503,7 @@ def _explain(args: argparse.Namespace) -> int:
         print(
             f"author:     {a['author']}\npublished:  {a['published_at']}\ncluster:    {a['cluster_id']}"
             f" ({'canonical' if a['is_canonical'] else 'duplicate'})\nwords:      {a['n_words']}\n"
+            f"body from:  {a.get('extraction') or 'not recorded (cleaned before arbitration)'}\n"
         )
         print("--- kept text ---")
         print(a["text"])
@@ -590,6 +591,8 @@ def _print_cleaned(doc: Any, args: argparse.Namespace, record: str | None) -> No
             "title": doc.title,
             "page_type": doc.page_type,
             "page_type_score": doc.page_type_score,
+            "extraction": doc.extraction,
+            "extraction_why": doc.extraction_why,
             "author": doc.author,
             "url": doc.url,
             "published_at": doc.published_at.isoformat() if doc.published_at else None,
@@ -604,6 +607,7 @@ def _print_cleaned(doc: Any, args: argparse.Namespace, record: str | None) -> No
     if args.explain:
         score = "" if doc.page_type_score is None else f", P(article) {doc.page_type_score:.2f}"
         print(f"\n--- page type: {doc.page_type}{score} ---")
+        print(f"--- body from: {doc.extraction_why} ---")
         print(f"\n--- removed lines ({len(removed)}) ---")
         for r in removed:
             print(f"[{r['position']:>4}] {r['rule']:<24} {r['line']}")

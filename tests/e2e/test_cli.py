@@ -59,6 +59,7 @@ def test_run_seeds_then_explain(tmp_path):
     assert exp.returncode == 0
     assert "subscribe.prompt" in exp.stdout and "Subcribe to The Jewish Link Eblast" in exp.stdout
     assert doc["text"].splitlines()[0] in exp.stdout
+    assert f"body from:  {doc['extraction']}" in exp.stdout and doc["extraction"] == "text"  # a dump: no candidates
     # A rule switched off reaches the stored articles: reclean derives them again from the raw store.
     rc = _run(["reclean", "--disable-rule", "subscribe", "--json"], tmp_path)
     assert rc.returncode == 0, rc.stderr[-3000:]
@@ -157,7 +158,10 @@ def test_clean_one_page_prints_text_and_reasons(tmp_path):
     text, _, audit = out.stdout.partition("--- removed lines")
     assert text.startswith("Harbour pilots win new contract") and "Subscribe to" not in text
     assert "subscribe.prompt" in audit and "Subscribe to The Harbour Times newsletter" in audit
+    assert "--- body from: " in text  # which candidate body was kept, and why
     as_json = json.loads(_run(["clean", str(page), "--json"], tmp_path).stdout)  # the default: body only
+    assert as_json["extraction"] in {"trafilatura", "readability", "merged"}
+    assert as_json["extraction_why"].startswith(as_json["extraction"])
     assert as_json["author"] == "Jane Roe" and not as_json["text"].startswith("Harbour pilots")
     assert {r["rule"] for r in as_json["removed"]} >= {"byline.by", "subscribe.prompt", "title.headline"}
     # A page with no article: exit 1 and the reason; stdin works too.
