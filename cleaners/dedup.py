@@ -18,21 +18,37 @@ import pyarrow as pa
 
 from cleaners.clusters import canonical_per_component, components
 from cleaners.config import DedupConfig
+from cleaners.executor import Executor, spans
 from cleaners.minhash import band_keys, bucket_pairs, buffer_signatures, exact_similarity, signatures
 from cleaners.shingles import buffer_shingles, shingle_hashes, text_buffers
 
 MAX_BUCKET = 200
 """Buckets with more members are linked as a star to their first member, not all pairs."""
+SKETCH_TASK_DOCS = 500
+"""With an `Executor`: the fewest texts one sketching task gets."""
+PAIR_TASK = 2_000
+"""With an `Executor`: the fewest candidate pairs one verification task gets."""
 
 
 @dataclass
 class History:
     """What earlier runs stored: the band index and the articles (lazily scanned)."""
 
-    bands: pl.LazyFrame
-    """doc_key, band_key."""
+    bands: pl.LazyFrame | list[pl.LazyFrame]
+    """doc_key, band_key: one scan, or several (one per stored file, say) that an `Executor`
+    joins against a run's keys in parallel."""
     articles: pl.LazyFrame
     """doc_id, text, cluster_id, published_at, n_words."""
+
+    def band_scans(self) -> list[pl.LazyFrame]:
+        """The band index as its scans (doc_key, band_key)."""
+        scans = self.bands if isinstance(self.bands, list) else [self.bands]
+        return [b.select("doc_key", "band_key") for b in scans]
+
+    def all_bands(self) -> pl.LazyFrame:
+        """The band index as one scan."""
+        scans = self.band_scans()
+        return scans[0] if len(scans) == 1 else pl.concat(scans)
 
 
 RELABEL_SCHEMA = pl.Schema({"doc_id": pl.String, "cluster_id": pl.String, "is_canonical": pl.Boolean})
@@ -109,6 +125,37 @@ def sketch(data: np.ndarray, offsets: np.ndarray, cfg: DedupConfig) -> np.ndarra
     return band_keys(buffer_signatures(data, offsets, cfg.shingle_size, cfg.num_perm, cfg.seed), bands, rows)
 
 
+def sketch_texts(texts: pl.LazyFrame, cfg: DedupConfig) -> np.ndarray:
+    """An executor task: (n, bands) band keys of the `text` column of a slice of the run."""
+    return sketch(*text_buffers(texts.collect()["text"]), cfg)
+
+
+def band_hits(stored: pl.LazyFrame, keys: pl.DataFrame) -> pl.DataFrame:
+    """An executor task (and the join without one): stored band rows sharing a key with the run.
+
+    `keys` holds (i, key) of the run's non-zero band keys; the result (i, doc_key, band_key). The
+    stored index streams past the run's keys: memory stays flat.
+    """
+    return (
+        stored.join(keys.lazy(), left_on="band_key", right_on="key", how="inner")
+        .select("i", "doc_key", "band_key")
+        .collect(engine="streaming")
+    )
+
+
+def pair_similarity(
+    batch: tuple[pl.Series, np.ndarray, np.ndarray], k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An executor task: exact Jaccard, containment and smaller-set size of pairs of texts.
+
+    `batch` is (texts, left, right): left[p] and right[p] index `texts`.
+    """
+    texts, left, right = batch
+    hashes, offsets = shingle_hashes(texts, k)
+    as_index = [np.ascontiguousarray(x, dtype=np.int64) for x in (left, right)]
+    return exact_similarity(hashes, offsets, *as_index)
+
+
 @dataclass
 class _Candidates:
     """Candidate pairs (i, j): i a new document; j < n another new one, j >= n row j - n of `old`."""
@@ -125,6 +172,7 @@ def dedup(
     cfg: DedupConfig,
     history: History | None = None,
     chunk_size: int = 50_000,
+    executor: Executor | None = None,
 ) -> DedupResult:
     """Cluster `docs` (doc_id, text, published_at, n_words) against each other and history.
 
@@ -137,6 +185,12 @@ def dedup(
     `chunk_size` documents is shingled once and its shingle hashes kept for the exact check;
     a larger one is sketched `chunk_size` texts at a time and only candidates' texts are read
     back.
+
+    With an `executor` the three costly pieces are split into tasks it runs (on a Dask cluster,
+    say): sketching by slices of `docs` (each task reads its own texts: `docs` must then be a
+    scan of files every worker can read), the history join by the scans of `history.bands`, and
+    exact verification by batches of pairs (the texts go with them). Clusters and canonicals are
+    decided here, from the gathered pairs, exactly as without one.
     """
     lf = docs.lazy()
     meta = lf.select("doc_id", "published_at", "n_words").collect()
@@ -144,7 +198,11 @@ def dedup(
     bands, _ = cfg.bands_rows
     keys = np.zeros((n, bands), dtype=np.uint64)
     kept: tuple[np.ndarray, np.ndarray] | None = None
-    if n <= chunk_size:
+    if executor is not None:
+        slices = [lf.slice(a, b - a).select("text") for a, b in spans(n, executor.width, SKETCH_TASK_DOCS)]
+        if slices:
+            keys = np.vstack(executor.map(sketch_texts, slices, cfg=cfg))
+    elif n <= chunk_size:
         # One chunk: shingle once, keep the hashes for the exact check (no second tokenizing).
         data, offsets = text_buffers(lf.select("text").collect()["text"])
         kept = buffer_shingles(data, offsets[:-1], offsets[1:], cfg.shingle_size)
@@ -156,8 +214,8 @@ def dedup(
             keys[off : off + len(texts)] = sketch(*text_buffers(texts), cfg)
     new_keys = doc_keys(meta["doc_id"])
 
-    cand = _candidates(keys, new_keys, history)
-    shingles, ok = _verify(lf, n, cand, cfg, kept)
+    cand = _candidates(keys, new_keys, history, executor)
+    shingles, ok = _verify(lf, n, cand, cfg, kept, executor)
     left, right = cand.left[ok], cand.right[ok]
     nodes, relabels = _clusters(meta, cand.old, left, right, history)
 
@@ -194,7 +252,11 @@ a scan of them: the parts after it are checked against them without holding them
 
 
 def dedup_in_parts(
-    docs: pl.DataFrame | pl.LazyFrame, cfg: DedupConfig, history: History | None, keep_bands: BandSink
+    docs: pl.DataFrame | pl.LazyFrame,
+    cfg: DedupConfig,
+    history: History | None,
+    keep_bands: BandSink,
+    executor: Executor | None = None,
 ) -> DedupResult:
     """`dedup` of a run of any size, `cfg.part_docs` documents at a time; memory bounded by the part.
 
@@ -203,16 +265,18 @@ def dedup_in_parts(
     scanned (streamed past the next part's keys), never collected; earlier parts' bodies are
     read back only where they are candidates. Clusters and canonicals equal those of one `dedup`
     call over the whole run (tests/cleaners/test_dedup.py); `bands` of the result is the scan of the
-    kept parts. Re-labels of earlier parts' documents are folded into their assignments.
+    kept parts. Re-labels of earlier parts' documents are folded into their assignments. Parts run
+    one after another (part k needs the clusters of those before it); the `executor` splits each.
     """
     lf = docs.lazy().select("doc_id", "text", "published_at", "n_words")
     n = lf.select(pl.len()).collect().item()
     size = cfg.part_docs
     if n <= size:
-        result = dedup(lf, cfg, history)
+        result = dedup(lf, cfg, history, executor=executor)
         result.bands = keep_bands(cast(pl.DataFrame, result.bands), 0)
         return result
-    band_scans: list[pl.LazyFrame] = [history.bands.select("doc_key", "band_key")] if history else []
+    stored_scans = history.band_scans() if history else []
+    band_scans = list(stored_scans)
     assign = pl.DataFrame(schema=RELABEL_SCHEMA)
     dups = pl.DataFrame(schema=DUPLICATE_SCHEMA)
     old_relabels = pl.DataFrame(schema=RELABEL_SCHEMA)
@@ -222,11 +286,11 @@ def dedup_in_parts(
         earlier = lf.slice(0, off).join(assign.lazy().select("doc_id", "cluster_id"), on="doc_id", how="inner")
         sources = [earlier] if history is None else [_relabelled(history.articles, old_relabels), earlier]
         part_history = (
-            History(bands=pl.concat(band_scans), articles=pl.concat([_as_stored(x) for x in sources]))
+            History(bands=list(band_scans), articles=pl.concat([_as_stored(x) for x in sources]))
             if band_scans
             else None
         )
-        r = dedup(lf.slice(off, size), cfg, part_history)
+        r = dedup(lf.slice(off, size), cfg, part_history, executor=executor)
         band_scans.append(keep_bands(cast(pl.DataFrame, r.bands), k).select("doc_key", "band_key"))
         mine = r.relabels.join(assign.select("doc_id"), on="doc_id", how="semi")
         theirs = r.relabels.join(mine.select("doc_id"), on="doc_id", how="anti")
@@ -244,7 +308,7 @@ def dedup_in_parts(
         duplicates=dups.join(
             assign.filter(~pl.col("is_canonical")).select(non_canonical), on=non_canonical, how="semi"
         ),
-        bands=pl.concat(band_scans[1:] if history else band_scans),
+        bands=pl.concat(band_scans[len(stored_scans) :]),
         relabels=old_relabels,
         relabel_duplicates=old_dups.join(
             old_relabels.filter(~pl.col("is_canonical")).select(non_canonical), on=non_canonical, how="semi"
@@ -274,8 +338,11 @@ def _last(*frames: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(frames).unique("doc_id", keep="last", maintain_order=True)
 
 
-def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None) -> _Candidates:
-    """Step 1: pairs sharing a band key, within the run and with stored documents (a join)."""
+def _candidates(
+    keys: np.ndarray, new_keys: np.ndarray, history: History | None, executor: Executor | None = None
+) -> _Candidates:
+    """Step 1: pairs sharing a band key, within the run and with stored documents (a join; with an
+    `executor`, one task per group of the history's band scans)."""
     n = keys.shape[0]
     pairs = _bucket_pairs(keys)
     old = pl.DataFrame(schema=_STORED_SCHEMA)
@@ -285,11 +352,12 @@ def _candidates(keys: np.ndarray, new_keys: np.ndarray, history: History | None)
         bf = pl.DataFrame({"i": np.repeat(np.arange(n, dtype=np.int64), bands), "key": keys.ravel()}).filter(
             pl.col("key") != 0
         )
-        hits = (
-            history.bands.join(bf.lazy(), left_on="band_key", right_on="key", how="inner")
-            .select("i", "doc_key", "band_key")
-            .collect(engine="streaming")  # the stored index streams past this run's keys: memory stays flat
-        )
+        if executor is None:
+            hits = band_hits(history.all_bands(), bf)
+        else:
+            scans = history.band_scans()
+            groups = [pl.concat(scans[a:b]) for a, b in spans(len(scans), executor.width, 1)]
+            hits = pl.concat(executor.map(band_hits, groups, keys=bf))
         hits = _cap_stored_buckets(
             hits.filter(~pl.col("doc_key").is_in(pl.Series(new_keys, dtype=pl.UInt64).implode()))
         )
@@ -326,16 +394,17 @@ def _verify(
     cand: _Candidates,
     cfg: DedupConfig,
     kept: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[_ShingleIndex, np.ndarray]:
+    executor: Executor | None = None,
+) -> tuple[_ShingleIndex | _TextIndex, np.ndarray]:
     """Step 2: exact Jaccard / containment of every candidate pair on its shingle sets.
 
     `kept` (shingle hashes and offsets of all n new texts) saves reading and shingling the
-    candidates' texts again.
+    candidates' texts again; with an `executor` the pairs are checked in batches it runs.
     """
     left, right = cand.left, cand.right
     involved = np.unique(np.concatenate([left, right[right < n]])) if len(left) else np.zeros(0, np.int64)
-    shingles = _ShingleIndex(cfg.shingle_size)
-    if kept is not None:
+    shingles = _ShingleIndex(cfg.shingle_size) if executor is None else _TextIndex(cfg.shingle_size, executor)
+    if kept is not None and isinstance(shingles, _ShingleIndex):
         shingles.add_hashes(np.arange(n), *kept)
     else:
         shingles.add(involved, _texts_at(lf, involved))
@@ -410,7 +479,11 @@ def _clusters(
 
 
 def _similarity_to_canonical(
-    pairs: pl.DataFrame, meta: pl.DataFrame, old: pl.DataFrame, shingles: _ShingleIndex, history: History | None
+    pairs: pl.DataFrame,
+    meta: pl.DataFrame,
+    old: pl.DataFrame,
+    shingles: _ShingleIndex | _TextIndex,
+    history: History | None,
 ) -> pl.DataFrame:
     """`duplicates` rows: each (doc_id, cluster_id) with its similarity to the canonical copy.
 
@@ -480,6 +553,49 @@ class _ShingleIndex:
         li = order[np.searchsorted(sorted_ids, left)]
         ri = order[np.searchsorted(sorted_ids, right)]
         return exact_similarity(hashes, offsets, li, ri)
+
+
+class _TextIndex:
+    """`_ShingleIndex` for an `Executor`: keeps texts by node id; each batch of pairs goes out with
+    its texts and comes back as similarities (the same numbers, shingled where it runs)."""
+
+    def __init__(self, k: int, executor: Executor) -> None:
+        self.k = k
+        self.executor = executor
+        self.ids: list[np.ndarray] = []
+        self.texts: list[pl.Series] = []
+
+    def add(self, ids: np.ndarray, texts: pl.Series) -> None:
+        """Keep `texts` under node ids `ids`."""
+        if len(ids):
+            self.ids.append(np.asarray(ids, dtype=np.int64))
+            self.texts.append(texts.rename("text"))
+
+    def similarity(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exact Jaccard, containment and smaller-set size for node-id pairs, batch by batch."""
+        if len(left) == 0 or not self.ids:
+            z = np.zeros(len(left))
+            return z, z, z
+        ids = np.concatenate(self.ids)
+        texts = pl.concat(self.texts)
+        order = np.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        # Pairs grouped by the component of their graph, so a text goes out (and is shingled) in
+        # one batch, not in every batch that has a pair of it: copies of one story stay together.
+        nodes, inverse = np.unique(np.concatenate([left, right]), return_inverse=True)
+        comp = components(len(nodes), inverse[: len(left)], inverse[len(left) :])
+        by_comp = np.argsort(comp[inverse[: len(left)]], kind="stable")
+        sl, sr = left[by_comp], right[by_comp]
+        batches = []
+        for a, b in spans(len(left), self.executor.width, PAIR_TASK):
+            batch_nodes, local = np.unique(np.concatenate([sl[a:b], sr[a:b]]), return_inverse=True)
+            rows = order[np.searchsorted(sorted_ids, batch_nodes)]
+            batches.append((texts.gather(rows), local[: b - a], local[b - a :]))
+        parts = self.executor.map(pair_similarity, batches, k=self.k)
+        out = [np.empty(len(left)) for _ in range(3)]
+        for i in range(3):
+            out[i][by_comp] = np.concatenate([p[i] for p in parts])
+        return out[0], out[1], out[2]
 
 
 def _stored(history: History | None, key: str, values: pl.Series, text: bool) -> pl.DataFrame:

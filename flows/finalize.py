@@ -32,11 +32,13 @@ import polars as pl
 from cleaners.articles import build_articles, duplicate_record_rejects, first_copies
 from cleaners.config import Settings
 from cleaners.dedup import DedupResult, History, dedup_in_parts
+from cleaners.executor import Executor
 from cleaners.records import ROUTINE_REASONS, RejectReason
 from cleaners.rules import SITE_RULE
 from cleaners.schema import empty
 from cleaners.sites import site_boilerplate, site_expr
 from flows.batches import scan_parts
+from flows.dask_executor import dask_executor
 from flows.raw_store import stage_raw
 from flows.run_record import cleaner_version
 from flows.summaries import ArticleChange, SiteCounts, StagedRun
@@ -215,11 +217,23 @@ def build_parts(batch_dirs: list[Path], loaded: Loaded, boiler: pl.DataFrame, mi
 
 
 def find_duplicates(
-    wh: Warehouse, built: Bodies, settings: Settings, run_id: str, log: Callable[[str], None] | None
+    wh: Warehouse,
+    built: Bodies,
+    settings: Settings,
+    run_id: str,
+    log: Callable[[str], None] | None,
+    executor: Executor | None = None,
 ) -> DedupResult:
-    """Clusters of the final bodies against this run and every stored article, in parts."""
+    """Clusters of the final bodies against this run and every stored article, in parts.
+
+    With an `executor` (a Dask cluster) the history's band files are joined one group of files a
+    task, so they are given one scan each.
+    """
+    stored: pl.LazyFrame | list[pl.LazyFrame] = wh.scan("lsh_bands")
+    if executor is not None:
+        stored = wh.file_scans("lsh_bands") or stored
     history = History(
-        bands=wh.scan("lsh_bands").select("doc_key", "band_key"),
+        bands=stored,
         articles=wh.scan("articles").select("doc_id", "text", "cluster_id", "published_at", "n_words"),
     )
     parts = -(-built.metadata.height // settings.dedup.part_docs)
@@ -231,7 +245,7 @@ def find_duplicates(
             log(f"near-duplicates: part {part + 1} of {parts} done ({time.perf_counter() - t:.0f} s)")
         return pl.scan_parquet(path)
 
-    return dedup_in_parts(built.bodies(), settings.dedup, history, keep_bands)
+    return dedup_in_parts(built.bodies(), settings.dedup, history, keep_bands, executor)
 
 
 def stage_tables(
@@ -378,11 +392,13 @@ def finalize(
     refused: pl.DataFrame | None = None,
     log: Callable[[str], None] | None = None,
     keep_raw: bool = True,
+    dask_address: str = "",
 ) -> StagedRun:
     """Build and stage every table for the run; returns its counts and per-step timings.
 
     `log` gets a line per dedup part of a large run (the flow passes its run logger);
-    `keep_raw` stages the raw records and content of every document the run stores.
+    `keep_raw` stages the raw records and content of every document the run stores;
+    `dask_address` runs dedup's sketching, history join and verification on that cluster.
     """
     timings = Timings()
     with timings.step("load"):
@@ -391,8 +407,8 @@ def finalize(
         profile, boiler = learn_site_lines(wh, batch_dirs, loaded.keep, settings)
     with timings.step("finalize_text"):
         built = build_parts(batch_dirs, loaded, boiler, settings.extract.min_words, wh.scratch(run_id) / "final")
-    with timings.step("dedup"):
-        result = find_duplicates(wh, built, settings, run_id, log)
+    with timings.step("dedup"), dask_executor(dask_address) as executor:
+        result = find_duplicates(wh, built, settings, run_id, log, executor)
     with timings.step("write"):
         changes = article_changes(wh, built, result)
         cleaned_with = (settings.fingerprint(), cleaner_version())

@@ -160,7 +160,7 @@ class IngestParams(BaseModel):
     )
     dask_address: str = _field(
         "",
-        "Address of an existing Dask scheduler (tcp://host:8786) to run batches on; empty = local worker processes.",
+        "Address of an existing Dask scheduler (tcp://host:8786) to run batches and dedup on; empty = local processes.",
         title="Dask scheduler address",
         group="Work units",
     )

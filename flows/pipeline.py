@@ -42,13 +42,21 @@ from flows.warehouse import SCRATCH, Warehouse, fault_point, write_parquet_atomi
 
 @task(retries=1, retry_delay_seconds=2, task_run_name="dedup-and-stage", cache_policy=NO_CACHE)
 def dedup_and_stage(
-    warehouse: str, batch_keys: list[str], settings: Settings, run_id: str, refused: list[Reject], keep_raw: bool
+    warehouse: str,
+    batch_keys: list[str],
+    settings: Settings,
+    run_id: str,
+    refused: list[Reject],
+    keep_raw: bool,
+    dask_address: str = "",
 ) -> StagedRun:
-    """Site-line stripping, near-duplicate clustering against history, staged tables, raw pages."""
+    """Site-line stripping, near-duplicate clustering against history (its pieces on the Dask
+    cluster at `dask_address`, if any), staged tables, raw pages."""
     wh = Warehouse(warehouse)
     rows = pl.DataFrame([r.row() for r in refused], schema=REJECTS_SCHEMA)
     batch_dirs = [wh.batch_dir(k) for k in batch_keys]
-    return finalize(wh, batch_dirs, settings, run_id, rows, log=get_run_logger().info, keep_raw=keep_raw)
+    log = get_run_logger().info
+    return finalize(wh, batch_dirs, settings, run_id, rows, log=log, keep_raw=keep_raw, dask_address=dask_address)
 
 
 @dataclass(frozen=True)
@@ -176,7 +184,9 @@ def _stage_and_commit(
     stale = stale_articles(wh, settings.fingerprint(), cleaner_version())
     if stale:
         logger.warning(STALE_NOTE.format(n=stale))
-    staged = dedup_and_stage(str(wh.root), [b.key for b in batches], settings, ctx.run_id, inputs.refused, p.keep_raw)
+    staged = dedup_and_stage(
+        str(wh.root), [b.key for b in batches], settings, ctx.run_id, inputs.refused, p.keep_raw, p.dask_address
+    )
     summary = run_summary(
         ctx,
         staged,

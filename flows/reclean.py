@@ -110,9 +110,10 @@ def _clean_all(docs: Iterator[RawDoc], settings: Settings, outs: Iterator[Path],
 
 
 def rebuild(
-    wh: Warehouse, records: pl.DataFrame, settings: Settings, run_id: str, workers: int = 1
+    wh: Warehouse, records: pl.DataFrame, settings: Settings, run_id: str, workers: int = 1, dask_address: str = ""
 ) -> tuple[Warehouse, StagedRun, list[Path]]:
-    """Clean every stored record into a scratch warehouse and commit it there (empty history)."""
+    """Clean every stored record into a scratch warehouse and commit it there (empty history);
+    cleaning on `workers` local processes, dedup on the Dask cluster at `dask_address` if given."""
     scratch = Warehouse(wh.scratch(run_id) / "rebuild")
     scratch.ensure_root()
     size = chunk_size(records.height, workers)
@@ -121,7 +122,7 @@ def rebuild(
     dirs = [scratch.batch_dir(f"reclean-{k:05d}") for k in range(n_chunks)]
     _clean_all(iter_raw(wh, records), settings, iter(dirs), workers, size)
     dirs = [d for d in dirs if d.exists()]
-    staged = finalize(scratch, dirs, settings, run_id, keep_raw=False)
+    staged = finalize(scratch, dirs, settings, run_id, keep_raw=False, dask_address=dask_address)
     scratch.commit(run_id, {"run_id": run_id})
     return scratch, staged, dirs
 
@@ -216,7 +217,7 @@ def _reclean(
     records = stored_records(wh)
     before = wh.scan("articles").select("doc_id", "content_hash").collect()
     log(f"re-cleaning {records.height} stored documents of {wh.root} with settings {settings.fingerprint()}")
-    scratch, staged, dirs = rebuild(wh, records, settings, run_id, params.n_workers)
+    scratch, staged, dirs = rebuild(wh, records, settings, run_id, params.n_workers, params.dask_address)
     n_stored = before.height + wh.scan("rejects").select(pl.len()).collect().item()
     if n_stored > staged.n_documents:
         log(

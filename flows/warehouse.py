@@ -379,6 +379,11 @@ class Warehouse:
         # Files written before a column existed read it as null (missing_columns="insert").
         return pl.scan_parquet(files, schema=TABLES[table].schema, missing_columns="insert")
 
+    def file_scans(self, table: str) -> list[pl.LazyFrame]:
+        """One scan per published file of `table` (for work split by file); empty if none."""
+        schema = TABLES[table].schema
+        return [pl.scan_parquet(f, schema=schema, missing_columns="insert") for f in self.files(table)]
+
     def file_counts(self) -> dict[str, int]:
         """Data files per table in the published snapshot."""
         return {table: len(self.files(table)) for table in TABLES}

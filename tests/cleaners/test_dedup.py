@@ -278,3 +278,65 @@ def test_a_stored_bucket_over_the_cap_links_a_new_document_to_one_member_and_it_
         r2 = dedup(new, DedupConfig(), history)
         assert r2.stats["history_candidates"] == expected
         assert r2.assignments.rows() == [(_id(10_000), r1.assignments["cluster_id"][0], False)]
+
+
+class _Pickling:
+    """An executor that sends every task through pickle, as a cluster would (and counts them)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.calls: dict[str, int] = {}
+
+    def map(self, fn, items, **shared):
+        import pickle
+
+        self.calls[fn.__name__] = self.calls.get(fn.__name__, 0) + len(items)
+        fn, items, shared = pickle.loads(pickle.dumps((fn, list(items), shared)))
+        return pickle.loads(pickle.dumps([fn(x, **shared) for x in items]))
+
+
+def test_the_split_path_of_an_executor_decides_exactly_as_one_process(tmp_path: Path, monkeypatch):
+    """Sketching by slices read from files, the history join by stored file, verification by pair
+    batches: the same clusters, duplicates, re-labels and band keys as without an executor."""
+    import cleaners.dedup
+
+    monkeypatch.setattr(cleaners.dedup, "SKETCH_TASK_DOCS", 4)  # small tasks, so every piece is split
+    monkeypatch.setattr(cleaners.dedup, "PAIR_TASK", 3)
+    docs = _wire_corpus(21, stories=30)
+    docs = docs[np.random.default_rng(5).permutation(docs.height)]
+    cut = docs.height // 3
+    first, run = docs[:cut], docs[cut:]
+    r0 = dedup(first, DedupConfig())
+    stored_files = []
+    for k in range(3):  # the stored band index as several files, as a warehouse keeps it
+        path = tmp_path / f"stored-{k}.parquet"
+        r0.bands[k::3].write_parquet(path)
+        stored_files.append(pl.scan_parquet(path))
+    articles = first.join(r0.assignments, on="doc_id").lazy()
+    run.write_parquet(tmp_path / "run.parquet")
+    scan = pl.scan_parquet(tmp_path / "run.parquet")
+
+    def keep(name):
+        def keep_bands(bands: pl.DataFrame, part: int) -> pl.LazyFrame:
+            bands.write_parquet(tmp_path / f"{name}-{part}.parquet")
+            return pl.scan_parquet(tmp_path / f"{name}-{part}.parquet")
+
+        return keep_bands
+
+    cfg = replace(DedupConfig(), part_docs=20)
+    local = dedup_in_parts(scan, cfg, History(bands=pl.concat(stored_files), articles=articles), keep("local"))
+    ex = _Pickling(width=2)
+    split = dedup_in_parts(scan, cfg, History(bands=stored_files, articles=articles), keep("split"), executor=ex)
+    assert local.stats["parts"] > 1 and local.duplicates.height and local.relabels.height
+    assert ex.calls["sketch_texts"] > local.stats["parts"]  # more than one slice a part
+    assert ex.calls["band_hits"] > local.stats["parts"] and ex.calls["pair_similarity"] >= local.stats["parts"]
+    for a, b in [
+        (local.assignments, split.assignments),
+        (local.duplicates, split.duplicates),
+        (local.relabels, split.relabels),
+        (local.relabel_duplicates, split.relabel_duplicates),
+    ]:
+        assert _sorted(a) == _sorted(b)
+    assert local.stats == split.stats
+    bands = [r.bands.collect().sort("doc_key", "band_key").rows() for r in (local, split)]  # type: ignore[union-attr]
+    assert bands[0] == bands[1]
