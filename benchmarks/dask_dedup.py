@@ -99,7 +99,8 @@ def main() -> None:
     local_s, dask_s = (float(np.median(times[m])) for m in ("local", "dask"))
     stats = results["local"].stats
     body = f"""Command: `python -m benchmarks.dask_dedup` ({machine()}). {new.height:,} new real-length
-bodies (the labelled sets' truths and one-word-edited copies) against {cut:,} stored, in parts of
+bodies (the labelled sets' truths and one-word-edited copies, drawn {args.copies} times with other edits) against
+{cut:,} stored, in parts of
 {args.part_docs:,} ({stats["parts"]} parts, {len(band_files)} stored band files, {stats["candidate_pairs"]:,}
 candidate pairs, {stats["history_candidates"]:,} from history), median of {args.repeats} alternating runs.
 
