@@ -35,18 +35,12 @@ class DaskExecutor:
             return []
         sent = {k: self.client.scatter(v, broadcast=True, hash=False) for k, v in shared.items()}
         inputs = self.client.scatter(list(items), hash=False)  # data, not graph: texts can be large
-        futures = self.client.map(fn, inputs, key=[f"{fn.__name__}-{_token()}" for _ in items], **sent)
+        futures = self.client.map(fn, inputs, pure=False, **sent)  # keys: "<fn name>-<uuid>", never shared
         try:
             return list(self.client.gather(futures))
         finally:
             for f in [*futures, *inputs, *sent.values()]:
                 f.release()
-
-
-def _token() -> str:
-    import uuid
-
-    return uuid.uuid4().hex
 
 
 @contextmanager
